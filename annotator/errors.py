@@ -1,0 +1,29 @@
+"""The one exception type for mistakes a user can cause (bad file, unknown session, locked DB)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AnnotatorError(Exception):
+    """A problem the user can fix; shown as one line `PATH: line N: reason`, never as a traceback."""
+
+    def __init__(self, reason: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def located(self, path: str | Path, line_offset: int = 0) -> "AnnotatorError":
+        """Return this error attributed to PATH, its line shifted by LINE_OFFSET."""
+        line = self.line + line_offset if self.line is not None else None
+        return AnnotatorError(self.reason, self.path or path, line)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.path:
+            parts.append(self.path)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        parts.append(self.reason)
+        return ": ".join(parts)

@@ -1,0 +1,107 @@
+"""Jekyll front matter: find it, and load it safely into plain JSON-friendly values.
+
+Values are loaded with PyYAML's safe loader (C-accelerated when available). Timestamps stay
+strings, as written, so the app shows `2025-09-02 10:00:00 +0800`, not a re-formatted datetime.
+Aliases are refused: front matter never needs them, and they are how billion-laughs bombs work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from annotator.errors import AnnotatorError
+from annotator.formats.textfile import BOM
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps timestamps as the strings they were written as."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+
+_OPEN = re.compile(r"---[ \t]*\r?\n?\Z")
+_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?\Z")
+MAX_DEPTH = 50
+
+
+@dataclass
+class FrontMatterBlock:
+    """Where the front matter sits: lines are 0-based indexes into text.splitlines(keepends=True)."""
+
+    yaml_text: str
+    open_line: int  # the opening `---`
+    close_line: int  # the closing `---`
+
+
+def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
+    """Locate front matter that starts at byte 0 (after a BOM); None when the file has none."""
+    lines = text.removeprefix(BOM).splitlines(keepends=True)
+    if not lines or not _OPEN.match(lines[0]):
+        return None
+    for index in range(1, len(lines)):
+        if _CLOSE.match(lines[index]):
+            return FrontMatterBlock("".join(lines[1:index]), 0, index)
+    raise AnnotatorError("front matter opened with '---' is never closed", path or None, 1)
+
+
+def load_front_matter(yaml_text: str, path: str = "", first_line: int = 2) -> dict[str, Any]:
+    """Load YAML_TEXT (which starts at FIRST_LINE of PATH) as an ordered dict of plain values."""
+    try:
+        data = yaml.load(yaml_text, Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise AnnotatorError(f"YAML error in front matter: {reason}", path or None, line) from None
+    except yaml.YAMLError as exc:
+        raise AnnotatorError(f"YAML error in front matter: {exc}", path or None, first_line) from None
+    except RecursionError:
+        raise AnnotatorError("front matter is nested too deeply", path or None, first_line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else "a single value"
+        raise AnnotatorError(f"front matter is {what}, not `key: value` lines", path or None, first_line)
+    try:
+        return _plain(data, set(), 0)
+    except _Refused as exc:
+        raise AnnotatorError(str(exc), path or None, first_line) from None
+
+
+class _Refused(Exception):
+    pass
+
+
+def _plain(value: Any, seen: set[int], depth: int) -> Any:
+    """Copy VALUE into JSON-friendly types; refuse shared nodes (aliases) and deep nesting."""
+    if depth > MAX_DEPTH:
+        raise _Refused("front matter is nested too deeply")
+    if isinstance(value, (dict, list, set, tuple)):
+        if id(value) in seen:
+            raise _Refused("front matter uses YAML aliases (`*name`), which annotator does not accept")
+        seen.add(id(value))
+        if isinstance(value, dict):
+            return {_key(k): _plain(v, seen, depth + 1) for k, v in value.items()}
+        return [_plain(v, seen, depth + 1) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _key(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
