@@ -1,0 +1,121 @@
+"""Rotating, verified backups of the library, made with SQLite's online backup API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator.errors import AnnotatorError
+from annotator.store import migrations
+
+if TYPE_CHECKING:
+    from annotator.store.library import Library
+
+DEFAULT_KEEP = 10
+KEEP_SETTING = "backups.keep"
+
+
+def backup_dir(db_path: Path) -> Path:
+    """Backups sit in a `backups` folder beside the library file."""
+    return db_path.parent / "backups"
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """This library's backups, oldest first."""
+    folder = backup_dir(db_path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{db_path.stem}-*.sqlite"))
+
+
+def keep_count(conn: sqlite3.Connection) -> int:
+    """How many backups to keep: the library's setting, else ANNOTATOR_BACKUP_KEEP, else 10."""
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (KEEP_SETTING,)).fetchone()
+    except sqlite3.OperationalError:  # before the first migration there is no settings table
+        row = None
+    value = row[0] if row else os.environ.get("ANNOTATOR_BACKUP_KEEP", DEFAULT_KEEP)
+    try:
+        return max(1, int(value))
+    except ValueError:
+        return DEFAULT_KEEP
+
+
+def verify_database(path: Path) -> None:
+    """Raise AnnotatorError unless PATH passes SQLite's integrity_check."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise AnnotatorError(f"not a usable SQLite database ({exc})", path) from None
+    if result != "ok":
+        raise AnnotatorError(f"integrity check failed: {result}", path)
+
+
+def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str) -> Path:
+    """Copy the open library to a new timestamped file, verify it, and drop the oldest extras."""
+    folder = backup_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite"
+    partial = dest.with_suffix(".partial")
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+        verify_database(partial)
+        os.replace(partial, dest)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)
+        raise AnnotatorError(f"could not write a backup: {exc}", dest) from None
+    except AnnotatorError:
+        partial.unlink(missing_ok=True)
+        raise
+    for old in list_backups(db_path)[: -keep_count(conn)]:
+        old.unlink(missing_ok=True)
+    return dest
+
+
+def daily_backup_due(db_path: Path) -> bool:
+    """True when no backup of this library was made today."""
+    today = dt.date.today().strftime("%Y%m%d")
+    return not any(p.name.startswith(f"{db_path.stem}-{today}") for p in list_backups(db_path))
+
+
+def set_keep_count(conn: sqlite3.Connection, keep: int) -> None:
+    """Remember how many backups to keep for this library."""
+    if keep < 1:
+        raise AnnotatorError("keep at least one backup")
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (KEEP_SETTING, str(keep)),
+    )
+
+
+def restore_backup(lib: "Library", source: Path) -> Path:
+    """Replace the open library's content with SOURCE (verified first); returns the safety backup made before."""
+    if not source.is_file():
+        raise AnnotatorError("no such backup file", source)
+    verify_database(source)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        version = src.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 or "sessions" not in tables:
+            raise AnnotatorError("not an annotator library backup", source)
+        migrations.check_not_newer(version, str(source))
+        safety = make_backup(lib.conn, lib.path, "before-restore")
+        src.backup(lib.conn)
+    finally:
+        src.close()
+    if version < migrations.latest_version():
+        migrations.apply_pending(lib.conn, version)
+    return safety

@@ -1,0 +1,276 @@
+"""Edits made in the app or with `annotator edit`: each public function is one Operation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+from urllib.parse import urlparse
+
+from annotator.errors import AnnotatorError
+from annotator.formats.model import SESSION_POST, Paper
+from annotator.store.library import Library
+from annotator.store.operations import Changes, run_operation
+from annotator.store.papers import update_paper, upsert_paper
+
+_UNSET = object()
+
+
+def validate_video_url(url: str) -> str:
+    """Return URL stripped if it is an http(s) link with a host, else raise AnnotatorError."""
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in url):
+        raise AnnotatorError(f"not a web link (http:// or https://): {url!r}")
+    return url
+
+
+def ensure_course(conn: sqlite3.Connection, name: str, site_folder: str, changes: Changes) -> int:
+    """The id of course NAME, created if needed."""
+    name = name.strip()
+    if not name:
+        raise AnnotatorError("a course needs a name")
+    row = conn.execute("SELECT id FROM courses WHERE name = ?", (name,)).fetchone()
+    if row:
+        return row[0]
+    course_id = conn.execute("INSERT INTO courses (name, site_folder) VALUES (?, ?)", (name, site_folder)).lastrowid
+    changes.courses.add(course_id)
+    return course_id
+
+
+def _session_row(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise AnnotatorError("that session is no longer in the library")
+    return row
+
+
+def _reading_row(conn: sqlite3.Connection, reading_id: int) -> sqlite3.Row:
+    row = conn.execute("SELECT * FROM readings WHERE id = ?", (reading_id,)).fetchone()
+    if row is None:
+        raise AnnotatorError("that reading is no longer in the library")
+    return row
+
+
+def new_session(lib: Library, course: str, code: str, title: str, date: str = "") -> int:
+    """Create an empty session COURSE/CODE; returns its row id."""
+    code = code.strip()
+    if not code or "/" in code:
+        raise AnnotatorError(f"a session id is a name like S0-L29, not {code!r}")
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> int:
+        course_id = ensure_course(conn, course, "", changes)
+        if conn.execute("SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone():
+            raise AnnotatorError(f"session {course}/{code} already exists")
+        front = {"layout": "post", "title": title, "lecture": "", "lectureVersion": "next", "extraContent": "",
+                 "notes": "", "video": "", "tags": []}
+        if date:
+            front["date"] = date
+        session_id = conn.execute(
+            "INSERT INTO sessions (course_id, code, title, date, kind, front_matter) VALUES (?, ?, ?, ?, ?, ?)",
+            (course_id, code, title.strip(), date, SESSION_POST, json.dumps(front, ensure_ascii=False)),
+        ).lastrowid
+        changes.sessions.add(session_id)
+        return session_id
+
+    return run_operation(lib, f"New session {code}", body)[0]
+
+
+def delete_session(lib: Library, session_id: int) -> Changes:
+    """Delete a session with its readings and annotations (undoable)."""
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = _session_row(conn, session_id)
+        changes.label = f"Delete session {row['code']}"
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        changes.sessions.add(session_id)
+
+    return run_operation(lib, "Delete session", body)[1]
+
+
+def edit_session(
+    lib: Library,
+    session_id: int,
+    *,
+    title: str | None = None,
+    date: str | None = None,
+    front_matter: dict[str, Any] | None = None,
+) -> Changes:
+    """Set the title, date and front-matter keys (a value of None unsets that key) in one step."""
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = _session_row(conn, session_id)
+        front = json.loads(row["front_matter"])
+        for key, value in (front_matter or {}).items():
+            if value is None:
+                front.pop(key, None)
+            else:
+                front[key] = value
+        new_title = row["title"]
+        if title is not None:
+            front["title"] = title
+        if "title" in front and (title is not None or "title" in (front_matter or {})):
+            new_title = str(front["title"]).strip()
+        new_date = row["date"]
+        if date is not None:
+            new_date = date.strip()
+            if new_date:
+                front["date"] = new_date
+            else:
+                front.pop("date", None)
+        elif front_matter and "date" in front_matter:
+            new_date = str(front.get("date") or "")[:10]
+        conn.execute(
+            "UPDATE sessions SET title = ?, date = ?, front_matter = ? WHERE id = ?",
+            (new_title, new_date, json.dumps(front, ensure_ascii=False), session_id),
+        )
+        changes.sessions.add(session_id)
+
+    return run_operation(lib, "Edit session", body)[1]
+
+
+def edit_reading(
+    lib: Library,
+    reading_id: int,
+    *,
+    notes: str | None = None,
+    team: str | None = None,
+    add_videos: list[str] = (),  # type: ignore[assignment]
+    remove_videos: list[str] = (),  # type: ignore[assignment]
+    videos: list[str] | None = None,
+) -> Changes:
+    """Change a reading's notes, team and video links in one step."""
+    added = [validate_video_url(u) for u in add_videos]
+    replaced = [validate_video_url(u) for u in videos] if videos is not None else None
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = _reading_row(conn, reading_id)
+        changes.sessions.add(row["session_id"])
+        updates = {}
+        if notes is not None and notes != row["notes"]:
+            updates["notes"] = notes
+        if team is not None and team.strip() != row["team"]:
+            updates["team"] = team.strip()
+        if updates:
+            assignments = ", ".join(f"{k} = ?" for k in updates)
+            conn.execute(f"UPDATE readings SET {assignments} WHERE id = ?", (*updates.values(), reading_id))
+        current = [r[0] for r in conn.execute(
+            "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (reading_id,))]
+        wanted = list(replaced) if replaced is not None else list(current)
+        for url in remove_videos:
+            if url.strip() not in wanted:
+                raise AnnotatorError(f"that reading has no video {url.strip()!r}")
+            wanted.remove(url.strip())
+        wanted += [u for u in added if u not in wanted]
+        if wanted != current:
+            conn.execute("DELETE FROM reading_videos WHERE reading_id = ?", (reading_id,))
+            conn.executemany(
+                "INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
+                [(reading_id, i, url) for i, url in enumerate(wanted, 1)],
+            )
+
+    return run_operation(lib, "Edit reading", body)[1]
+
+
+def edit_paper(lib: Library, paper_id: int, fields: dict[str, str]) -> Changes:
+    """Correct a paper's title, URL, authors or abstract."""
+    return run_operation(lib, "Edit paper", lambda conn, changes: update_paper(conn, paper_id, fields, changes))[1]
+
+
+def _renumber(conn: sqlite3.Connection, session_id: int, order: list[int]) -> None:
+    for position, reading_id in enumerate(order, 1):
+        conn.execute(
+            "UPDATE readings SET position = ? WHERE id = ? AND position != ?", (position, reading_id, position)
+        )
+
+
+def _reading_order(conn: sqlite3.Connection, session_id: int) -> list[int]:
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM readings WHERE session_id = ? ORDER BY position, id", (session_id,))]
+
+
+def add_reading(
+    lib: Library,
+    session_id: int,
+    *,
+    paper_id: int | None = None,
+    paper: Paper | None = None,
+    position: int | None = None,
+    section: str = "",
+) -> int:
+    """Add a reading (a library paper, or a new one by title/URL) at POSITION (1-based; default last)."""
+    if paper_id is None and (paper is None or not (paper.title.strip() or paper.url.strip())):
+        raise AnnotatorError("a reading needs a paper: give a library paper, a title or a URL")
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> int:
+        _session_row(conn, session_id)
+        pid = paper_id
+        if pid is None:
+            assert paper is not None
+            pid, _ = upsert_paper(conn, paper, changes)
+        elif conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone() is None:
+            raise AnnotatorError(f"no paper with id {pid} in the library")
+        order = _reading_order(conn, session_id)
+        last_section = conn.execute(
+            "SELECT section FROM readings WHERE session_id = ? ORDER BY position DESC LIMIT 1", (session_id,)
+        ).fetchone()
+        reading_id = conn.execute(
+            "INSERT INTO readings (session_id, position, section, paper_id) VALUES (?, ?, ?, ?)",
+            (session_id, len(order) + 1, section or (last_section[0] if last_section else ""), pid),
+        ).lastrowid
+        index = len(order) if position is None else max(0, min(len(order), position - 1))
+        order.insert(index, reading_id)
+        _renumber(conn, session_id, order)
+        changes.sessions.add(session_id)
+        return reading_id
+
+    return run_operation(lib, "Add reading", body)[0]
+
+
+def remove_reading(lib: Library, reading_id: int) -> Changes:
+    """Remove a reading from its session (the paper stays in the library)."""
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = _reading_row(conn, reading_id)
+        conn.execute("DELETE FROM readings WHERE id = ?", (reading_id,))
+        _renumber(conn, row["session_id"], _reading_order(conn, row["session_id"]))
+        changes.sessions.add(row["session_id"])
+
+    return run_operation(lib, "Remove reading", body)[1]
+
+
+def move_reading(lib: Library, reading_id: int, position: int) -> Changes:
+    """Move a reading to POSITION (1-based) within its session."""
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = _reading_row(conn, reading_id)
+        order = _reading_order(conn, row["session_id"])
+        order.remove(reading_id)
+        order.insert(max(0, min(len(order), position - 1)), reading_id)
+        _renumber(conn, row["session_id"], order)
+        changes.sessions.add(row["session_id"])
+
+    return run_operation(lib, "Move reading", body)[1]
+
+
+def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> Changes:
+    """Replace a course's team roster with TEAMS [(name, members)]."""
+    names = [name.strip() for name, _ in teams]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise AnnotatorError("every team needs a name, and names must differ")
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        existing = {r["name"]: r for r in conn.execute("SELECT * FROM teams WHERE course_id = ?", (course_id,))}
+        for name, row in existing.items():
+            if name not in names:
+                conn.execute("DELETE FROM teams WHERE id = ?", (row["id"],))
+        for name, members in teams:
+            name = name.strip()
+            row = existing.get(name)
+            if row is None:
+                conn.execute("INSERT INTO teams (course_id, name, members) VALUES (?, ?, ?)", (course_id, name, members))
+            elif row["members"] != members:
+                conn.execute("UPDATE teams SET members = ? WHERE id = ?", (members, row["id"]))
+        changes.teams.add(course_id)
+
+    return run_operation(lib, "Edit teams", body)[1]

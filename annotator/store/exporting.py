@@ -1,0 +1,134 @@
+"""Export sessions as Jekyll posts: lossless text, atomic writes, nothing outside the target folder."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.formats.filenames import post_file_name
+from annotator.formats.lecture_page import parse_lecture_page
+from annotator.formats.model import LECTURE_PAGE, SESSION_POST, Paper, Reading, Session
+from annotator.formats.post_writer import render_session
+from annotator.formats.session_post import parse_session_post
+from annotator.store.queries import session_readings
+
+_PARSERS = {SESSION_POST: parse_session_post, LECTURE_PAGE: parse_lecture_page}
+
+
+@dataclass
+class ExportResult:
+    """One exported file: `created`, `updated` or `unchanged` (and the diff when asked for)."""
+
+    session: str
+    path: str
+    status: str
+    diff: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"session": self.session, "path": self.path, "status": self.status}
+
+
+def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[str, str, sqlite3.Row]:
+    """(COURSE/ID, post text, session row) for a stored session, as it would be exported now."""
+    row = conn.execute(
+        "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
+        (session_id,),
+    ).fetchone()
+    if row is None:
+        raise AnnotatorError("that session is no longer in the library")
+    parser = _PARSERS.get(row["kind"])
+    original = parser(row["original_text"], row["source"]) if parser and row["original_text"] is not None else None
+    readings = [
+        Reading(
+            paper=Paper(r["title"], r["url"], r["authors"], r["abstract"]),
+            section=r["section"], team=r["team"], videos=list(r["videos"]), notes=r["notes"],
+            source_index=r["source_index"] if original is not None else None,
+        )
+        for r in session_readings(conn, session_id)
+    ]
+    kind = row["kind"] if original is not None else SESSION_POST
+    current = Session(kind, row["title"], row["date"], json.loads(row["front_matter"]), readings,
+                      text=row["original_text"] if original is not None else None)
+    return f"{row['course']}/{row['code']}", render_session(original, current), row
+
+
+def target_path(out_dir: Path, row: sqlite3.Row) -> Path:
+    """Where a session goes in OUT_DIR: its own file name, never outside OUT_DIR."""
+    name = post_file_name(row["code"], row["title"], row["date"], row["source"], out_dir.name == "_posts")
+    path = out_dir / name
+    if path.resolve().parent != out_dir.resolve():
+        raise AnnotatorError(f"refusing to write outside the export folder: {name!r}", out_dir)
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write DATA to PATH via a temp file in the same folder, fsync, rename: old or new, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise AnnotatorError(exc.strerror or str(exc), path) from None
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename is done either way
+    finally:
+        os.close(dir_fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def export_sessions(
+    conn: sqlite3.Connection, session_ids: list[int], out_dir: str | Path, *, dry_run: bool = False, diff: bool = False
+) -> list[ExportResult]:
+    """Export SESSION_IDS into OUT_DIR; with DIFF or DRY_RUN nothing is written.
+
+    Stops at the first file that cannot be written (AnnotatorError naming it); files already
+    written stay complete.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise AnnotatorError("not a folder", out)
+    results = []
+    for session_id in session_ids:
+        ref, text, row = render_stored_session(conn, session_id)
+        path = target_path(out, row)
+        data = text.encode("utf-8")
+        try:
+            old = path.read_bytes() if path.exists() else None
+        except OSError as exc:
+            raise AnnotatorError(exc.strerror or str(exc), path) from None
+        status = "created" if old is None else ("unchanged" if old == data else "updated")
+        result = ExportResult(ref, str(path), status)
+        if diff and status != "unchanged":
+            before = (old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+            result.diff = "".join(difflib.unified_diff(
+                before, text.splitlines(keepends=True), f"a/{path.name}", f"b/{path.name}"))
+        if not (dry_run or diff) and status != "unchanged":
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise AnnotatorError(exc.strerror or str(exc), out) from None
+            atomic_write(path, data)
+        results.append(result)
+    return results

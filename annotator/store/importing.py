@@ -1,0 +1,254 @@
+"""Import files into the library: each file one Operation (CLI), or one batch as one step (GUI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+from annotator.formats.detect import parse_text
+from annotator.formats.model import PaperList, Session
+from annotator.formats.textfile import read_text_file
+from annotator.store.editing import ensure_course
+from annotator.store.library import Library
+from annotator.store.operations import Changes, run_operation
+from annotator.store.papers import upsert_paper
+
+IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
+SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
+_NOT_CONTENT = {"_site", "_site-config", "_layouts", "_includes", "_data", "_sass", "_plugins", "node_modules"}
+
+
+class ImportCancelled(Exception):
+    """Raised inside a one-step import when the user pressed Cancel: the transaction rolls back."""
+
+
+@dataclass
+class FileResult:
+    """One line of the import report (the `--json` shape, plus the change summary)."""
+
+    path: str
+    kind: str = ""
+    course: str = ""
+    session: str = ""
+    list: str = ""
+    papers_new: int = 0
+    papers_existing: int = 0
+    readings: int = 0
+    error: str = ""
+    changes: Changes | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("changes")
+        return data
+
+
+def gather_files(paths: list[str | Path], recursive: bool = False) -> list[tuple[Path, str]]:
+    """Expand PATHS to files; a path that cannot be imported comes back with its error message."""
+    found: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            found.append((path, str(AnnotatorError("no such file or directory", path))))
+        elif path.is_dir():
+            files = _folder_files(path, recursive)
+            if not files:
+                found.append((path, str(AnnotatorError("no .md, .markdown or .txt files to import here", path))))
+            found.extend((f, "") for f in files)
+        else:
+            found.append((path, ""))
+    return found
+
+
+def _folder_files(folder: Path, recursive: bool) -> list[Path]:
+    files = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if recursive and entry.name not in _NOT_CONTENT:
+                files.extend(_folder_files(entry, recursive))
+        elif entry.suffix.lower() in IMPORTABLE_SUFFIXES:
+            files.append(entry)
+    return files
+
+
+def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
+    """(course name, site folder): --course, else the site folder holding _contents/_sessions/_posts, else the parent."""
+    resolved = path.resolve()
+    for parent in resolved.parents:
+        if parent.name in SITE_COLLECTIONS:
+            site = parent.parent
+            return (explicit or site.name, str(site))
+    return (explicit or resolved.parent.name or "library", "")
+
+
+def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, path: Path,
+                   course: str, site: str, result: FileResult) -> None:
+    course_id = ensure_course(conn, course, site, changes)
+    code = path.stem
+    result.session = f"{course}/{code}"
+    result.readings = len(parsed.readings)
+    existing = conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
+    if existing is not None and existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
+        result.papers_existing = len(parsed.readings)  # the same file again: nothing to add
+        return
+    values = (parsed.title.strip() or code, parsed.date, path.name, parsed.kind,
+              json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
+              dt.datetime.now().isoformat(timespec="seconds"))
+    if existing is None:
+        session_id = conn.execute(
+            "INSERT INTO sessions (title, date, source, kind, front_matter, original_text, imported_at, course_id, code) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, course_id, code)).lastrowid
+        old_readings: dict[int, sqlite3.Row] = {}
+    else:
+        session_id = existing["id"]
+        conn.execute(
+            "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
+            "imported_at = ? WHERE id = ?", (*values, session_id))
+        old_readings = {}
+        for row in conn.execute("SELECT * FROM readings WHERE session_id = ? ORDER BY position", (session_id,)):
+            old_readings.setdefault(row["paper_id"], row)
+    changes.sessions.add(session_id)
+    for index, reading in enumerate(parsed.readings):
+        paper_id, created = upsert_paper(conn, reading.paper, changes)
+        if created:
+            result.papers_new += 1
+        else:
+            result.papers_existing += 1
+        old = old_readings.pop(paper_id, None)
+        if old is None:
+            reading_id = conn.execute(
+                "INSERT INTO readings (session_id, position, section, paper_id, team, notes, source_index) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, index + 1, reading.section, paper_id, reading.team, reading.notes, index)).lastrowid
+            old_videos: list[str] = []
+        else:
+            # A newer version of the post: what it says wins; what the app added stays.
+            reading_id = old["id"]
+            row = (index + 1, reading.section, reading.team or old["team"], reading.notes or old["notes"], index)
+            if row != (old["position"], old["section"], old["team"], old["notes"], old["source_index"]):
+                conn.execute("UPDATE readings SET position = ?, section = ?, team = ?, notes = ?, source_index = ? "
+                             "WHERE id = ?", (*row, reading_id))
+            old_videos = [r[0] for r in conn.execute(
+                "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (reading_id,))]
+        if reading.videos and reading.videos != old_videos:
+            conn.execute("DELETE FROM reading_videos WHERE reading_id = ?", (reading_id,))
+            conn.executemany("INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
+                             [(reading_id, i, url) for i, url in enumerate(reading.videos, 1)])
+    for gone in old_readings.values():
+        conn.execute("DELETE FROM readings WHERE id = ?", (gone["id"],))
+
+
+def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
+    result.list = parsed.name
+    paper_ids: list[int] = []
+    for paper in parsed.papers:
+        paper_id, created = upsert_paper(conn, paper, changes)
+        if paper_id in paper_ids:
+            continue  # listed twice in one list: still one paper
+        paper_ids.append(paper_id)
+        if created:
+            result.papers_new += 1
+        else:
+            result.papers_existing += 1
+    row = conn.execute("SELECT id FROM paper_lists WHERE name = ?", (parsed.name,)).fetchone()
+    if row is None:
+        list_id = conn.execute("INSERT INTO paper_lists (name, source, imported_at) VALUES (?, ?, ?)",
+                               (parsed.name, str(path), dt.datetime.now().isoformat(timespec="seconds"))).lastrowid
+        current: list[int] = []
+    else:
+        list_id = row[0]
+        current = [r[0] for r in conn.execute(
+            "SELECT paper_id FROM paper_list_items WHERE list_id = ? ORDER BY position", (list_id,))]
+    if current != paper_ids:
+        conn.execute("DELETE FROM paper_list_items WHERE list_id = ?", (list_id,))
+        conn.executemany("INSERT INTO paper_list_items (list_id, position, paper_id) VALUES (?, ?, ?)",
+                         [(list_id, i, pid) for i, pid in enumerate(paper_ids, 1)])
+        changes.lists.add(list_id)
+
+
+def _parse(path: Path) -> Session | PaperList:
+    text = read_text_file(path)
+    return parse_text(text, str(path), path.stem)
+
+
+def _store_parsed(conn: sqlite3.Connection, changes: Changes, parsed: Session | PaperList, path: Path,
+                  course: str | None, result: FileResult) -> None:
+    if isinstance(parsed, PaperList):
+        result.kind = "hf_list"
+        _store_list(conn, changes, parsed, path, result)
+    else:
+        result.kind = parsed.kind
+        name, site = course_for(path, course)
+        result.course = name
+        _store_session(conn, changes, parsed, path, name, site, result)
+
+
+def import_file(lib: Library, path: str | Path, course: str | None = None) -> FileResult:
+    """Import one file as one Operation; a bad file leaves the library unchanged (result.error set)."""
+    path = Path(path)
+    result = FileResult(str(path))
+    try:
+        parsed = _parse(path)
+        changes = run_operation(
+            lib, f"Import {path.name}", lambda conn, ch: _store_parsed(conn, ch, parsed, path, course, result))[1]
+        result.changes = changes
+    except AnnotatorError as exc:
+        result.error = str(exc.located(path))
+    return result
+
+
+def import_paths(
+    lib: Library,
+    paths: list[str | Path],
+    course: str | None = None,
+    recursive: bool = False,
+    *,
+    one_step: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[list[FileResult], Changes | None]:
+    """Import PATHS; bad files are reported, the others imported.
+
+    one_step=False: each file is its own Operation (the CLI). one_step=True: the whole batch is
+    one Operation, each file in a savepoint; `cancelled()` returning True rolls all of it back.
+    """
+    files = gather_files(paths, recursive)
+    results: list[FileResult] = []
+    if not one_step:
+        for number, (path, error) in enumerate(files, 1):
+            if progress:
+                progress(number - 1, len(files), str(path))
+            results.append(FileResult(str(path), error=error) if error else import_file(lib, path, course))
+        return results, None
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        for number, (path, error) in enumerate(files, 1):
+            if cancelled and cancelled():
+                raise ImportCancelled()
+            if progress:
+                progress(number - 1, len(files), str(path))
+            result = FileResult(str(path), error=error)
+            results.append(result)
+            if error:
+                continue
+            conn.execute("SAVEPOINT import_file")
+            try:
+                _store_parsed(conn, changes, _parse(path), path, course, result)
+                conn.execute("RELEASE import_file")
+            except AnnotatorError as exc:
+                conn.execute("ROLLBACK TO import_file")
+                conn.execute("RELEASE import_file")
+                result.error = str(exc.located(path))
+        if progress:
+            progress(len(files), len(files), "")
+
+    label = f"Import {len(files)} files" if len(files) != 1 else f"Import {files[0][0].name}"
+    _, changes = run_operation(lib, label, body)
+    return results, changes

@@ -1,0 +1,179 @@
+"""Operations: every change to the library is one transaction, one undo step, one change summary.
+
+Undo is stored in the library itself, so it survives a restart: while an operation runs,
+`undo_capture` names a log, and triggers (db/001_initial.sql) append every row the operation
+inserts, updates or deletes to `undo_entries`. Undo replays that log backwards, capturing its
+own changes as the redo log; redo does the same the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from annotator.errors import AnnotatorError
+from annotator.store.library import Library
+
+T = TypeVar("T")
+MAX_HISTORY = 200
+UNDOABLE_TABLES = (
+    "courses", "sessions", "papers", "readings", "reading_videos", "teams", "paper_lists", "paper_list_items",
+)
+
+
+@dataclass
+class Changes:
+    """What an operation changed, by row id, so that views refresh only that."""
+
+    label: str = ""
+    courses: set[int] = field(default_factory=set)
+    sessions: set[int] = field(default_factory=set)
+    papers: set[int] = field(default_factory=set)
+    lists: set[int] = field(default_factory=set)
+    teams: set[int] = field(default_factory=set)  # course ids whose roster changed
+    op_id: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.courses or self.sessions or self.papers or self.lists or self.teams)
+
+    def to_json(self) -> str:
+        return json.dumps({k: sorted(getattr(self, k)) for k in ("courses", "sessions", "papers", "lists", "teams")})
+
+    @classmethod
+    def from_json(cls, label: str, text: str, op_id: int | None = None) -> "Changes":
+        data = json.loads(text or "{}")
+        return cls(label, *(set(data.get(k, ())) for k in ("courses", "sessions", "papers", "lists", "teams")), op_id=op_id)
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE (so a second process waits for the lock), COMMIT, or ROLLBACK on any error."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise AnnotatorError(f"library is busy in another process ({exc}); try again") from None
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _next_log_id(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'undo.next_log'").fetchone()
+    log_id = int(row[0]) if row else 1
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('undo.next_log', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (str(log_id + 1),),
+    )
+    return log_id
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:
+    """Run BODY(conn, changes) as one undoable operation; nothing is kept if it raises.
+
+    An operation that changed no row leaves no undo step.
+    """
+    conn = lib.conn
+    changes = Changes(label)
+    with write_transaction(conn):
+        log_id = _next_log_id(conn)
+        conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
+        try:
+            result = body(conn, changes)
+        finally:
+            conn.execute("DELETE FROM undo_capture")
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM undo_entries WHERE log_id = ?)", (log_id,)).fetchone()[0]:
+            _drop_redo_stack(conn)
+            cursor = conn.execute(
+                "INSERT INTO operations (label, changes, state, log_id, created_at) VALUES (?, ?, 'done', ?, ?)",
+                (changes.label, changes.to_json(), log_id, _now()),
+            )
+            changes.op_id = cursor.lastrowid
+            _prune_history(conn)
+    return result, changes
+
+
+def _drop_redo_stack(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM undo_entries WHERE log_id IN (SELECT log_id FROM operations WHERE state = 'undone')")
+    conn.execute("DELETE FROM operations WHERE state = 'undone'")
+
+
+def _prune_history(conn: sqlite3.Connection) -> None:
+    old = "SELECT id FROM operations ORDER BY id DESC LIMIT -1 OFFSET ?"
+    conn.execute(f"DELETE FROM undo_entries WHERE log_id IN (SELECT log_id FROM operations WHERE id IN ({old}))", (MAX_HISTORY,))
+    conn.execute(f"DELETE FROM operations WHERE id IN ({old})", (MAX_HISTORY,))
+
+
+def _replay(conn: sqlite3.Connection, log_id: int) -> None:
+    """Apply the inverse of each logged row change, newest first."""
+    entries = conn.execute(
+        "SELECT tbl, row_id, action, old FROM undo_entries WHERE log_id = ? ORDER BY id DESC", (log_id,)
+    ).fetchall()
+    for tbl, row_id, action, old in entries:
+        if tbl not in UNDOABLE_TABLES:
+            raise AnnotatorError(f"undo log names an unknown table {tbl!r}")
+        if action == "I":
+            conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
+            continue
+        values = json.loads(old)
+        columns = list(values)
+        if action == "U":
+            assignments = ", ".join(f"{c} = ?" for c in columns)
+            conn.execute(f"UPDATE {tbl} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+        else:
+            marks = ", ".join("?" for _ in columns)
+            conn.execute(f"INSERT INTO {tbl} ({', '.join(columns)}) VALUES ({marks})", list(values.values()))
+
+
+def _step(lib: Library, from_state: str, to_state: str, order: str, op_id: int | None) -> Changes | None:
+    conn = lib.conn
+    with write_transaction(conn):
+        op = conn.execute(
+            f"SELECT id, label, changes, log_id FROM operations WHERE state = ? ORDER BY id {order} LIMIT 1",
+            (from_state,),
+        ).fetchone()
+        if op is None:
+            return None
+        if op_id is not None and op["id"] != op_id:
+            verb = "undo" if to_state == "undone" else "redo"
+            raise AnnotatorError(f"cannot {verb} that step: the library changed since (another window or command)")
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        new_log = _next_log_id(conn)
+        conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (new_log,))
+        try:
+            _replay(conn, op["log_id"])
+        finally:
+            conn.execute("DELETE FROM undo_capture")
+        conn.execute("DELETE FROM undo_entries WHERE log_id = ?", (op["log_id"],))
+        conn.execute("UPDATE operations SET state = ?, log_id = ? WHERE id = ?", (to_state, new_log, op["id"]))
+    return Changes.from_json(op["label"], op["changes"], op["id"])
+
+
+def undo(lib: Library, op_id: int | None = None) -> Changes | None:
+    """Undo the newest operation (only if it is OP_ID, when given); None when there is none."""
+    return _step(lib, "done", "undone", "DESC", op_id)
+
+
+def redo(lib: Library, op_id: int | None = None) -> Changes | None:
+    """Redo the most recently undone operation; None when there is none."""
+    return _step(lib, "undone", "done", "ASC", op_id)
+
+
+def next_labels(lib: Library) -> tuple[str | None, str | None]:
+    """The labels of what undo and redo would do now (None when nothing)."""
+    conn = lib.conn
+    done = conn.execute("SELECT label FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1").fetchone()
+    undone = conn.execute("SELECT label FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1").fetchone()
+    return (done[0] if done else None, undone[0] if undone else None)
