@@ -40,10 +40,12 @@ def _inspect(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise AnnotatorError("library file is damaged or truncated; restore a backup", path) from None
         raise AnnotatorError(f"not an annotator library: {exc}", path) from None
     wal = path.with_name(path.name + "-wal")
     if not (wal.exists() and wal.stat().st_size) and path.stat().st_size < page_size * pages:
-        raise AnnotatorError("library file is truncated (damaged); restore a backup", path)
+        raise AnnotatorError("library file is damaged or truncated; restore a backup", path)
     return version, tables
 
 

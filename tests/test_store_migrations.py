@@ -1,0 +1,145 @@
+"""Opening libraries: fresh, upgraded from v1, newer (refused, untouched), and not-a-library files."""
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import AnnotatorError
+from annotator.store import backups, migrations, queries
+from annotator.store.library import open_library
+
+V1_FIXTURE = Path(__file__).parent / "data" / "library-v1.sqlite"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_fresh_library_gets_the_latest_schema_in_wal_mode(tmp_path):
+    path = tmp_path / "sub" / "library.sqlite"
+    with open_library(path) as lib:
+        assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert lib.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert user_version(path) == migrations.latest_version() >= 2
+    assert backups.list_backups(path) == []  # nothing to back up in an empty library
+
+
+def test_v1_library_is_upgraded_after_a_verified_backup_and_keeps_its_data(tmp_path):
+    path = tmp_path / "library.sqlite"
+    shutil.copy(V1_FIXTURE, path)
+    with open_library(path) as lib:
+        [session] = queries.list_sessions(lib.conn)
+        assert session["title"] == "Transformers"
+        detail = queries.session_detail(lib.conn, session["row_id"])
+        assert detail["readings"][0]["notes"] == "Read section 3 first."
+        indexes = {r[0] for r in lib.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "papers_title_sort" in indexes
+    assert user_version(path) == migrations.latest_version()
+    [backup] = backups.list_backups(path)
+    assert "before-v" in backup.name
+    assert user_version(backup) == 1
+    backups.verify_database(backup)
+
+
+def test_failed_migration_leaves_the_v1_library_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "library.sqlite"
+    shutil.copy(V1_FIXTURE, path)
+    broken = tmp_path / "db"
+    broken.mkdir()
+    for m in migrations.available_migrations():
+        shutil.copy(m.path, broken / m.path.name)
+    (broken / "003_broken.sql").write_text("CREATE TABLE extra (x);\nTHIS IS NOT SQL;\n")
+    monkeypatch.setattr(migrations, "shipped_dir", lambda name: broken)
+    with pytest.raises(AnnotatorError):
+        open_library(path)
+    conn = sqlite3.connect(path)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "extra" not in tables and "papers_title_sort" not in tables
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+
+
+def test_newer_library_is_refused_and_left_byte_identical(tmp_path):
+    path = tmp_path / "library.sqlite"
+    shutil.copy(V1_FIXTURE, path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = digest(path)
+    with pytest.raises(AnnotatorError, match="newer annotator"):
+        open_library(path)
+    assert digest(path) == before
+    assert not Path(str(path) + "-wal").exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"this is a text file, not a database\n" * 50, "not an annotator library"),
+        (None, "another application"),
+        ("truncate", "truncated"),
+    ],
+    ids=["text-file", "other-app-db", "truncated"],
+)
+def test_files_that_are_not_libraries_are_refused_and_not_overwritten(tmp_path, content, message):
+    path = tmp_path / "library.sqlite"
+    if content is None:
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+        conn.execute("INSERT INTO contacts VALUES ('Ada', '123')")
+        conn.commit()
+        conn.close()
+    elif content == "truncate":
+        shutil.copy(V1_FIXTURE, path)
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_bytes(content)
+    before = digest(path)
+    with pytest.raises(AnnotatorError, match=message):
+        open_library(path)
+    assert digest(path) == before
+
+
+def test_backups_rotate_and_restore_brings_back_the_old_content(tmp_path):
+    from annotator.store import editing
+
+    path = tmp_path / "library.sqlite"
+    with open_library(path) as lib:
+        backups.set_keep_count(lib.conn, 3)
+        editing.new_session(lib, "C", "S1", "Before")
+        first = backups.make_backup(lib.conn, path, "manual")
+        for _ in range(4):
+            backups.make_backup(lib.conn, path, "manual")
+        assert len(backups.list_backups(path)) == 3
+        assert not first.exists()
+        kept = backups.list_backups(path)[0]
+        editing.new_session(lib, "C", "S2", "After")
+        safety = backups.restore_backup(lib, kept)
+        assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["S1"]
+        assert safety.exists()
+    with open_library(safety) as old:
+        assert {s["id"] for s in queries.list_sessions(old.conn)} == {"S1", "S2"}
+
+
+def test_daily_backup_is_made_once_a_day_for_a_library_with_data(tmp_path):
+    from annotator.store import editing
+
+    path = tmp_path / "library.sqlite"
+    with open_library(path) as lib:
+        editing.new_session(lib, "C", "S1", "One")
+    open_library(path).close()
+    open_library(path).close()
+    daily = [p for p in backups.list_backups(path) if p.name.endswith("-daily.sqlite")]
+    assert len(daily) == 1

@@ -1,0 +1,143 @@
+"""Operations are atomic, undoable (also after a restart) and say what they changed."""
+
+import multiprocessing
+import sqlite3
+
+import pytest
+
+from annotator.errors import AnnotatorError
+from annotator.formats.model import Paper
+from annotator.store import editing, operations, queries
+from annotator.store.library import open_library
+from tests.store_helpers import build_small_library, dump
+
+
+@pytest.fixture
+def lib(tmp_path):
+    with open_library(tmp_path / "library.sqlite") as library:
+        yield library
+
+
+def test_an_exception_mid_operation_leaves_nothing_behind(lib):
+    ids = build_small_library(lib)
+    before = dump(lib)
+
+    def half_then_fail(conn, changes):
+        conn.execute("UPDATE readings SET notes = 'half-written' WHERE id = ?", (ids["r1"],))
+        conn.execute("DELETE FROM sessions WHERE id = ?", (ids["s2"],))
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        operations.run_operation(lib, "Broken", half_then_fail)
+    assert dump(lib) == before
+    assert operations.next_labels(lib)[0] == "Edit session"
+
+
+def test_undo_and_redo_restore_rows_exactly_for_every_kind_of_change(lib):
+    ids = build_small_library(lib)
+    steps = [
+        lambda: editing.edit_reading(lib, ids["r1"], notes="changed transformer notes", videos=[]),
+        lambda: editing.move_reading(lib, ids["r2"], 1),
+        lambda: editing.remove_reading(lib, ids["r1"]),
+        lambda: editing.add_reading(lib, ids["s2"], paper=Paper("Transformer Circuits", "")),
+        lambda: editing.edit_session(lib, ids["s1"], title="Renamed", front_matter={"tags": None}),
+        lambda: editing.delete_session(lib, ids["s1"]),
+    ]
+    snapshots = [dump(lib)]
+    for step in steps:
+        step()
+        snapshots.append(dump(lib))
+    for expected in reversed(snapshots[:-1]):
+        assert operations.undo(lib) is not None
+        assert dump(lib) == expected
+    for expected in snapshots[1:]:
+        assert operations.redo(lib) is not None
+        assert dump(lib) == expected
+    assert operations.redo(lib) is None
+
+
+def test_undo_survives_closing_and_reopening_the_library(tmp_path):
+    path = tmp_path / "library.sqlite"
+    with open_library(path) as lib:
+        ids = build_small_library(lib)
+        before = dump(lib)
+        editing.delete_session(lib, ids["s1"])
+    with open_library(path) as lib:
+        changes = operations.undo(lib)
+        assert changes.label.startswith("Delete session")
+        assert changes.sessions == {ids["s1"]}
+        assert dump(lib) == before
+    with open_library(path) as lib:
+        operations.redo(lib)
+        assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["S0-L02"]
+
+
+def test_a_new_change_drops_the_redo_steps(lib):
+    ids = build_small_library(lib)
+    editing.edit_reading(lib, ids["r2"], team="team-5")
+    operations.undo(lib)
+    editing.edit_reading(lib, ids["r2"], team="team-6")
+    assert operations.redo(lib) is None
+    assert operations.next_labels(lib) == ("Edit reading", None)
+
+
+def test_undo_of_a_specific_step_refuses_when_the_library_changed_since(lib):
+    ids = build_small_library(lib)
+    mine = editing.edit_reading(lib, ids["r2"], team="team-5")
+    editing.edit_reading(lib, ids["r3"], team="team-4")  # e.g. the CLI, meanwhile
+    with pytest.raises(AnnotatorError, match="changed since"):
+        operations.undo(lib, mine.op_id)
+
+
+def test_changes_name_what_changed(lib):
+    ids = build_small_library(lib)
+    changes = editing.edit_reading(lib, ids["r3"], team="team-3")
+    assert changes.sessions == {ids["s2"]} and not changes.papers
+    assert changes.op_id is not None
+
+
+def test_an_edit_that_changes_nothing_leaves_no_undo_step(lib):
+    ids = build_small_library(lib)
+    label_before = operations.next_labels(lib)
+    editing.edit_reading(lib, ids["r1"], team="team-1")
+    assert operations.next_labels(lib) == label_before
+
+
+def test_bad_video_links_are_refused(lib):
+    ids = build_small_library(lib)
+    for bad in ("javascript:alert(1)", "file:///etc/passwd", "youtu.be/x", "https://"):
+        with pytest.raises(AnnotatorError, match="not a web link"):
+            editing.edit_reading(lib, ids["r1"], add_videos=[bad])
+
+
+def test_one_paper_once_across_url_forms(lib):
+    ids = build_small_library(lib)
+    editing.add_reading(lib, ids["s2"], paper=Paper("attention is all you need!", "https://arxiv.org/pdf/1706.03762"))
+    editing.add_reading(lib, ids["s2"], paper=Paper("Attention  Is All You Need", ""))
+    papers = queries.list_papers(lib.conn)
+    assert len([p for p in papers if p["arxiv_id"] == "1706.03762"]) == 1
+    assert len(papers) == 3
+
+
+def _write_many(path, course, count, barrier):
+    with open_library(path, daily_backup=False) as lib:
+        barrier.wait()
+        for number in range(count):
+            editing.new_session(lib, course, f"S{number}", f"{course} {number}")
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path):
+    path = tmp_path / "library.sqlite"
+    open_library(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    workers = [ctx.Process(target=_write_many, args=(path, name, 40, barrier)) for name in ("A", "B")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 80
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
