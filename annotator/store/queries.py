@@ -145,3 +145,24 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 100) -> list[dict[s
         {"q": query, "limit": limit},
     ).fetchall()
     return [{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows]
+
+
+def paper_lists(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Imported paper lists, newest first, with their sizes."""
+    rows = conn.execute(
+        """SELECT l.id, l.name, l.source, l.imported_at,
+                  (SELECT count(*) FROM paper_list_items i WHERE i.list_id = l.id) AS papers
+           FROM paper_lists l ORDER BY l.imported_at DESC, l.id DESC"""
+    ).fetchall()
+    return [dict(r) for r in rows]
+
+
+def papers_in_list(conn: sqlite3.Connection, name: str) -> list[dict[str, Any]]:
+    """The papers of list NAME in list order."""
+    rows = conn.execute(
+        """SELECT p.id, p.title, p.url, coalesce(p.arxiv_id, '') AS arxiv_id, p.authors, p.abstract
+           FROM paper_list_items i JOIN paper_lists l ON l.id = i.list_id JOIN papers p ON p.id = i.paper_id
+           WHERE l.name = ? ORDER BY i.position""",
+        (name,),
+    ).fetchall()
+    return [dict(r) for r in rows]
