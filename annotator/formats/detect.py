@@ -1,0 +1,100 @@
+"""Which kind of file a text is, told from its content (the seeds are all `.txt`), and its parse.
+
+In order:
+  1. front matter and a readings section (`## Required Readings:` …) → session post;
+  2. front matter and `Paper:` lines or `---` slide separators in the body → lecture page;
+  3. front matter otherwise → session post (a Jekyll post with no readings yet is still a session);
+  4. no front matter, a `# ` heading first and a date line (`20240125`) near the top → slide outline;
+  5. Hugging Face page chrome, or title lines alternating with abstract lines → paper list.
+Only the part before a blog (`<!--excerpt.start-->`) is looked at: a blog may hold anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from annotator.errors import AnnotatorError
+from annotator.formats.frontmatter import find_front_matter
+from annotator.formats.hf_list import CHROME_HINT, content_lines, looks_like_abstract, parse_paper_list
+from annotator.formats.lecture_page import EXCERPT_MARKER, parse_lecture_page
+from annotator.formats.model import LECTURE_PAGE, PAPER_LIST, SESSION_POST, SLIDE_OUTLINE, PaperList, Session
+from annotator.formats.slide_outline import HEADER_LINES, outline_date, parse_slide_outline
+from annotator.formats.textfile import BOM
+
+NOT_IMPORTABLE = "not a file annotator can import (no front matter, slide outline or paper list found)"
+
+# `## Readings:`, `## Required Readings:`, `## More readings`, `## Require Readings:` [sic]…
+_READINGS_HEADING = re.compile(r"^ {0,3}##[ \t]+.*\breadings?\b", re.IGNORECASE | re.MULTILINE)
+_PAPER_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+)?\*\*[ \t]*papers?[ \t]*\**[ \t]*:|^ {0,3}#{1,6}[ \t]+papers?[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_TOP_HEADING = re.compile(r"^ {0,3}#[ \t]+\S")
+_SAMPLE_LINES = 40  # enough lines of a paper list to see its rhythm
+_MIN_PAIRS = 2
+
+
+def detect_kind(text: str) -> str:
+    """SESSION_POST, LECTURE_PAGE, SLIDE_OUTLINE or PAPER_LIST, judged from TEXT's content.
+
+    Raises AnnotatorError when it is none of them, or when its front matter is never closed.
+    """
+    block = find_front_matter(text)
+    if block is not None:
+        body = _before_blog(text.splitlines(keepends=True)[block.close_line + 1 :])
+        if _READINGS_HEADING.search(body):
+            return SESSION_POST
+        if _PAPER_LINE.search(body) or _SEPARATOR.search(body):
+            return LECTURE_PAGE
+        return SESSION_POST
+    lines = text.removeprefix(BOM).splitlines()
+    if _is_slide_outline(lines):
+        return SLIDE_OUTLINE
+    if _is_paper_list(lines):
+        return PAPER_LIST
+    raise AnnotatorError(NOT_IMPORTABLE, None, 1)
+
+
+def parse_text(text: str, path: str, name: str) -> Session | PaperList:
+    """Detect TEXT's kind and parse it; NAME names a paper list. Errors carry PATH."""
+    try:
+        kind = detect_kind(text)
+    except AnnotatorError as exc:
+        raise exc.located(path) from None
+    if kind == SESSION_POST:
+        from annotator.formats.session_post import parse_session_post  # its own module, its own owner
+
+        return parse_session_post(text, path)
+    if kind == LECTURE_PAGE:
+        return parse_lecture_page(text, path)
+    if kind == SLIDE_OUTLINE:
+        return parse_slide_outline(text, path)
+    return parse_paper_list(text, name, path)
+
+
+def _before_blog(lines: list[str]) -> str:
+    for index, line in enumerate(lines):
+        if line.strip() == EXCERPT_MARKER:
+            return "".join(lines[:index])
+    return "".join(lines)
+
+
+def _is_slide_outline(lines: list[str]) -> bool:
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not _TOP_HEADING.match(lines[first]):
+        return False
+    return any(outline_date(line) for line in lines[first + 1 : first + 1 + HEADER_LINES])
+
+
+def _is_paper_list(lines: list[str]) -> bool:
+    if any(CHROME_HINT.search(line) for line in lines[:_SAMPLE_LINES]):
+        return True
+    # Without chrome: short title lines and long abstract lines taking turns, and no Markdown.
+    sample = content_lines("\n".join(lines[: _SAMPLE_LINES * 2]))[:_SAMPLE_LINES]
+    if len(sample) < 2 * _MIN_PAIRS or any(line.startswith(("#", "[", "<", "|", "- ", "* ")) for line in sample):
+        return False
+    shapes = [looks_like_abstract(line) for line in sample]
+    if len(sample) % 2:
+        shapes.pop()  # a last title may have lost its abstract
+    return all(shapes[i] != shapes[i + 1] and not shapes[i] for i in range(0, len(shapes), 2))

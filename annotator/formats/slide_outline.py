@@ -1,0 +1,179 @@
+"""Slide outlines (FORMATS.md section 4): slides exported to Markdown, without front matter.
+
+`# <session title>`, then the course, the instructor and a date written `20240125`, then one `#`
+heading per slide. The export reduced most links to `[text](#)`, so readings are kept conservative:
+  - a link to a paper URL (arXiv, a proceedings or DOI site, or a PDF), titled by its text;
+  - a bare paper URL (`<https://arxiv.org/pdf/2307.06435.pdf>`), titled by the slide heading when
+    the URL is the first thing on that slide (slides put the paper's title there), else by its
+    arXiv id (`arXiv:2307.06435`) or the URL;
+  - a placeholder link `[title](#)` followed, on its line or the next, by a venue or authors
+    (`CVPR'22 Rombach et al.`): a paper without URL. Bold titles and placeholder links without
+    such a citation are not readings: they are as often products, blogs and figure captions.
+Spans, `+ Team:` / `+ Video:` lines and blog notes work as on lecture pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from annotator.errors import AnnotatorError
+from annotator.formats.lecture_page import (
+    FENCE,
+    HEADING,
+    LINK,
+    LINKED,
+    MARKED,
+    ReadingCollector,
+    attach_notes,
+    blog_start,
+    clean_heading,
+    clean_title,
+    clean_url,
+    read_annotations,
+)
+from annotator.formats.model import SLIDE_OUTLINE, Reading, Session
+from annotator.formats.textfile import BOM
+
+HEADER_LINES = 15  # the course, instructor and date sit right under the title
+_TITLE = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
+_DATE = re.compile(r"^[ \t]*(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})[ \t]*$")
+_INSTRUCTOR = re.compile(r"^(?:Dr\.?|Prof\.?|Professor)[ \t]|Ph\.?D\b", re.IGNORECASE)
+_BARE_URL = re.compile(r"<(https?://[^\s<>]+)>|^[ \t]*(https?://\S+)[ \t]*$")
+_PAPER_URL = re.compile(
+    r"^https?://(?:[^/?#]*\.)?(?:arxiv\.org|openreview\.net|aclanthology\.org|doi\.org|papers\.nips\.cc"
+    r"|proceedings\.neurips\.cc|proceedings\.mlr\.press|openaccess\.thecvf\.com|dl\.acm\.org"
+    r"|ieeexplore\.ieee\.org|jmlr\.org)(?:[/?#]|$)"
+    r"|\.pdf(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(
+    r"\bet al\b|\b(?:CVPR|ICCV|ECCV|NeurIPS|NIPS|ICML|ICLR|ACL|EMNLP|NAACL|AAAI|IJCAI|KDD|TPAMI|JMLR"
+    r"|TACL|COLING|SIGGRAPH)\b[ \t]*['’]?[ \t]*\d{2,4}\b",
+)
+
+
+def parse_slide_outline(text: str, path: str = "") -> Session:
+    """Parse a slide outline: title, course, instructor, date and the papers its slides cite.
+
+    Raises AnnotatorError when the first non-blank line is not a `# ` heading.
+    """
+    lines = text.splitlines()
+    if lines:
+        lines[0] = lines[0].removeprefix(BOM)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    title = _TITLE.match(lines[first]) if first is not None else None
+    if first is None or title is None:
+        raise AnnotatorError("a slide outline starts with a '# ' title heading", path, (first or 0) + 1)
+    course, instructor, when = _header(lines, first + 1)
+    blog = blog_start(lines, first + 1)
+    readings = _OutlineScanner(lines).scan(first + 1, len(lines) if blog is None else blog)
+    if blog is not None:
+        attach_notes(lines, readings, blog)
+    return Session(
+        kind=SLIDE_OUTLINE,
+        title=clean_heading(title.group(1)),
+        date=when,
+        readings=readings,
+        text=text,
+        course=course,
+        instructor=instructor,
+    )
+
+
+def outline_date(line: str) -> str:
+    """`YYYY-MM-DD` when LINE is just a date such as `20240125` or `2024-01-25`, else ''."""
+    match = _DATE.match(line)
+    if match is None:
+        return ""
+    try:
+        return date(*map(int, match.groups())).isoformat()
+    except ValueError:  # `20241399` is a number, not a date
+        return ""
+
+
+def _header(lines: list[str], start: int) -> tuple[str, str, str]:
+    """(course, instructor, date) from the lines between the title and the first slide heading.
+
+    The instructor is the line that reads as one (`Dr. …`, `Prof. …`); without one, the second line.
+    """
+    info: list[str] = []
+    when = ""
+    for line in lines[start : start + HEADER_LINES]:
+        if HEADING.match(line):
+            break
+        if not line.strip():
+            continue
+        if not when and (when := outline_date(line)):
+            continue
+        info.append(clean_heading(line))
+    instructor = next((line for line in info if _INSTRUCTOR.search(line)), "")
+    others = [line for line in info if line != instructor]
+    if not instructor and len(others) > 1:
+        instructor = others.pop(1)
+    return (others[0] if others else ""), instructor, when
+
+
+class _OutlineScanner:
+    """One pass over the slides; `section` is the current slide's heading."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.found = ReadingCollector()
+        self.section = ""
+        self.slide_started = False  # has the current slide shown anything under its heading yet?
+
+    def scan(self, start: int, end: int) -> list[Reading]:
+        in_fence = False
+        index = start
+        while index < end:
+            line = self.lines[index]
+            heading = None if in_fence else HEADING.match(line)
+            if FENCE.match(line):
+                in_fence = not in_fence
+            elif heading:
+                self.section = clean_heading(heading.group(1) or "")
+                self.slide_started = False
+            elif not in_fence and line.strip():
+                index = self._line(index, end)
+                self.slide_started = True
+                continue
+            index += 1
+        return self.found.readings
+
+    def _line(self, index: int, end: int) -> int:
+        """Make readings of the papers cited on the line at INDEX; return the next index."""
+        line = self.lines[index]
+        papers: list[tuple[str, str, int]] = []
+        last = index + 1
+        for match in LINK.finditer(line):
+            if match.group(1):
+                continue
+            title, url = clean_title(match.group(2)), clean_url(match.group(3))
+            if url and _PAPER_URL.search(url):
+                papers.append((title, url, MARKED))
+            elif not url and title:
+                cited = self._citation(line[match.end() :], index, end)
+                if cited:
+                    papers.append((title, "", MARKED))
+                    last = max(last, cited)
+        for match in _BARE_URL.finditer(line):
+            url = match.group(1) or match.group(2)
+            if _PAPER_URL.search(url):
+                # Slides put the paper's title in the heading right above its URL.
+                papers.append((self.section if not self.slide_started else "", url, LINKED))
+        added = [r for t, u, w in papers if (r := self.found.add(t, u, self.section, w)) is not None]
+        stop = read_annotations(self.lines, last, end, added)
+        for reading in added:
+            reading.span = (index, stop)
+        return stop
+
+    def _citation(self, rest: str, index: int, end: int) -> int:
+        """For a placeholder link: the index after its venue/author text (the REST of its line or
+        the next line), or 0 when there is none."""
+        if _CITATION.search(rest):
+            return index + 1
+        following = index + 1
+        if following < end and not HEADING.match(self.lines[following]) and _CITATION.search(self.lines[following]):
+            return following + 1
+        return 0
