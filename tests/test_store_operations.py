@@ -141,3 +141,11 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
     assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 80
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+def test_a_real_title_replaces_a_placeholder_title(lib):
+    ids = build_small_library(lib)
+    editing.add_reading(lib, ids["s2"], paper=Paper("arXiv:2303.08774", "https://arxiv.org/abs/2303.08774"))
+    editing.add_reading(lib, ids["s1"], paper=Paper("GPT-4 Technical Report", "https://arxiv.org/pdf/2303.08774v3"))
+    [gpt4] = [p for p in queries.list_papers(lib.conn) if p["arxiv_id"] == "2303.08774"]
+    assert gpt4["title"] == "GPT-4 Technical Report" and len(gpt4["sessions"]) == 2

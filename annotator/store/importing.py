@@ -148,10 +148,12 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
 def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
     result.list = parsed.name
     paper_ids: list[int] = []
+    seen: set[int] = set()
     for paper in parsed.papers:
         paper_id, created = upsert_paper(conn, paper, changes)
-        if paper_id in paper_ids:
+        if paper_id in seen:
             continue  # listed twice in one list: still one paper
+        seen.add(paper_id)
         paper_ids.append(paper_id)
         if created:
             result.papers_new += 1

@@ -12,6 +12,11 @@ from annotator.store.operations import Changes
 _FILLABLE = ("url", "arxiv_id", "authors", "abstract")
 
 
+def is_placeholder_title(title: str) -> bool:
+    """True for titles that only stand in for one: `arXiv:2303.08774` or a bare URL."""
+    return title.startswith(("arXiv:", "http://", "https://"))
+
+
 def find_paper(conn: sqlite3.Connection, paper: Paper) -> sqlite3.Row | None:
     """The stored paper that PAPER is: same arXiv id, else same normalised title (and no other id)."""
     arxiv_id = paper.arxiv_id
@@ -47,6 +52,9 @@ def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tu
         changes.papers.add(cursor.lastrowid)
         return cursor.lastrowid, True
     updates = {k: v for k, v in incoming.items() if v and not row[k]}
+    title = " ".join(paper.title.split())
+    if is_placeholder_title(row["title"]) and title and not is_placeholder_title(title):
+        updates |= {"title": title, "title_key": title_key(title)}  # a real title beats `arXiv:ID` or a URL
     if updates:
         assignments = ", ".join(f"{k} = ?" for k in updates)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))

@@ -1,0 +1,76 @@
+"""Import speed: a 10k-paper list and 1,000 session posts, against bare sqlite3 executemany + FTS5.
+
+Run: python tests/bench/bench_import.py   (prints its figures; goals: <= 2x baseline, >= 5,000 papers/s)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from annotator.store.importing import import_paths  # noqa: E402
+from annotator.store.library import open_library  # noqa: E402
+from tests.bench.generate import write_inputs  # noqa: E402
+
+BASELINE_SCHEMA = """
+CREATE TABLE papers (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, url TEXT, arxiv_id TEXT UNIQUE, authors TEXT, abstract TEXT);
+CREATE INDEX papers_title_key ON papers (title_key);
+CREATE TABLE sessions (id INTEGER PRIMARY KEY, course_id INTEGER, code TEXT, title TEXT, date TEXT, source TEXT, kind TEXT, front_matter TEXT, original_text TEXT, imported_at TEXT);
+CREATE TABLE readings (id INTEGER PRIMARY KEY, session_id INTEGER, position INTEGER, section TEXT, paper_id INTEGER, team TEXT, notes TEXT, source_index INTEGER);
+CREATE TABLE paper_list_items (id INTEGER PRIMARY KEY, list_id INTEGER, position INTEGER, paper_id INTEGER);
+CREATE VIRTUAL TABLE papers_fts USING fts5 (title, abstract, authors, content='papers', content_rowid='id');
+CREATE VIRTUAL TABLE sessions_fts USING fts5 (title, content='sessions', content_rowid='id');
+"""
+
+
+def baseline(rows: dict[str, list[tuple]], path: Path) -> float:
+    """Insert ROWS with executemany in one transaction per table, then build the FTS5 indexes."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" + BASELINE_SCHEMA)
+    started = time.perf_counter()
+    for table, data in rows.items():
+        marks = ", ".join("?" * len(data[0]))
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", data)
+        conn.execute("COMMIT")
+    conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO sessions_fts (sessions_fts) VALUES ('rebuild')")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    papers, posts = 10_000, 1_000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        listing, posts_dir = write_inputs(folder / "inputs", papers, posts)
+        with open_library(folder / "library.sqlite") as lib:
+            started = time.perf_counter()
+            list_results, _ = import_paths(lib, [listing])
+            list_time = time.perf_counter() - started
+            started = time.perf_counter()
+            post_results, _ = import_paths(lib, [posts_dir])
+            posts_time = time.perf_counter() - started
+            assert not any(r.error for r in list_results + post_results)
+            rows = {t: [tuple(r) for r in lib.conn.execute(f"SELECT * FROM {t}")]
+                    for t in ("papers", "sessions", "readings", "paper_list_items")}
+        total_papers = len(rows["papers"])
+        ours = list_time + posts_time
+        base = baseline(rows, folder / "baseline.sqlite")
+    print(f"inputs: 1 list of {papers:,} papers + {posts:,} posts ({len(rows['readings']):,} readings); "
+          f"{total_papers:,} papers stored")
+    print(f"annotator import: list {list_time:.2f} s ({papers / list_time:,.0f} papers/s), "
+          f"posts {posts_time:.2f} s ({posts / posts_time:,.0f} posts/s), total {ours:.2f} s "
+          f"({total_papers / ours:,.0f} papers/s; goal >= 5,000)")
+    print(f"baseline (bare executemany + FTS5 rebuild, same rows): {base:.2f} s")
+    print(f"ratio annotator / baseline: {ours / base:.2f}x (goal <= 2x)")
+
+
+if __name__ == "__main__":
+    main()
