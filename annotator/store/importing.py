@@ -203,6 +203,12 @@ def import_file(lib: Library, path: str | Path, course: str | None = None) -> Fi
         result.changes = changes
     except AnnotatorError as exc:
         result.error = str(exc.located(path))
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise
+        result.error = str(AnnotatorError(f"could not write to the library ({exc}); nothing of this file was kept", path))
+    except RecursionError:
+        result.error = str(AnnotatorError("nested too deeply to read", path))
     return result
 
 
@@ -244,10 +250,11 @@ def import_paths(
             try:
                 _store_parsed(conn, changes, _parse(path), path, course, result)
                 conn.execute("RELEASE import_file")
-            except AnnotatorError as exc:
+            except (AnnotatorError, RecursionError) as exc:
                 conn.execute("ROLLBACK TO import_file")
                 conn.execute("RELEASE import_file")
-                result.error = str(exc.located(path))
+                error = exc if isinstance(exc, AnnotatorError) else AnnotatorError("nested too deeply to read")
+                result.error = str(error.located(path))
         if progress:
             progress(len(files), len(files), "")
 
