@@ -1,0 +1,46 @@
+"""Starting the desktop app: QApplication, the library, the crash handler, the main window."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+from annotator.store.library import open_library
+from annotator.ui.dialogs import make_excepthook
+
+ORGANIZATION = "annotator"
+APPLICATION = "annotator"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused if one exists), named so that QSettings has a home."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("annotator")
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def run_app(db_path: str | None) -> int:
+    """Open the library at DB_PATH (default location when None) in the main window; the exit code."""
+    app = make_application()
+    try:
+        lib = open_library(db_path)
+    except AnnotatorError as exc:
+        QMessageBox.critical(None, "annotator", f"Cannot open the library:\n\n{exc}")
+        return 1
+    from annotator.ui.main_window import MainWindow
+
+    previous_hook = sys.excepthook
+    sys.excepthook = make_excepthook()
+    try:
+        window = MainWindow(lib)
+        window.show()
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook
+        lib.close()

@@ -1,0 +1,283 @@
+"""Dialogs: import report, export preview with diff, crash report, about, picking and adding papers."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QSplitter, QTextEdit,
+    QVBoxLayout, QWidget,
+)
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+from annotator.formats.model import Paper
+from annotator.store import queries
+from annotator.ui.notes_preview import is_web_url
+
+MAX_LISTED_ERRORS = 25
+_DIFF_COLOURS = {"+": "#dcfce7", "-": "#fee2e2", "@": "#e0e7ff"}
+
+
+def import_summary(results: list[Any]) -> str:
+    """One status-bar line for an import: sessions, lists, readings, papers, failures."""
+    ok = [r for r in results if not r.error]
+    sessions = sum(1 for r in ok if r.session)
+    lists = sum(1 for r in ok if r.list)
+    new_papers = sum(r.papers_new for r in ok)
+    failed = len(results) - len(ok)
+    parts = [f"Imported {len(ok)} of {len(results)} files: {sessions} sessions, {lists} paper lists, "
+             f"{new_papers} new papers"]
+    if failed:
+        parts.append(f"{failed} failed")
+    return "; ".join(parts)
+
+
+def show_import_report(parent: QWidget, results: list[Any]) -> bool:
+    """One dialog listing every file that failed (with its line); False when nothing failed."""
+    errors = [r.error for r in results if r.error]
+    if not errors:
+        return False
+    shown = errors[:MAX_LISTED_ERRORS]
+    more = f"\n… and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+    QMessageBox.warning(
+        parent, "Import problems",
+        f"{len(errors)} of {len(results)} files could not be imported (the others were):\n\n"
+        + "\n".join(shown) + more,
+    )
+    return True
+
+
+def _diff_html(diff: str) -> str:
+    lines = []
+    for line in diff.splitlines():
+        text = html.escape(line) or "&nbsp;"
+        head = line.startswith(("+++", "---"))
+        colour = None if head else _DIFF_COLOURS.get(line[:1])
+        if head:
+            lines.append(f"<b>{text}</b>")
+        elif colour:
+            lines.append(f'<span style="background-color:{colour}">{text}</span>')
+        else:
+            lines.append(text)
+    return "<pre>" + "\n".join(lines) + "</pre>"
+
+
+class ExportPreviewDialog(QDialog):
+    """What an export would change on disk, file by file, with Write / Cancel."""
+
+    def __init__(self, results: list[Any], folder: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export preview")
+        self.resize(900, 560)
+        self.results = results
+        counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged")}
+        summary = QLabel(
+            f"Export {len(results)} session{'s' if len(results) != 1 else ''} to <b>{html.escape(folder)}</b>: "
+            f"{counts['created']} new, {counts['updated']} changed, {counts['unchanged']} unchanged."
+        )
+        summary.setWordWrap(True)
+        self.files = QListWidget()
+        for result in results:
+            name = result.path.rsplit("/", 1)[-1]
+            item = QListWidgetItem(f"{result.status:<9}  {name}")
+            item.setToolTip(result.path)
+            self.files.addItem(item)
+        self.diff_view = QTextEdit(readOnly=True)
+        self.diff_view.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)
+        self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.files.setFont(self.diff_view.font())
+        self.files.currentRowChanged.connect(self._show_diff)
+        splitter = QSplitter()
+        splitter.addWidget(self.files)
+        splitter.addWidget(self.diff_view)
+        splitter.setSizes([260, 640])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.write_button = buttons.addButton("Write", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.write_button.setDefault(True)
+        self.write_button.setEnabled(counts["created"] + counts["updated"] > 0)
+        if not self.write_button.isEnabled():
+            summary.setText(summary.text() + " Nothing to write: the folder is up to date.")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(buttons)
+        changed = next((i for i, r in enumerate(results) if r.status != "unchanged"), 0)
+        if results:
+            self.files.setCurrentRow(changed)
+
+    def _show_diff(self, row: int) -> None:
+        if not 0 <= row < len(self.results):
+            self.diff_view.clear()
+            return
+        result = self.results[row]
+        if result.status == "unchanged":
+            self.diff_view.setPlainText(f"{result.path}\n\nunchanged: the file on disk is already this text.")
+        else:
+            self.diff_view.setHtml(_diff_html(result.diff))
+
+
+class CrashReportDialog(QDialog):
+    """A bug: the traceback, read-only, with a Copy button."""
+
+    def __init__(self, report: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("annotator hit a bug")
+        self.resize(720, 440)
+        intro = QLabel(
+            "Something went wrong inside annotator. Your library is safe: every change is saved as "
+            "it is made. Please send the report below to the maintainers."
+        )
+        intro.setWordWrap(True)
+        self.report = QPlainTextEdit(report, readOnly=True)
+        self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.report.toPlainText()))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+
+
+def show_crash_report(report: str, parent: QWidget | None = None) -> None:
+    """Show REPORT (a traceback) in a CrashReportDialog and wait for it to close."""
+    print(report, file=sys.stderr)
+    CrashReportDialog(report, parent or QApplication.activeWindow()).exec()
+
+
+def make_excepthook() -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """sys.excepthook for the app: a user mistake is a message, anything else a crash report."""
+    showing = False
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal showing
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if showing:  # a bug while showing the report: print only, never loop
+            traceback.print_exception(kind, exc, tb)
+            return
+        showing = True
+        try:
+            if isinstance(exc, AnnotatorError):
+                QMessageBox.warning(QApplication.activeWindow(), "annotator", str(exc))
+            else:
+                show_crash_report("".join(traceback.format_exception(kind, exc, tb)))
+        finally:
+            showing = False
+
+    return hook
+
+
+def show_about(parent: QWidget) -> None:
+    """Help ▸ About."""
+    QMessageBox.about(
+        parent, "About annotator",
+        f"<h3>annotator {html.escape(__version__)}</h3>"
+        "<p>Prepare reading-group sessions: papers, notes, teams and video links, "
+        "exported as Jekyll posts.</p><p>Your library is a single SQLite file; every change "
+        "is saved at once and can be undone.</p>",
+    )
+
+
+class PaperPickerDialog(QDialog):
+    """Choose library papers (search as you type) to add as readings."""
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Add readings from the library")
+        self.resize(640, 480)
+        self._conn = conn
+        self.search = QLineEdit(placeholderText="Search titles, abstracts, authors…", clearButtonEnabled=True)
+        self.papers = QListWidget()
+        self.papers.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.papers.setWordWrap(True)
+        self.papers.itemDoubleClicked.connect(self.accept)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.papers, 1)
+        layout.addWidget(buttons)
+        self.search.textChanged.connect(self._fill)
+        self.papers.itemSelectionChanged.connect(
+            lambda: self.add_button.setEnabled(bool(self.papers.selectedItems())))
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        self.papers.clear()
+        if text.strip():
+            rows = [(r["id"], r["title"]) for r in queries.search(self._conn, text, limit=200) if r["type"] == "paper"]
+        else:
+            rows = [tuple(r) for r in self._conn.execute("SELECT id, title FROM papers ORDER BY title LIMIT 500")]
+        for paper_id, title in rows:
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, paper_id)
+            self.papers.addItem(item)
+        self.add_button.setEnabled(False)
+
+    def selected_paper_ids(self) -> list[int]:
+        """The chosen papers, in list order."""
+        rows = sorted(self.papers.row(i) for i in self.papers.selectedItems())
+        return [self.papers.item(r).data(Qt.ItemDataRole.UserRole) for r in rows]
+
+
+class NewPaperDialog(QDialog):
+    """A reading by title and/or URL (a paper not in the library yet)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Add a reading by title or URL")
+        self.resize(520, 0)
+        self.title = QLineEdit(placeholderText="Attention Is All You Need")
+        self.url = QLineEdit(placeholderText="https://arxiv.org/abs/1706.03762")
+        form = QFormLayout()
+        form.addRow("Title:", self.title)
+        form.addRow("URL:", self.url)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        url = self.url.text().strip()
+        if not (self.title.text().strip() or url):
+            QMessageBox.warning(self, "Add reading", "Give the paper's title, its URL, or both.")
+            return
+        if url and not is_web_url(url):
+            QMessageBox.warning(self, "Add reading", f"Not a web link (http:// or https://): {url}")
+            return
+        super().accept()
+
+    def paper(self) -> Paper:
+        """The paper as typed (title falls back to the URL)."""
+        url = self.url.text().strip()
+        return Paper(self.title.text().strip() or url, url)
+
+
+def row_hbox(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
+    """A tight horizontal row of widgets."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        row.addWidget(widget)
+    if not stretch_last:
+        row.addStretch(1)
+    return row

@@ -1,0 +1,433 @@
+"""The main window: sessions | readings and session details | reading editor, plus library tabs.
+
+Views never re-read more than the Changes of an operation name; a 1 s poll of the library's
+data_version picks up changes made by another process (the CLI) and refreshes everything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTabWidget, QWidget,
+)
+
+from annotator.store import editing
+from annotator.store.library import Library
+from annotator.store.operations import Changes
+from annotator.ui import dialogs
+from annotator.ui.import_export import FileTransfers
+from annotator.ui.reading_editor import ReadingEditor
+from annotator.ui.readings_table import ReadingsPanel
+from annotator.ui.session_editor import SessionEditor
+from annotator.ui.session_list import NewSessionDialog, SessionListPanel
+from annotator.ui.undo import StoreEdits, newest_operation_id, operation_changes
+from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, library_is_empty, sample_session_path
+from annotator.ui.workers import LibraryWatcher
+
+POLL_INTERVAL_MS = 1000
+
+
+def everything(lib: Library) -> Changes:
+    """A change summary naming every row: for views after the library changed elsewhere."""
+    conn = lib.conn
+    ids = {table: {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
+           for table in ("courses", "sessions", "papers", "paper_lists")}
+    return Changes("Changed elsewhere", ids["courses"], ids["sessions"], ids["papers"], ids["paper_lists"],
+                   set(ids["courses"]))
+
+
+def _placeholder(text: str) -> QLabel:
+    label = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+    label.setStyleSheet("color: gray;")
+    return label
+
+
+class MainWindow(QMainWindow):
+    """The application window over one open library."""
+
+    import_finished = Signal(object)  # ImportOutcome, after it was applied and reported
+
+    def __init__(self, lib: Library, settings: QSettings | None = None, poll_interval_ms: int = POLL_INTERVAL_MS):
+        super().__init__()
+        self.lib = lib
+        self.settings = settings if settings is not None else QSettings()
+        self.setWindowTitle(f"annotator — {Path(lib.path).name}")
+        self.setAcceptDrops(True)
+        self.edits = StoreEdits(lib, self)
+        self.edits.changed.connect(self.apply_changes)
+        self.edits.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
+        self.watcher.changed_elsewhere.connect(self.refresh_everything)
+        self.transfers = FileTransfers(self, lib, self.edits, self.watcher, self.settings)
+        self.transfers.imported.connect(self.import_finished)
+        self.transfers.session_imported.connect(self.show_session)
+
+        self.sessions = SessionListPanel(lib.conn)
+        self.readings = ReadingsPanel(lib.conn)
+        self.session_editor = SessionEditor(lib, self.edits)
+        self.reading_editor = ReadingEditor(lib, self.edits)
+        self.centre = QTabWidget()
+        self.centre.setDocumentMode(True)
+        self.centre.addTab(self.readings, "Readings")
+        self.centre.addTab(self.session_editor, "Session Details")
+        self.workspace = QSplitter(Qt.Orientation.Horizontal)
+        self.workspace.setObjectName("workspaceSplitter")
+        for pane in (self.sessions, self.centre, self.reading_editor):
+            self.workspace.addWidget(pane)
+        self.workspace.setChildrenCollapsible(False)
+        self.workspace.setStretchFactor(1, 2)
+        self.workspace.setStretchFactor(2, 3)
+        self.workspace.setSizes([300, 420, 560])
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.workspace, "Sessions")
+        self.library_view = self._make_library_view()
+        self.tabs.addTab(self.library_view, "Library")
+        self.workload_view = self._make_workload_view()
+        self.tabs.addTab(self.workload_view, "Workload")
+        self.welcome = WelcomePage()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.tabs)
+        self.setCentralWidget(self.pages)
+        self._welcome_asked = False
+
+        self.sessions.session_selected.connect(self._session_selected)
+        self.sessions.new_requested.connect(self.new_session)
+        self.sessions.delete_requested.connect(self.delete_session)
+        self.readings.reading_selected.connect(self._reading_selected)
+        self.readings.add_from_library_requested.connect(self.add_from_library)
+        self.readings.add_by_title_requested.connect(self.add_by_title)
+        self.readings.remove_requested.connect(self.remove_reading)
+        self.readings.model.move_requested.connect(self.move_reading)
+        self.welcome.import_requested.connect(self.transfers.choose_and_import)
+        self.welcome.sample_requested.connect(self.open_sample)
+        self.welcome.session_activated.connect(self.show_session)
+        self.welcome.library_requested.connect(self.show_workspace)
+
+        self._build_actions()
+        self._build_menus()
+        self.statusBar().showMessage(f"Library: {lib.path}", 5000)
+        self._restore_settings()
+        self._update_page()
+        self._update_actions()
+
+    # --- the other helpers' views (Library, Workload) ------------------------------------------
+
+    def _make_library_view(self) -> QWidget:
+        try:  # LANDING SPOT: annotator/ui/library_view.py (LibraryView) is built in parallel
+            from annotator.ui.library_view import LibraryView
+        except ImportError:
+            return _placeholder("The library browser (all papers, search, paper lists) is not in this build yet.")
+        view = LibraryView(self.lib)
+        view.add_to_session_requested.connect(self.add_papers)
+        return view
+
+    def _make_workload_view(self) -> QWidget:
+        try:  # LANDING SPOT: annotator/ui/teams.py (WorkloadView) is built in parallel
+            from annotator.ui.teams import WorkloadView
+        except ImportError:
+            return _placeholder("The team workload view is not in this build yet.")
+        return WorkloadView(self.lib)
+
+    # --- actions and menus ---------------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.import_action = self._action("&Import…", self.transfers.choose_and_import, "Ctrl+I",
+                                          "Import session posts, lecture pages or paper lists")
+        self.sample_action = self._action("Open &Sample Session", self.open_sample, None,
+                                          f"Import a small example session into course “{SAMPLE_COURSE}”")
+        self.export_session_action = self._action("&Export Session…", self.export_session, "Ctrl+E",
+                                                  "Write the selected session as a Jekyll post, after a preview")
+        self.export_course_action = self._action("Export &Course…", self.export_course, "Ctrl+Shift+E",
+                                                 "Write every session of the selected course, after a preview")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "Close annotator (everything is saved)")
+        self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", "Undo the last change")
+        self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z", "Redo the last undone change")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        stack = self.edits.stack
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}".rstrip()))
+        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text}".rstrip()))
+        self.find_action = self._action("&Find", self.focus_search, key.Find, "Search the library or filter sessions")
+        self.delete_action = self._action("&Delete", self.delete_selected, key.Delete,
+                                          "Delete the selected session or remove the selected reading")
+        self.new_session_action = self._action("&New Session…", self.new_session, key.New,
+                                               "Create an empty session in a course")
+        self.delete_session_action = self._action("&Delete Session…", self.delete_session, None,
+                                                  "Delete the selected session (undoable)")
+        self.add_library_action = self._action("Add Reading from &Library…", self.add_from_library, None,
+                                               "Pick library papers to add to the session")
+        self.add_title_action = self._action("Add Reading by &Title/URL…", self.add_by_title, None,
+                                             "Add a paper that is not in the library yet")
+        self.remove_reading_action = self._action("&Remove Reading", self.remove_reading, None,
+                                                  "Remove the selected reading from the session")
+        self.teams_action = self._action("&Teams…", self.edit_teams, None, "Edit the selected course's team roster")
+        self.welcome_action = self._action("&Welcome Page", self.show_welcome, None,
+                                           "Show the welcome page with recent imports")
+        self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self), None,
+                                         "Version and what annotator is")
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.import_action, self.sample_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_session_action, self.export_course_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.delete_action, self.find_action])
+        session_menu = bar.addMenu("&Session")
+        session_menu.addActions([self.new_session_action, self.delete_session_action])
+        session_menu.addSeparator()
+        session_menu.addActions([self.add_library_action, self.add_title_action, self.remove_reading_action])
+        bar.addMenu("&Course").addActions([self.teams_action, self.export_course_action])
+        bar.addMenu("&View").addAction(self.welcome_action)
+        bar.addMenu("&Help").addAction(self.about_action)
+        for menu in bar.findChildren(type(file_menu)):
+            menu.setToolTipsVisible(True)
+
+    def _update_actions(self) -> None:
+        session = self.sessions.selected_session() is not None
+        course = self.sessions.current_course()[0] is not None
+        reading = self.readings.selected_reading() is not None
+        for action in (self.export_session_action, self.delete_session_action, self.add_library_action,
+                       self.add_title_action):
+            action.setEnabled(session)
+        self.export_course_action.setEnabled(course)
+        self.teams_action.setEnabled(course)
+        self.remove_reading_action.setEnabled(reading)
+
+    # --- refreshing ----------------------------------------------------------------------------
+
+    def apply_changes(self, changes: Changes | None) -> None:
+        """Refresh what CHANGES names (everything when None)."""
+        full = changes if changes is not None else everything(self.lib)
+        self.sessions.refresh(changes)
+        self.readings.refresh(changes)
+        self.session_editor.refresh(changes)
+        self.reading_editor.refresh(changes)
+        for view in (self.library_view, self.workload_view):
+            refresh = getattr(view, "refresh", None)
+            if refresh is not None:
+                refresh(full)
+        self._update_page()
+        self._update_actions()
+
+    def refresh_everything(self) -> None:
+        """The library changed in another process: re-read every view."""
+        self.apply_changes(None)
+        self.statusBar().showMessage("The library was changed outside this window; refreshed", 8000)
+
+    def _update_page(self) -> None:
+        empty = library_is_empty(self.lib.conn)
+        if empty or self._welcome_asked:
+            self.welcome.refresh(self.lib.conn)
+            self.pages.setCurrentWidget(self.welcome)
+        else:
+            self.pages.setCurrentWidget(self.tabs)
+
+    def show_welcome(self) -> None:
+        self._welcome_asked = True
+        self._update_page()
+
+    def show_workspace(self) -> None:
+        self._welcome_asked = False
+        self._update_page()
+        self.tabs.setCurrentWidget(self.workspace)
+
+    def show_session(self, session_id: int) -> None:
+        """Bring SESSION_ID into view and select it."""
+        self.show_workspace()
+        self.sessions.select_session(session_id)
+
+    def _session_selected(self, session_id: int | None) -> None:
+        self.reading_editor.flush_notes()
+        self.readings.show_session(session_id)
+        self.session_editor.show_session(session_id)
+        if session_id is not None:
+            self.settings.setValue("window/lastSession", session_id)
+        self._update_actions()
+
+    def _reading_selected(self, reading_id: int | None) -> None:
+        self.reading_editor.show_reading(reading_id)
+        self._update_actions()
+
+    # --- edits -----------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        self.reading_editor.flush_notes()  # typed notes are one step of their own, undone first
+        self.edits.stack.undo()
+
+    def redo(self) -> None:
+        self.reading_editor.flush_notes()
+        self.edits.stack.redo()
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the library's search box on the Library tab, else the session filter."""
+        if self.tabs.currentWidget() is self.library_view and hasattr(self.library_view, "focus_search"):
+            self.library_view.focus_search()
+            return
+        self.show_workspace()
+        self.sessions.filter.setFocus()
+        self.sessions.filter.selectAll()
+
+    def delete_selected(self) -> None:
+        if self.readings.table.hasFocus():
+            self.remove_reading()
+        elif self.sessions.tree.hasFocus():
+            self.delete_session()
+
+    def new_session(self) -> None:
+        dialog = NewSessionDialog(self.sessions.model.course_names(), self.sessions.current_course()[1], self)
+        if dialog.exec() != NewSessionDialog.DialogCode.Accepted:
+            return
+        course, code, title, date = dialog.values()
+        session_id = self.edits.apply(editing.new_session, course, code, title, date)
+        if session_id is not None:
+            self.show_session(session_id)
+            self.centre.setCurrentWidget(self.session_editor)
+
+    def delete_session(self) -> None:
+        session_id = self.sessions.selected_session()
+        if session_id is None:
+            return
+        row = self.lib.conn.execute("SELECT code, title FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        answer = QMessageBox.question(
+            self, "Delete session",
+            f"Delete session {row['code']} “{row['title']}” with its readings, notes and videos?\n\n"
+            "You can undo this with Edit ▸ Undo.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.edits.apply(editing.delete_session, session_id)
+
+    def add_papers(self, paper_ids: list[int]) -> None:
+        """Add library papers to the selected session (one undo step)."""
+        session_id = self.sessions.selected_session()
+        if session_id is None:
+            QMessageBox.information(self, "Add to session", "Select a session on the Sessions tab first.")
+            return
+        added = self.edits.apply_all(f"Add {len(paper_ids)} readings", editing.add_reading,
+                                     [{"session_id": session_id, "paper_id": pid} for pid in paper_ids])
+        if added:
+            self.show_workspace()
+            self.readings.select_reading(added[-1])
+            self.statusBar().showMessage(f"Added {len(added)} reading{'s' if len(added) != 1 else ''}", 8000)
+
+    def add_from_library(self) -> None:
+        if self.sessions.selected_session() is None:
+            return
+        dialog = dialogs.PaperPickerDialog(self.lib.conn, self)
+        if dialog.exec() == dialogs.PaperPickerDialog.DialogCode.Accepted and dialog.selected_paper_ids():
+            self.add_papers(dialog.selected_paper_ids())
+
+    def add_by_title(self) -> None:
+        session_id = self.sessions.selected_session()
+        if session_id is None:
+            return
+        dialog = dialogs.NewPaperDialog(self)
+        if dialog.exec() == dialogs.NewPaperDialog.DialogCode.Accepted:
+            reading_id = self.edits.apply(editing.add_reading, session_id, paper=dialog.paper())
+            if reading_id is not None:
+                self.readings.select_reading(reading_id)
+
+    def remove_reading(self) -> None:
+        reading_id = self.readings.selected_reading()
+        if reading_id is not None:
+            self.edits.apply(editing.remove_reading, reading_id)
+
+    def move_reading(self, reading_id: int, position: int) -> None:
+        if self.edits.apply(editing.move_reading, reading_id, position) is not None:
+            self.readings.select_reading(reading_id)
+
+    def edit_teams(self) -> None:
+        course_id = self.sessions.current_course()[0]
+        if course_id is None:
+            return
+        try:  # LANDING SPOT: annotator/ui/teams.py (TeamRosterDialog) is built in parallel
+            from annotator.ui.teams import TeamRosterDialog
+        except ImportError:
+            QMessageBox.information(self, "Teams", "Editing team rosters is not in this build yet.")
+            return
+        before = newest_operation_id(self.lib)
+        TeamRosterDialog(self.lib, course_id, self).exec()
+        after = newest_operation_id(self.lib)
+        if after > before:
+            self.edits.record(operation_changes(self.lib, after))
+
+    # --- import / export -----------------------------------------------------------------------
+
+    def open_sample(self) -> None:
+        """Import the shipped sample session into course “Sample”."""
+        self.transfers.import_paths([str(sample_session_path())], course=SAMPLE_COURSE)
+
+    def export_session(self) -> None:
+        session_id = self.sessions.selected_session()
+        if session_id is not None:
+            self.transfers.export_session(session_id)
+
+    def export_course(self) -> None:
+        course_id = self.sessions.current_course()[0]
+        if course_id is not None:
+            self.transfers.export_course(course_id)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and all(url.isLocalFile() for url in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.transfers.import_paths(paths)
+
+    # --- settings and closing ------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for splitter, key in ((self.workspace, "window/workspaceSplitter"),
+                              (self.reading_editor.notes_splitter, "window/notesSplitter")):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+        last = self.settings.value("window/lastSession")
+        if last is not None and str(last).isdigit():
+            self.sessions.select_session(int(last))
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/workspaceSplitter", self.workspace.saveState())
+        self.settings.setValue("window/notesSplitter", self.reading_editor.notes_splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.reading_editor.flush_notes()
+        self.transfers.stop()
+        self.watcher.timer.stop()
+        self.save_settings()
+        super().closeEvent(event)

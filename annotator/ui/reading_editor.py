@@ -1,0 +1,286 @@
+"""The reading editor: the paper, its team, its video links and the presenters' notes.
+
+Every edit is in the library at once: the team when the combo box is left, a video when added,
+the notes a moment after typing stops (or when the editor loses focus or another reading is
+chosen), each burst of typing as one undoable operation.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit,
+    QPushButton, QSplitter, QStackedLayout, QVBoxLayout, QWidget,
+)
+
+from annotator.errors import AnnotatorError
+from annotator.store import editing, queries
+from annotator.store.library import Library
+from annotator.store.operations import Changes
+from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
+from annotator.ui.undo import StoreEdits
+
+NOTES_SAVE_DELAY_MS = 500
+
+
+def _natural_key(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def team_names(conn: sqlite3.Connection, course_id: int) -> list[str]:
+    """The course's roster plus team names already used in its sessions (readings, lead, blog)."""
+    names = {r[0] for r in conn.execute("SELECT name FROM teams WHERE course_id = ?", (course_id,))}
+    names |= {r[0] for r in conn.execute(
+        "SELECT DISTINCT r.team FROM readings r JOIN sessions s ON s.id = r.session_id WHERE s.course_id = ?",
+        (course_id,))}
+    for (front,) in conn.execute("SELECT front_matter FROM sessions WHERE course_id = ?", (course_id,)):
+        for key in ("video", "notes"):
+            value = json.loads(front).get(key)
+            if isinstance(value, str) and value.strip() and len(value) <= 40 and "<" not in value:
+                names.add(value.strip())
+    return sorted((n for n in names if n.strip()), key=_natural_key)
+
+
+def load_reading(conn: sqlite3.Connection, reading_id: int) -> dict[str, Any] | None:
+    """A reading with its paper, videos, session and course id; None when it is gone."""
+    row = conn.execute(
+        "SELECT r.session_id, s.course_id FROM readings r JOIN sessions s ON s.id = r.session_id WHERE r.id = ?",
+        (reading_id,)).fetchone()
+    if row is None:
+        return None
+    reading = next(r for r in queries.session_readings(conn, row["session_id"]) if r["reading_id"] == reading_id)
+    return reading | {"session_id": row["session_id"], "course_id": row["course_id"]}
+
+
+class ReadingEditor(QWidget):
+    """Shows one reading; edits go through StoreEdits (undoable)."""
+
+    def __init__(self, lib: Library, edits: StoreEdits, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._conn = lib.conn
+        self._edits = edits
+        self._reading: dict[str, Any] | None = None
+        self._loading = False
+        self._notes_dirty = False
+        self._save_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.flush_notes)
+
+        self.title = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.link = QLabel(wordWrap=True, openExternalLinks=False)
+        self.link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.link.linkActivated.connect(open_web_link)
+        self.authors = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.authors.setStyleSheet("color: palette(placeholder-text);")
+        self.abstract = QPlainTextEdit(readOnly=True)
+        self.abstract.setPlaceholderText("No abstract.")
+        self.abstract.setMaximumHeight(110)
+
+        self.team = QComboBox(editable=True, insertPolicy=QComboBox.InsertPolicy.NoInsert)
+        self.team.setToolTip("The team presenting this reading: pick from the course's roster or type a name")
+        self.team.lineEdit().setPlaceholderText("no team yet")
+        self.team.activated.connect(lambda _index: self._commit_team())
+        self.team.lineEdit().editingFinished.connect(self._commit_team)
+
+        self.videos = QListWidget()
+        self.videos.setMaximumHeight(76)
+        self.videos.setToolTip("Video links of this reading (double-click opens one)")
+        self.videos.itemDoubleClicked.connect(lambda item: open_web_link(item.text()))
+        self.videos.currentRowChanged.connect(lambda _row: self._update_video_buttons())
+        self.video_url = QLineEdit(placeholderText="Paste a video link (https://…)", clearButtonEnabled=True)
+        self.video_url.returnPressed.connect(self.add_video)
+        self.add_video_button = QPushButton("Add", toolTip="Add the link typed on the left")
+        self.add_video_button.clicked.connect(self.add_video)
+        self.remove_video_button = QPushButton("Remove", toolTip="Remove the selected video link")
+        self.remove_video_button.clicked.connect(self.remove_video)
+        self.open_video_button = QPushButton("Open", toolTip="Open the selected video in your browser")
+        self.open_video_button.clicked.connect(self.open_video)
+        video_row = QHBoxLayout()
+        video_row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.video_url, self.add_video_button, self.remove_video_button, self.open_video_button):
+            video_row.addWidget(widget, 1 if widget is self.video_url else 0)
+        video_box = QVBoxLayout()
+        video_box.setContentsMargins(0, 0, 0, 0)
+        video_box.addWidget(self.videos)
+        video_box.addLayout(video_row)
+
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Notes in Markdown: the blog team's write-up of this paper.\n"
+                                      "Saved as you type.")
+        self.notes.setToolTip("Markdown; saved automatically (Ctrl+Z undoes a whole burst of typing)")
+        self.notes.textChanged.connect(self._notes_changed)
+        self.notes.installEventFilter(self)
+        self.preview = NotesPreview()
+        self.notes_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.notes_splitter.setObjectName("notesSplitter")
+        self.notes_splitter.setChildrenCollapsible(False)
+        self.notes_splitter.addWidget(self.notes)
+        self.notes_splitter.addWidget(self.preview)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Team:", self.team)
+        form.addRow("Videos:", video_box)
+        notes_label = QLabel("<b>Notes</b> <span style='color:gray'>(Markdown, left) and how they read (right)</span>")
+        editor = QWidget()
+        layout = QVBoxLayout(editor)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.link)
+        layout.addWidget(self.authors)
+        layout.addWidget(self.abstract)
+        layout.addLayout(form)
+        layout.addWidget(notes_label)
+        layout.addWidget(self.notes_splitter, 1)
+
+        placeholder = QLabel("Select a reading to see its paper and edit its team, videos and notes.",
+                             alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        placeholder.setStyleSheet("color: gray;")
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(placeholder)
+        self.pages.addWidget(editor)
+        self.show_reading(None)
+
+    # --- showing ---------------------------------------------------------------------------------
+
+    def reading_id(self) -> int | None:
+        return self._reading["reading_id"] if self._reading else None
+
+    def show_reading(self, reading_id: int | None) -> None:
+        """Show READING_ID (saving the notes of the reading shown before)."""
+        self.flush_notes()
+        self._reading = load_reading(self._conn, reading_id) if reading_id is not None else None
+        self.pages.setCurrentIndex(1 if self._reading else 0)
+        self._fill(force=True)
+
+    def _fill(self, force: bool) -> None:
+        reading = self._reading
+        if reading is None:
+            return
+        self._loading = True
+        try:
+            self.title.setText(reading["title"] or "untitled")
+            url = reading["url"]
+            if url and is_web_url(url):
+                self.link.setText(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+                self.link.setToolTip("Open in your browser")
+            else:
+                self.link.setText(html.escape(url) if url else "<i>no link</i>")
+                self.link.setToolTip("")
+            self.authors.setText(reading["authors"])
+            self.authors.setVisible(bool(reading["authors"]))
+            if force or self.abstract.toPlainText() != reading["abstract"]:
+                self.abstract.setPlainText(reading["abstract"])
+            self._fill_teams()
+            current = [self.videos.item(i).text() for i in range(self.videos.count())]
+            if current != reading["videos"]:
+                self.videos.clear()
+                self.videos.addItems(reading["videos"])
+            if force:
+                self.video_url.clear()
+            if force or (not self._notes_dirty and self.notes.toPlainText() != reading["notes"]):
+                self.notes.setPlainText(reading["notes"])
+                self.preview.show_notes(reading["notes"])
+                self._notes_dirty = False
+        finally:
+            self._loading = False
+        self._update_video_buttons()
+
+    def _fill_teams(self) -> None:
+        assert self._reading is not None
+        names = team_names(self._conn, self._reading["course_id"])
+        if [self.team.itemText(i) for i in range(self.team.count())] != names:
+            self.team.clear()
+            self.team.addItems(names)
+        if self.team.currentText() != self._reading["team"]:
+            self.team.setCurrentText(self._reading["team"])
+
+    def _update_video_buttons(self) -> None:
+        selected = self.videos.currentItem() is not None
+        self.remove_video_button.setEnabled(selected)
+        self.open_video_button.setEnabled(selected and is_web_url(self.videos.currentItem().text()))
+
+    def refresh(self, changes: Changes | None) -> None:
+        """Re-read the shown reading if CHANGES touches its session, paper or course roster."""
+        reading = self._reading
+        if reading is None:
+            return
+        if changes is not None and not (reading["session_id"] in changes.sessions
+                                        or reading["paper_id"] in changes.papers
+                                        or reading["course_id"] in changes.teams
+                                        or reading["course_id"] in changes.courses):
+            return
+        self._reading = load_reading(self._conn, reading["reading_id"])
+        if self._reading is None:
+            self._notes_dirty = False
+            self._save_timer.stop()
+            self.pages.setCurrentIndex(0)
+            return
+        self._fill(force=False)
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def _commit_team(self) -> None:
+        if self._loading or self._reading is None:
+            return
+        team = self.team.currentText().strip()
+        if team != self._reading["team"]:
+            self._edits.apply(editing.edit_reading, self._reading["reading_id"], team=team)
+
+    def add_video(self) -> None:
+        """Add the typed link (refused with a message unless it is an http(s) link)."""
+        if self._reading is None:
+            return
+        try:
+            url = editing.validate_video_url(self.video_url.text())
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Video link", str(exc))
+            return
+        if url in self._reading["videos"]:
+            QMessageBox.information(self, "Video link", "This reading already has that video.")
+            return
+        if self._edits.apply(editing.edit_reading, self._reading["reading_id"], add_videos=[url]) is not None:
+            self.video_url.clear()
+
+    def remove_video(self) -> None:
+        item = self.videos.currentItem()
+        if self._reading is not None and item is not None:
+            self._edits.apply(editing.edit_reading, self._reading["reading_id"], remove_videos=[item.text()])
+
+    def open_video(self) -> None:
+        item = self.videos.currentItem()
+        if item is not None:
+            open_web_link(item.text())
+
+    def _notes_changed(self) -> None:
+        text = self.notes.toPlainText()
+        self.preview.show_notes(text)
+        if self._loading or self._reading is None:
+            return
+        self._notes_dirty = True
+        self._save_timer.start()
+
+    def flush_notes(self) -> None:
+        """Save typed notes now (one operation), if there are any unsaved."""
+        self._save_timer.stop()
+        if not self._notes_dirty or self._reading is None:
+            return
+        self._notes_dirty = False
+        text = self.notes.toPlainText()
+        if text != self._reading["notes"]:
+            self._edits.apply(editing.edit_reading, self._reading["reading_id"], notes=text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.notes and event.type() == QEvent.Type.FocusOut:
+            self.flush_notes()
+        return super().eventFilter(watched, event)

@@ -1,0 +1,266 @@
+"""The readings of one session, in order: a table you reorder by dragging rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel, QByteArray, QItemSelectionModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt,
+    QTimer, Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from annotator.store import queries
+from annotator.store.operations import Changes
+
+READING_MIME = "application/x-annotator-reading-ids"
+READING_ID_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = ("#", "Title", "Team", "Videos", "Notes")
+
+
+class ReadingsModel(QAbstractTableModel):
+    """Rows are one session's readings; dropping rows asks (via `move_requested`) for a move."""
+
+    move_requested = Signal(int, int)  # reading id, new 1-based position
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._conn = conn
+        self.session_id: int | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def show_session(self, session_id: int | None) -> None:
+        """Load SESSION_ID's readings (none when None)."""
+        self.beginResetModel()
+        self.session_id = session_id
+        self._rows = queries.session_readings(self._conn, session_id) if session_id is not None else []
+        self.endResetModel()
+
+    def reload(self) -> None:
+        """Re-read the session: in place when the same readings are in the same order."""
+        if self.session_id is None:
+            return
+        rows = queries.session_readings(self._conn, self.session_id)
+        if [r["reading_id"] for r in rows] != [r["reading_id"] for r in self._rows]:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+            return
+        old, self._rows = self._rows, rows
+        for row, (before, after) in enumerate(zip(old, rows)):
+            if before != after:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def reading_ids(self) -> list[int]:
+        return [r["reading_id"] for r in self._rows]
+
+    def reading(self, row: int) -> dict[str, Any]:
+        return self._rows[row]
+
+    def row_of(self, reading_id: int) -> int:
+        """The row showing READING_ID, or -1."""
+        return next((i for i, r in enumerate(self._rows) if r["reading_id"] == reading_id), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r["position"], r["title"], r["team"], len(r["videos"]) or "", "yes" if r["notes"].strip() else "")[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 1:
+                return "\n".join(x for x in (r["title"], r["url"], r["authors"]) if x)
+            if column == 3 and r["videos"]:
+                return "\n".join(r["videos"])
+            if column == 4 and r["notes"].strip():
+                return r["notes"][:400]
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == READING_ID_ROLE:
+            return r["reading_id"]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [READING_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        ids = sorted({self._rows[i.row()]["reading_id"] for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData(READING_MIME, QByteArray(",".join(map(str, ids)).encode("ascii")))
+        return mime
+
+    def _dropped_ids(self, data: QMimeData) -> list[int]:
+        if not data.hasFormat(READING_MIME):
+            return []
+        text = bytes(data.data(READING_MIME).data()).decode("ascii", "replace")
+        return [int(x) for x in text.split(",") if x.isdigit() and int(x) in self.reading_ids()]
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                        parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return action == Qt.DropAction.MoveAction and len(self._dropped_ids(data)) == 1
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                     parent: QModelIndex | QPersistentModelIndex) -> bool:
+        """Dropping one reading before ROW (or onto PARENT's row) moves it there."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        reading_id = self._dropped_ids(data)[0]
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self._rows))
+        source = self.row_of(reading_id)
+        position = target if target > source else target + 1
+        if position == source + 1:
+            return False
+        # After the view has finished its drag handling: the move refreshes (resets) this model.
+        QTimer.singleShot(0, lambda: self.move_requested.emit(reading_id, position))
+        return False  # the view must not remove the source row: the store moves it
+
+
+class ReadingsPanel(QWidget):
+    """Heading, the readings table and Add / Remove buttons for the selected session."""
+
+    reading_selected = Signal(object)  # reading id or None
+    add_from_library_requested = Signal()
+    add_by_title_requested = Signal()
+    remove_requested = Signal()
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._conn = conn
+        self.model = ReadingsModel(conn, self)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDropIndicatorShown(True)
+        self.table.setDragDropOverwriteMode(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.setToolTip("Drag a row to change the order of the readings")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 34), (2, 72), (3, 56), (4, 50)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._resetting = False
+        self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_resetting", True))
+        self.model.modelReset.connect(self._restore_selection)
+        self.add_library_button = QPushButton("Add from Library…")
+        self.add_library_button.setToolTip("Pick papers of the library to add as readings")
+        self.add_library_button.clicked.connect(self.add_from_library_requested)
+        self.add_title_button = QPushButton("Add by Title/URL…")
+        self.add_title_button.setToolTip("Add a paper that is not in the library yet")
+        self.add_title_button.clicked.connect(self.add_by_title_requested)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected reading from the session (the paper stays in the library)")
+        self.remove_button.clicked.connect(self.remove_requested)
+        buttons = QHBoxLayout()
+        for button in (self.add_library_button, self.add_title_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._selected: int | None = None
+        self.show_session(None)
+
+    def show_session(self, session_id: int | None) -> None:
+        """Show SESSION_ID's readings (nothing selected)."""
+        self._selected = None
+        self.model.show_session(session_id)
+        self._update_heading()
+        self.reading_selected.emit(None)
+
+    def _update_heading(self) -> None:
+        session_id = self.model.session_id
+        row = None if session_id is None else self._conn.execute(
+            "SELECT s.code, s.title FROM sessions s WHERE s.id = ?", (session_id,)).fetchone()
+        if row is None:
+            self.heading.setText("<i>Select a session on the left to see its readings.</i>")
+        else:
+            count = self.model.rowCount()
+            self.heading.setText(f"<b>{row['code']}</b> — {row['title'] or 'untitled'} "
+                                 f"<span style='color:gray'>({count} reading{'s' if count != 1 else ''})</span>")
+            self.heading.setTextFormat(Qt.TextFormat.RichText)
+        for button in (self.add_library_button, self.add_title_button):
+            button.setEnabled(row is not None)
+        self.remove_button.setEnabled(self._selected is not None)
+
+    def _current_changed(self, current: QModelIndex) -> None:
+        if self._resetting:
+            return
+        reading_id = current.data(READING_ID_ROLE) if current.isValid() else None
+        if reading_id != self._selected:
+            self._selected = reading_id
+            self.remove_button.setEnabled(reading_id is not None)
+            self.reading_selected.emit(reading_id)
+
+    def _restore_selection(self) -> None:
+        self._resetting = False
+        if self._selected is not None and not self.select_reading(self._selected):
+            self._selected = None
+            self.remove_button.setEnabled(False)
+            self.reading_selected.emit(None)
+
+    def selected_reading(self) -> int | None:
+        return self._selected
+
+    def select_reading(self, reading_id: int) -> bool:
+        """Make READING_ID the current row; False when the session does not have it."""
+        row = self.model.row_of(reading_id)
+        if row < 0:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        return True
+
+    def refresh(self, changes: Changes | None) -> None:
+        """Re-read the readings if CHANGES names the shown session (or papers it shows)."""
+        session_id = self.model.session_id
+        if session_id is None:
+            return
+        if self._conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            self.show_session(None)
+            return
+        shown_papers = {r["paper_id"] for r in (self.model.reading(i) for i in range(self.model.rowCount()))}
+        if changes is None or session_id in changes.sessions or shown_papers & changes.papers:
+            self.model.reload()
+            self._update_heading()

@@ -1,0 +1,319 @@
+"""The sessions pane: a course → session tree with a filter box, New Session and Delete."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractItemModel, QDate, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel,
+    Qt, Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QMessageBox,
+    QPushButton, QTreeView, QVBoxLayout, QWidget,
+)
+
+from annotator.store.operations import Changes
+
+SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
+COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+COLUMNS = ("Session", "Date", "Title")
+_COURSE_NODE = 0  # internalId of course rows; a session row's internalId is its course row + 1
+
+
+@dataclass
+class SessionRow:
+    """One session as the tree shows it."""
+
+    session_id: int
+    code: str
+    date: str
+    title: str
+    readings: int
+
+
+def _natural_key(text: str) -> list[object]:
+    """S0-L2 before S0-L10."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def load_courses(conn: sqlite3.Connection) -> list[tuple[int, str, list[SessionRow]]]:
+    """Every course (by name) with its sessions sorted by date (undated last), then id."""
+    courses = [(r[0], r[1], []) for r in conn.execute("SELECT id, name FROM courses ORDER BY name COLLATE NOCASE")]
+    by_id: dict[int, list[SessionRow]] = {c[0]: c[2] for c in courses}
+    for r in conn.execute(
+        "SELECT s.id, s.course_id, s.code, s.date, s.title, "
+        "(SELECT count(*) FROM readings WHERE session_id = s.id) FROM sessions s"
+    ):
+        by_id[r[1]].append(SessionRow(r[0], r[2], r[3], r[4], r[5]))
+    for _, _, sessions in courses:
+        sessions.sort(key=lambda s: (s.date == "", s.date, _natural_key(s.code)))
+    return courses
+
+
+class SessionTreeModel(QAbstractItemModel):
+    """Courses at the top level, their sessions below; holds ids and the few fields shown."""
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._conn = conn
+        self._courses = load_courses(conn)
+
+    def _shape(self, courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
+        return [(cid, [s.session_id for s in sessions]) for cid, _, sessions in courses]
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        """Reload; rows that only changed their text are updated in place, else the tree is rebuilt."""
+        courses = load_courses(self._conn)
+        if self._shape(courses) != self._shape(self._courses):
+            self.beginResetModel()
+            self._courses = courses
+            self.endResetModel()
+            return
+        old, self._courses = self._courses, courses
+        for course_row, (_, name, sessions) in enumerate(courses):
+            if name != old[course_row][1]:
+                index = self.index(course_row, 0)
+                self.dataChanged.emit(index, index)
+            parent = self.index(course_row, 0)
+            for row, session in enumerate(sessions):
+                if changes is None or session.session_id in changes.sessions or session != old[course_row][2][row]:
+                    self.dataChanged.emit(self.index(row, 0, parent), self.index(row, len(COLUMNS) - 1, parent))
+
+    def is_empty(self) -> bool:
+        return not self._courses
+
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _COURSE_NODE)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _COURSE_NODE:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _COURSE_NODE)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        if not parent.isValid():
+            return len(self._courses)
+        if parent.internalId() == _COURSE_NODE and parent.column() == 0:
+            return len(self._courses[parent.row()][2])
+        return 0
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if index.internalId() == _COURSE_NODE:
+            course_id, name, sessions = self._courses[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{name}  ({len(sessions)})" if index.column() == 0 else None
+            if role == Qt.ItemDataRole.FontRole and index.column() == 0:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == COURSE_ID_ROLE:
+                return course_id
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Course {name}: {len(sessions)} sessions"
+            return None
+        course_id, _, sessions = self._courses[index.internalId() - 1]
+        session = sessions[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = (session.code, session.date, session.title)[index.column()]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{session.code}  {session.title}\n{session.readings} readings"
+            return value
+        if role == SESSION_ID_ROLE:
+            return session.session_id
+        if role == COURSE_ID_ROLE:
+            return course_id
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def session_index(self, session_id: int) -> QModelIndex:
+        """The index of SESSION_ID's row (invalid when it is not in the tree)."""
+        for course_row, (_, _, sessions) in enumerate(self._courses):
+            for row, session in enumerate(sessions):
+                if session.session_id == session_id:
+                    return self.index(row, 0, self.index(course_row, 0))
+        return QModelIndex()
+
+    def course_names(self) -> list[str]:
+        return [name for _, name, _ in self._courses]
+
+
+class NewSessionDialog(QDialog):
+    """Course (existing or new), id, title and date of a new session."""
+
+    def __init__(self, courses: list[str], current_course: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New session")
+        self.resize(460, 0)
+        self.course = QComboBox(editable=True)
+        self.course.addItems(courses)
+        self.course.setCurrentText(current_course or (courses[0] if courses else ""))
+        self.course.lineEdit().setPlaceholderText("e.g. 2024 Spring GenAI")
+        self.code = QLineEdit(placeholderText="e.g. S0-L29 (becomes the file name)")
+        self.title = QLineEdit(placeholderText="e.g. Domain Centered FMs")
+        self.date = QLineEdit(placeholderText="YYYY-MM-DD (optional)")
+        form = QFormLayout()
+        form.addRow("Course:", self.course)
+        form.addRow("Session id:", self.code)
+        form.addRow("Title:", self.title)
+        form.addRow("Date:", self.date)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        (self.code if self.course.currentText() else self.course).setFocus()
+
+    def accept(self) -> None:
+        problem = ""
+        date = self.date.text().strip()
+        if not self.course.currentText().strip():
+            problem = "Give the course the session belongs to."
+        elif not self.code.text().strip():
+            problem = "Give the session an id such as S0-L29."
+        elif date and not QDate.fromString(date, "yyyy-MM-dd").isValid():
+            problem = f"A date is written YYYY-MM-DD, not {date!r}."
+        if problem:
+            QMessageBox.warning(self, "New session", problem)
+            return
+        super().accept()
+
+    def values(self) -> tuple[str, str, str, str]:
+        """(course, id, title, date) as typed."""
+        return (self.course.currentText().strip(), self.code.text().strip(), self.title.text().strip(),
+                self.date.text().strip())
+
+
+class SessionListPanel(QWidget):
+    """Filter box, the course/session tree, New and Delete buttons.
+
+    `session_selected(session_id or None)` fires when the selection changes.
+    """
+
+    session_selected = Signal(object)
+    new_requested = Signal()
+    delete_requested = Signal()
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = SessionTreeModel(conn, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter = QLineEdit(placeholderText="Filter sessions…", clearButtonEnabled=True)
+        self.filter.setToolTip("Show only sessions whose id, date or title contains this text")
+        self.filter.textChanged.connect(self._filter)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 120)
+        header.resizeSection(1, 86)
+        self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.new_button = QPushButton("New…")
+        self.new_button.setToolTip("Create an empty session (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_requested)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected session (undoable)")
+        self.delete_button.clicked.connect(self.delete_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self._selected: int | None = None
+        self._remembered: int | None = None
+        self._resetting = False
+        self.model.modelAboutToBeReset.connect(self._remember)
+        self.model.modelReset.connect(self._restore)
+        self.tree.expandAll()
+        self._update_buttons()
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self.tree.expandAll()
+
+    def _remember(self) -> None:
+        self._remembered = self._selected
+        self._resetting = True
+
+    def _restore(self) -> None:
+        self._resetting = False
+        self.tree.expandAll()
+        if self._remembered is not None and not self.select_session(self._remembered):
+            self._current_changed(QModelIndex())
+
+    def _current_changed(self, current: QModelIndex) -> None:
+        if self._resetting:
+            return
+        session_id = current.data(SESSION_ID_ROLE) if current.isValid() else None
+        self._update_buttons(session_id)
+        if session_id != self._selected:
+            self._selected = session_id
+            self.session_selected.emit(session_id)
+
+    def _update_buttons(self, session_id: int | None = None) -> None:
+        self.delete_button.setEnabled(session_id is not None)
+
+    def selected_session(self) -> int | None:
+        return self._selected
+
+    def current_course(self) -> tuple[int | None, str]:
+        """(course id, name) of the selected row (a course or a session), else (None, '')."""
+        index = self.tree.currentIndex()
+        if not index.isValid():
+            return None, ""
+        course_index = index.sibling(index.row(), 0) if not index.parent().isValid() else index.parent()
+        name = course_index.data(Qt.ItemDataRole.DisplayRole).rsplit("  (", 1)[0]
+        return index.data(COURSE_ID_ROLE), name
+
+    def select_session(self, session_id: int) -> bool:
+        """Select SESSION_ID (clearing the filter if it hides it); False when it is not there."""
+        source = self.model.session_index(session_id)
+        if not source.isValid():
+            return False
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            self.filter.clear()
+            index = self.proxy.mapFromSource(source)
+        self.tree.expand(index.parent())
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.tree.scrollTo(index)
+        return True
+
+    def refresh(self, changes: Changes | None) -> None:
+        """Refresh the rows CHANGES names (everything when None)."""
+        if changes is None or changes.sessions or changes.courses:
+            self.model.refresh(changes)
