@@ -60,7 +60,8 @@ def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[st
 
 def target_path(out_dir: Path, row: sqlite3.Row) -> Path:
     """Where a session goes in OUT_DIR: its own file name, never outside OUT_DIR."""
-    name = post_file_name(row["code"], row["title"], row["date"], row["source"], out_dir.name == "_posts")
+    source = f"{Path(row['source']).stem}.md" if row["source"] else ""  # seeds are .txt; posts are .md
+    name = post_file_name(row["code"], row["title"], row["date"], source, out_dir.name == "_posts")
     path = out_dir / name
     if path.resolve().parent != out_dir.resolve():
         raise AnnotatorError(f"refusing to write outside the export folder: {name!r}", out_dir)
