@@ -1,0 +1,308 @@
+"""Jekyll session posts (FORMATS.md section 1): text -> Session with readings and their spans.
+
+Layout: front matter, then the readings part, then the blog part (see `blog`). The readings
+part is made of `##` sections; a section whose heading reads as a list of readings
+(`Required Readings:`, `More readings`, `Even  More`, `Model Serve Readings:` ...) holds
+readings. A reading is a `###`..`######` heading inside such a section, with the lines up to
+the next heading as its block; a heading that is a label (`Even More:`, `more readings`,
+`2025 HIGH-IMPACT PAPERS on this topic`, anything ending in `:`, an empty `#### `) only ends
+the block above it.
+
+Decision on the 2020f course (qiyanjun/2020f-UVA-CS-MachineLearningDeep): its posts are lecture
+sessions, not reading sessions. Slides, notebooks and videos are front-matter values (`lecture`,
+`notes`, `video` holding raw HTML links) and the few bodies list video modules
+(`- Module1: ... https://youtu.be/...`) or an outline. They have no readings section, so they
+parse with no readings; every value stays in front_matter and the text is kept for export.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any
+
+from annotator.formats.blog import (
+    HEADING,
+    attach_blog_notes,
+    clean_heading,
+    find_blog_start,
+    scan,
+)
+from annotator.formats.frontmatter import find_front_matter, load_front_matter
+from annotator.formats.model import SESSION_POST, Paper, Reading, Session
+
+DEFAULT_BULLET = "  + "
+
+_READINGS_SECTION = re.compile(
+    r"\breadings?\b|^(?:even\s+)?(?:more|extra|further|additional|optional|required|background)"
+    r"(?:\s+(?:papers?|resources|materials))?$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"^(?:even\s+)?more(?:\s+\w+)?$|high-impact papers|^\d{4}\b.*\bpapers\b|^here (?:are|is)\b",
+    re.IGNORECASE,
+)
+_READINGS_WORD = re.compile(r"\breadings?\b", re.IGNORECASE)
+_LIST_MARK = re.compile(r"^[-+*][ \t]+")
+_TITLE_PREFIX = re.compile(r"^(?:related|paper|reading)\s*:\s*", re.IGNORECASE)
+_TITLE_TAIL = re.compile(r"[\s:/]+$")
+# A bullet: `+`/`-` (also glued to `[`, as in `+[Submitted on ...]`), `*`, or `1.`/`1)`.
+_BULLET = re.compile(r"([ \t]*)(?:([+-])(?=[ \t\[]|\Z)|(\*)(?=[ \t]|\Z)|\d{1,3}[.)](?=[ \t]|\Z))[ \t]*")
+_ANNOTATION = re.compile(r"(team|videos?)[ \t]*:[ \t]*", re.IGNORECASE)
+# One regex finds, in order: images (skipped), Markdown links, bare URLs.
+_URL = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)"
+    r"|\[[^\]]*\]\(\s*<?(https?://[^\s)>]+)"
+    r"|(https?://[^\s<>\"'()\[\]]+)"
+)
+_URL_TRAIL = ".,;:!?"
+_URL_LABEL_WORDS = re.compile(
+    r"\b(?:url|paper|link|arxiv|code|github|pdf|html|tutorial|blog|website|project|page|site)\b",
+    re.IGNORECASE,
+)
+_METADATA = re.compile(
+    r"\[?\s*(?:submitted\b|subjects?\s*:|doi\s*:|comments?\s*:|keywords?\s*:|cite as\s*:"
+    r"|journal[- ]ref\s*:|published\s*:|accepted\s*:|submission received|\(this article|arxiv\s*:)",
+    re.IGNORECASE,
+)
+_MANY_AUTHORS = re.compile(r"authors? not shown|\bet al\b", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|∙|·|\band\b)\s*")
+_NAME_WORD = re.compile(r"[A-Z][a-z'’\-]+\Z|[A-Z]\.\Z")
+_ABSTRACT_PREFIX = re.compile(r"^abstract\s*[:.]\s*", re.IGNORECASE)
+_QUOTES = '"“”'
+_FILLER = re.compile(r"(?:\s|<br\s*/?>|&nbsp;)*\Z", re.IGNORECASE)
+_MIN_ABSTRACT_WORDS = 8
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-")
+
+
+def parse_session_post(text: str, path: str = "") -> Session:
+    """Parse a Jekyll session post (TEXT as read from PATH) into a Session of kind SESSION_POST.
+
+    Raises AnnotatorError (with PATH and line) when the front matter is not valid YAML.
+    """
+    lines = text.splitlines(keepends=True)
+    block = find_front_matter(text, path)
+    front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
+    body_start = block.close_line + 1 if block else 0
+    blog_start = find_blog_start(lines, body_start)
+    readings = parse_readings(lines, body_start, len(lines) if blog_start is None else blog_start)
+    if blog_start is not None:
+        attach_blog_notes(lines, readings, blog_start)
+    return Session(
+        kind=SESSION_POST,
+        title=_title(front_matter, path),
+        date=_date(front_matter, path),
+        front_matter=front_matter,
+        readings=readings,
+        text=text,
+    )
+
+
+def is_readings_section(heading: str) -> bool:
+    """True when a `##` heading's text (cleaned) announces a list of readings."""
+    return bool(_READINGS_SECTION.search(section_name(heading)))
+
+
+def section_name(heading: str) -> str:
+    """A `##` heading's text as a section name: `Required  Readings :` -> `Required Readings`."""
+    return _TITLE_TAIL.sub("", clean_heading(heading)).rstrip(" :")
+
+
+def annotation(text: str) -> tuple[str, str, int] | None:
+    """For a `+ Team: x` / `+ Video: url` bullet line: (kind, value, where the value starts)."""
+    bullet = _BULLET.match(text)
+    if not bullet or (bullet.group(2) is None and bullet.group(3) is None):  # `1.` items are prose
+        return None
+    match = _ANNOTATION.match(text, bullet.end())
+    if not match:
+        return None
+    kind = "team" if match.group(1).lower() == "team" else "video"
+    return kind, text[match.end() :].strip(), match.end()
+
+
+def bullet_prefix(text: str) -> str | None:
+    """`  + ` for the line `  +  https://...`: indent, bullet character and one space."""
+    bullet = _BULLET.match(text)
+    if not bullet or (bullet.group(2) or bullet.group(3)) is None:
+        return None
+    return bullet.group(1) + (bullet.group(2) or bullet.group(3)) + " "
+
+
+def parse_readings(lines: list[str], start: int, stop: int) -> list[Reading]:
+    """The readings found in lines[start:stop] (the readings part of a post)."""
+    readings: list[Reading | None] = []
+    section: str | None = None
+    block: list[tuple[int, str, bool]] = []  # heading line first, then the block's lines
+    for index, text, code in scan(lines, start, stop):
+        heading = None if code else HEADING.match(text)
+        if heading is None:
+            if block:
+                block.append((index, text, code))
+            continue
+        if block:
+            readings.append(_reading(block, section or ""))
+            block = []
+        level, heading_text = len(heading.group(1)), heading.group(2) or ""
+        if level <= 2:
+            section = section_name(heading_text) if level == 2 and is_readings_section(heading_text) else None
+        elif section is not None and not _is_label(heading_text):
+            block = [(index, heading_text, False)]
+    if block:
+        readings.append(_reading(block, section or ""))
+    return [r for r in readings if r is not None]
+
+
+def _is_label(heading: str) -> bool:
+    """True for a heading that only labels what follows (a `:` label is decided by _reading)."""
+    name = clean_heading(heading)
+    if not name:
+        return True
+    if _LABEL.search(name):
+        return True
+    return bool(_READINGS_WORD.search(name)) and len(name.split()) <= 5
+
+
+def _heading_title(heading: str) -> tuple[str, str]:
+    """(title, url) from a reading heading: `- Title `, `[Title](url)`, `Neo: https://...`."""
+    text = _LIST_MARK.sub("", heading.strip())
+    url = ""
+    link = re.search(r"\[([^\]]+)\]\((https?://[^\s)]+)\)", text)
+    if link:
+        url = link.group(2)
+        text = text[: link.start()] + link.group(1) + text[link.end() :]
+    else:
+        url = _first_url(text)
+        if url:
+            rest = _TITLE_TAIL.sub("", text.replace(url, " ")).strip(" :/-")
+            text = rest or url
+    text = _TITLE_PREFIX.sub("", clean_heading(text))
+    return _TITLE_TAIL.sub("", text), url
+
+
+def _first_url(text: str) -> str:
+    if "http" not in text:  # most lines; the regex scan is the parser's hot spot
+        return ""
+    for match in _URL.finditer(text):
+        url = match.group(1) or match.group(2)
+        if url:
+            return url.rstrip(_URL_TRAIL)
+    return ""
+
+
+def _reading(block: list[tuple[int, str, bool]], section: str) -> Reading | None:
+    """The reading a heading and its block describe; None for a `Label:` with nothing under it."""
+    head_index, heading, _ = block[0]
+    title, heading_url = _heading_title(heading)
+    end = head_index + 1
+    bullet = ""
+    team = ""
+    videos: list[str] = []
+    items: list[list[str]] = []  # [kind, text], kind: "prose" (may continue), "other" or "gap"
+    for index, text, code in block[1:]:
+        if _FILLER.match(text):
+            items.append(["gap", ""])
+            continue
+        end = index + 1  # trailing blank and `<br />` lines stay outside the span
+        if code:
+            continue
+        bullet = bullet or bullet_prefix(text) or ""
+        note = annotation(text)
+        if note is None:
+            _add_item(items, text)
+        elif note[0] == "team":
+            team = team or note[1]
+            items.append(["gap", ""])
+        elif note[1]:
+            videos.append(note[1])
+            items.append(["gap", ""])
+    if end == head_index + 1 and heading.rstrip().endswith(":"):
+        return None
+    return Reading(
+        paper=_paper(title, heading_url, [text for kind, text in items if kind != "gap"]),
+        section=section,
+        team=team,
+        videos=videos,
+        span=(head_index, end),
+        bullet=bullet or DEFAULT_BULLET,
+    )
+
+
+def _add_item(items: list[list[str]], text: str) -> None:
+    """Add a block line: a bullet starts an item, a plain line continues prose above it."""
+    bullet = _BULLET.match(text)
+    body = text[bullet.end() :].strip() if bullet else text.strip()
+    if not body:
+        items.append(["gap", ""])
+        return
+    kind = "prose" if _is_prose_start(body) else "other"
+    if not bullet and kind == "prose" and items and items[-1][0] == "prose":
+        items[-1][1] += " " + body  # an abstract wrapped over several lines
+        return
+    items.append([kind, body])
+
+
+def _is_prose_start(text: str) -> bool:
+    return not (_METADATA.match(text) or _is_authors(text) or _is_url_only(text))
+
+
+def _is_url_only(text: str) -> bool:
+    if not _first_url(text):
+        return False
+    rest = _URL_LABEL_WORDS.sub(" ", _URL.sub(" ", text))
+    return len(re.findall(r"\w+", rest)) <= 3
+
+
+def _is_authors(text: str) -> bool:
+    if _first_url(text) or len(text) > 3000:
+        return False
+    if _MANY_AUTHORS.search(text) and len(text.split()) <= 40:
+        return True
+    separators = sum(text.count(c) for c in ",;&∙·") + text.count(" and ")
+    if len(text.split()) > 6 * (separators + 1):  # names have at most 6 words each: prose
+        return False
+    parts = [p for p in _AUTHOR_SPLIT.split(text.strip().rstrip(".")) if p]
+    if not parts:
+        return False
+    words = [w for p in parts for w in p.split()]
+    if len(parts) == 1:  # a single author: two or three capitalised names, e.g. `Tri Dao`
+        return 2 <= len(words) <= 3 and all(_NAME_WORD.match(w) for w in words)
+    if any(not 1 <= len(p.split()) <= 6 for p in parts):
+        return False
+    # Names start with a capital (or an uncased letter, as CJK names do); digits do not count.
+    capitals = sum(1 for w in words if w[0].isupper() or (w[0].isalpha() and not w[0].islower()))
+    return capitals >= 0.75 * len(words)
+
+
+def _paper(title: str, heading_url: str, texts: list[str]) -> Paper:
+    """The paper described by a block's items (bullets, with wrapped lines joined)."""
+    url = heading_url or next((u for u in map(_first_url, texts) if u), "")
+    authors = ""
+    abstract = ""
+    for text in texts:
+        if _METADATA.match(text):
+            continue
+        head, slash, tail = text.partition(" / ")
+        if slash and not authors and _is_authors(head):  # `Authors / abstract...` on one line
+            authors, text = head.strip(), tail
+        elif not authors and _is_authors(text):
+            authors = text.strip().rstrip(".").strip()
+            continue
+        prose = _URL.sub(" ", text) if _first_url(text) else text
+        if len(prose.split()) >= _MIN_ABSTRACT_WORDS and len(text) > len(abstract):
+            abstract = _ABSTRACT_PREFIX.sub("", text.strip()).strip().strip(_QUOTES).strip()
+    return Paper(title=title, url=url, authors=authors, abstract=abstract)
+
+
+def _title(front_matter: dict[str, Any], path: str) -> str:
+    title = front_matter.get("title")
+    text = "" if title is None else str(title).strip()
+    return text or PurePath(path).stem
+
+
+def _date(front_matter: dict[str, Any], path: str) -> str:
+    value = front_matter.get("date")
+    if value is not None and _DATE.match(str(value).strip()):
+        return str(value).strip()[:10]
+    match = _POST_NAME.match(PurePath(path).name)
+    return match.group(1) if match else ""
