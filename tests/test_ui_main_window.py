@@ -223,7 +223,8 @@ def test_export_session_with_preview(qtbot, window, monkeypatch, message_boxes, 
         window.export_session_action.trigger()
     assert previews[0][0][0] == "created" and previews[0][0][1].startswith("--- a/")
     assert [r.status for r in blocker.args[0]] == ["created"]
-    written = out / f"{seed_path(0).stem}.txt"
+    written = Path(blocker.args[0][0].path)
+    assert written.parent == out
     assert written.read_bytes() == seed_path(0).read_bytes()  # unedited: the same bytes
     assert "1 created" in window.statusBar().currentMessage()
 

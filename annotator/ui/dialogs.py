@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QSplitter, QTextEdit,
@@ -57,19 +57,24 @@ def show_import_report(parent: QWidget, results: list[Any]) -> bool:
     return True
 
 
-def _diff_html(diff: str) -> str:
-    lines = []
-    for line in diff.splitlines():
-        text = html.escape(line) or "&nbsp;"
-        head = line.startswith(("+++", "---"))
-        colour = None if head else _DIFF_COLOURS.get(line[:1])
-        if head:
-            lines.append(f"<b>{text}</b>")
-        elif colour:
-            lines.append(f'<span style="background-color:{colour}">{text}</span>')
-        else:
-            lines.append(text)
-    return "<pre>" + "\n".join(lines) + "</pre>"
+def diff_highlights(view: QPlainTextEdit) -> list[QTextEdit.ExtraSelection]:
+    """Whole-line backgrounds for the unified diff shown in VIEW: added green, removed red, hunks blue."""
+    selections = []
+    block = view.document().begin()
+    while block.isValid():
+        line = block.text()
+        colour = None if line.startswith(("+++", "---")) else _DIFF_COLOURS.get(line[:1])
+        if colour:
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(QColor(colour))
+            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            selection.cursor = QTextCursor(block)
+            selections.append(selection)
+        block = block.next()
+    return selections
+
+
+_STATUS_COLOURS = {"created": "#15803d", "updated": "#b45309", "unchanged": "#6b7280"}
 
 
 class ExportPreviewDialog(QDialog):
@@ -91,16 +96,17 @@ class ExportPreviewDialog(QDialog):
             name = result.path.rsplit("/", 1)[-1]
             item = QListWidgetItem(f"{result.status:<9}  {name}")
             item.setToolTip(result.path)
+            item.setForeground(QColor(_STATUS_COLOURS.get(result.status, "#000000")))
             self.files.addItem(item)
-        self.diff_view = QTextEdit(readOnly=True)
-        self.diff_view.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)
+        self.diff_view = QPlainTextEdit(readOnly=True)
+        self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.files.setFont(self.diff_view.font())
         self.files.currentRowChanged.connect(self._show_diff)
         splitter = QSplitter()
         splitter.addWidget(self.files)
         splitter.addWidget(self.diff_view)
-        splitter.setSizes([260, 640])
+        splitter.setSizes([320, 580])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.write_button = buttons.addButton("Write", QDialogButtonBox.ButtonRole.AcceptRole)
         self.write_button.setDefault(True)
@@ -125,7 +131,8 @@ class ExportPreviewDialog(QDialog):
         if result.status == "unchanged":
             self.diff_view.setPlainText(f"{result.path}\n\nunchanged: the file on disk is already this text.")
         else:
-            self.diff_view.setHtml(_diff_html(result.diff))
+            self.diff_view.setPlainText(result.diff)
+        self.diff_view.setExtraSelections(diff_highlights(self.diff_view))
 
 
 class CrashReportDialog(QDialog):

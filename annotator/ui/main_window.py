@@ -23,20 +23,11 @@ from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
-from annotator.ui.undo import StoreEdits, newest_operation_id, operation_changes
+from annotator.ui.undo import StoreEdits
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, library_is_empty, sample_session_path
 from annotator.ui.workers import LibraryWatcher
 
 POLL_INTERVAL_MS = 1000
-
-
-def everything(lib: Library) -> Changes:
-    """A change summary naming every row: for views after the library changed elsewhere."""
-    conn = lib.conn
-    ids = {table: {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
-           for table in ("courses", "sessions", "papers", "paper_lists")}
-    return Changes("Changed elsewhere", ids["courses"], ids["sessions"], ids["papers"], ids["paper_lists"],
-                   set(ids["courses"]))
 
 
 def _placeholder(text: str) -> QLabel:
@@ -78,6 +69,7 @@ class MainWindow(QMainWindow):
         for pane in (self.sessions, self.centre, self.reading_editor):
             self.workspace.addWidget(pane)
         self.workspace.setChildrenCollapsible(False)
+        self.workspace.setContentsMargins(6, 6, 6, 6)
         self.workspace.setStretchFactor(1, 2)
         self.workspace.setStretchFactor(2, 3)
         self.workspace.setSizes([300, 420, 560])
@@ -124,6 +116,8 @@ class MainWindow(QMainWindow):
             return _placeholder("The library browser (all papers, search, paper lists) is not in this build yet.")
         view = LibraryView(self.lib)
         view.add_to_session_requested.connect(self.add_papers)
+        view.session_requested.connect(self.show_session)
+        view.status_message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         return view
 
     def _make_workload_view(self) -> QWidget:
@@ -131,7 +125,10 @@ class MainWindow(QMainWindow):
             from annotator.ui.teams import WorkloadView
         except ImportError:
             return _placeholder("The team workload view is not in this build yet.")
-        return WorkloadView(self.lib)
+        view = WorkloadView(self.lib)
+        view.session_requested.connect(self.show_session)
+        view.changed.connect(self.edits.record)  # a roster edited from the view: undoable too
+        return view
 
     # --- actions and menus ---------------------------------------------------------------------
 
@@ -223,7 +220,6 @@ class MainWindow(QMainWindow):
 
     def apply_changes(self, changes: Changes | None) -> None:
         """Refresh what CHANGES names (everything when None)."""
-        full = changes if changes is not None else everything(self.lib)
         self.sessions.refresh(changes)
         self.readings.refresh(changes)
         self.session_editor.refresh(changes)
@@ -231,7 +227,7 @@ class MainWindow(QMainWindow):
         for view in (self.library_view, self.workload_view):
             refresh = getattr(view, "refresh", None)
             if refresh is not None:
-                refresh(full)
+                refresh(changes)
         self._update_page()
         self._update_actions()
 
@@ -369,11 +365,9 @@ class MainWindow(QMainWindow):
         except ImportError:
             QMessageBox.information(self, "Teams", "Editing team rosters is not in this build yet.")
             return
-        before = newest_operation_id(self.lib)
-        TeamRosterDialog(self.lib, course_id, self).exec()
-        after = newest_operation_id(self.lib)
-        if after > before:
-            self.edits.record(operation_changes(self.lib, after))
+        dialog = TeamRosterDialog(self.lib, course_id, self)
+        if dialog.exec() == TeamRosterDialog.DialogCode.Accepted and dialog.result_changes is not None:
+            self.edits.record(dialog.result_changes)
 
     # --- import / export -----------------------------------------------------------------------
 

@@ -25,6 +25,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 LINK_SCHEMES = {"http", "https", "mailto"}
 WEB_SCHEMES = ("http", "https")
 _MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+_PREVIEW_CSS = (
+    "blockquote { margin-left: 8px; margin-right: 0px; color: #555555; }"
+    "pre, code { font-family: monospace; } ul, ol { margin-left: 0px; } h1 { font-size: x-large; }"
+)
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -72,6 +76,7 @@ class NotesPreview(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setReadOnly(True)
+        self.document().setDefaultStyleSheet(_PREVIEW_CSS)
         self.setPlaceholderText("The notes, as they will read on the site, appear here.")
         self.anchorClicked.connect(open_web_link)
 

@@ -95,6 +95,7 @@ class SessionEditor(QWidget):
         self.other = QTableWidget(0, 2)
         self.other.setHorizontalHeaderLabels(["Key", "Value"])
         self.other.verticalHeader().hide()
+        self.other.verticalHeader().setDefaultSectionSize(self.other.fontMetrics().height() + 10)
         self.other.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.other.horizontalHeader().resizeSection(0, 140)
         self.other.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -111,7 +112,7 @@ class SessionEditor(QWidget):
 
         editor = QWidget()
         layout = QVBoxLayout(editor)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(self.heading)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Other front-matter keys</b>"))

@@ -234,8 +234,10 @@ class SessionListPanel(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 120)
-        header.resizeSection(1, 86)
+        header.setMinimumSectionSize(40)
+        header.resizeSection(0, 96)
+        header.resizeSection(1, 84)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty session (Ctrl+N)")
@@ -257,11 +259,17 @@ class SessionListPanel(QWidget):
         self._resetting = False
         self.model.modelAboutToBeReset.connect(self._remember)
         self.model.modelReset.connect(self._restore)
-        self.tree.expandAll()
+        self._expand_courses()
         self._update_buttons()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
+        self._expand_courses()
+
+    def _expand_courses(self) -> None:
+        """Course rows span the whole width (their names are long) and show their sessions."""
+        for row in range(self.proxy.rowCount()):
+            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
         self.tree.expandAll()
 
     def _remember(self) -> None:
@@ -270,7 +278,7 @@ class SessionListPanel(QWidget):
 
     def _restore(self) -> None:
         self._resetting = False
-        self.tree.expandAll()
+        self._expand_courses()
         if self._remembered is not None and not self.select_session(self._remembered):
             self._current_changed(QModelIndex())
 
