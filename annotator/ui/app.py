@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
+from annotator.resources_path import shipped_dir
 from annotator.store.library import open_library
 from annotator.ui.dialogs import make_excepthook
 
@@ -22,6 +24,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("annotator")
     app.setApplicationVersion(__version__)
+    icon = shipped_dir("resources") / "annotator.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

@@ -80,6 +80,7 @@ class FileTransfers(QObject):
         job.crashed.connect(lambda report: show_crash_report(report, self._window))
         job.finished.connect(lambda: self._finished(job, progress, on_end))
         self.job, self._progress = job, progress
+        self._watcher.timer.stop()  # the job's own commits are not changes from elsewhere
         job.start()
         return True
 
@@ -96,7 +97,8 @@ class FileTransfers(QObject):
         progress.deleteLater()
         job.deleteLater()
         self.job = self._progress = None
-        self._watcher.acknowledge()  # our own job's commits are not news from elsewhere
+        self._watcher.acknowledge()
+        self._watcher.timer.start()
         on_end()
 
     # --- import ----------------------------------------------------------------------------------

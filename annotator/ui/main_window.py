@@ -290,7 +290,10 @@ class MainWindow(QMainWindow):
         self.sessions.filter.selectAll()
 
     def delete_selected(self) -> None:
-        if self.readings.table.hasFocus():
+        """The Delete key: remove what the focused list shows selected."""
+        if self.reading_editor.videos.hasFocus():
+            self.reading_editor.remove_video()
+        elif self.readings.table.hasFocus():
             self.remove_reading()
         elif self.sessions.tree.hasFocus():
             self.delete_session()
