@@ -121,27 +121,35 @@ def fts_query(text: str) -> str:
     return " ".join(quoted)
 
 
-def search(conn: sqlite3.Connection, text: str, limit: int = 100) -> list[dict[str, Any]]:
-    """Papers, sessions and reading notes matching TEXT, best first (bm25)."""
-    query = fts_query(text)
-    if not query:
-        return []
-    rows = conn.execute(
-        """SELECT * FROM (
-             SELECT 'paper' AS type, p.id AS id, p.title AS title,
+_SEARCH_BRANCHES = {
+    "paper": """SELECT 'paper' AS type, p.id AS id, p.title AS title,
                     snippet(papers_fts, -1, '[', ']', '…', 12) AS snippet, bm25(papers_fts, 10.0, 1.0, 3.0) AS rank
-               FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid WHERE papers_fts MATCH :q
-             UNION ALL
-             SELECT 'session', c.name || '/' || s.code, s.title,
-                    snippet(sessions_fts, 0, '[', ']', '…', 12), bm25(sessions_fts)
+               FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid WHERE papers_fts MATCH :q""",
+    "session": """SELECT 'session' AS type, c.name || '/' || s.code AS id, s.title AS title,
+                    snippet(sessions_fts, 0, '[', ']', '…', 12) AS snippet, bm25(sessions_fts) AS rank
                FROM sessions_fts JOIN sessions s ON s.id = sessions_fts.rowid
-               JOIN courses c ON c.id = s.course_id WHERE sessions_fts MATCH :q
-             UNION ALL
-             SELECT 'notes', r.id, p.title,
-                    snippet(readings_fts, 0, '[', ']', '…', 12), bm25(readings_fts)
+               JOIN courses c ON c.id = s.course_id WHERE sessions_fts MATCH :q""",
+    "notes": """SELECT 'notes' AS type, r.id AS id, p.title AS title,
+                    snippet(readings_fts, 0, '[', ']', '…', 12) AS snippet, bm25(readings_fts) AS rank
                FROM readings_fts JOIN readings r ON r.id = readings_fts.rowid
-               JOIN papers p ON p.id = r.paper_id WHERE readings_fts MATCH :q
-           ) ORDER BY rank LIMIT :limit""",
+               JOIN papers p ON p.id = r.paper_id WHERE readings_fts MATCH :q""",
+}
+
+
+def search(
+    conn: sqlite3.Connection, text: str, limit: int = 100, kinds: tuple[str, ...] = ("paper", "session", "notes")
+) -> list[dict[str, Any]]:
+    """Papers, sessions and reading notes (or only KINDS of them) matching TEXT, best first (bm25).
+
+    The paper branch makes a snippet of every matching paper: with 100k papers, leave it out of
+    KINDS when the papers are ranked elsewhere (the library browser does).
+    """
+    query = fts_query(text)
+    if not query or not kinds:
+        return []
+    branches = "\n             UNION ALL\n             ".join(_SEARCH_BRANCHES[kind] for kind in kinds)
+    rows = conn.execute(
+        f"SELECT * FROM (\n             {branches}\n           ) ORDER BY rank LIMIT :limit",
         {"q": query, "limit": limit},
     ).fetchall()
     return [{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows]
