@@ -260,3 +260,18 @@ def test_every_corpus_post_imports_without_error(lib, site):
     results, _ = import_paths(lib, [site])
     assert [r.error for r in results if r.error] == []
     assert len(results) == len(list(site.glob("*.md")))
+
+
+def test_many_files_are_parsed_in_worker_processes_in_order(tmp_path):
+    from annotator.store.parse_pool import PARALLEL_FROM, parse_file, parse_files
+    from tests.bench.generate import session_post_text
+
+    paths = []
+    for number in range(PARALLEL_FROM + 5):
+        path = tmp_path / f"S{number:03d}.md"
+        path.write_text(session_post_text(number, 3) if number != 7 else "---\ntitle: [broken\n---\n", encoding="utf-8")
+        paths.append(path)
+    parallel = list(parse_files(paths))
+    assert [p.path for p in parallel] == paths
+    assert parallel[7].error.startswith(f"{paths[7]}: line 3: YAML error")
+    assert [p.value.title for p in parallel if not p.error] == [parse_file(p).value.title for p in paths if p != paths[7]]

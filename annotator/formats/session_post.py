@@ -256,7 +256,7 @@ def _is_url_only(text: str) -> bool:
 def _is_authors(text: str) -> bool:
     if _first_url(text) or len(text) > 3000:
         return False
-    if _MANY_AUTHORS.search(text) and len(text.split()) <= 40:
+    if len(text.split()) <= 40 and _MANY_AUTHORS.search(text):  # the cheap test first: abstracts are long
         return True
     separators = sum(text.count(c) for c in ",;&∙·") + text.count(" and ")
     if len(text.split()) > 6 * (separators + 1):  # names have at most 6 words each: prose

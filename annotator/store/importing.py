@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.formats.detect import parse_text
 from annotator.formats.model import PaperList, Session
-from annotator.formats.textfile import read_text_file
 from annotator.store.editing import ensure_course
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
 from annotator.store.papers import upsert_paper
+from annotator.store.parse_pool import ParsedFile, parse_file, parse_files
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
@@ -175,9 +175,16 @@ def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, p
         changes.lists.add(list_id)
 
 
-def _parse(path: Path) -> Session | PaperList:
-    text = read_text_file(path)
-    return parse_text(text, str(path), path.stem)
+@contextmanager
+def papers_indexed_at_the_end(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside one transaction: index the papers inserted meanwhile in one statement at the end."""
+    conn.execute("INSERT INTO fts_pending (tbl, above) SELECT 'papers', coalesce(max(id), 0) FROM papers")
+    yield
+    conn.execute(
+        "INSERT INTO papers_fts (rowid, title, abstract, authors) SELECT id, title, abstract, authors FROM papers "
+        "WHERE id > (SELECT above FROM fts_pending WHERE tbl = 'papers')"
+    )
+    conn.execute("DELETE FROM fts_pending WHERE tbl = 'papers'")
 
 
 def _store_parsed(conn: sqlite3.Connection, changes: Changes, parsed: Session | PaperList, path: Path,
@@ -192,14 +199,22 @@ def _store_parsed(conn: sqlite3.Connection, changes: Changes, parsed: Session | 
         _store_session(conn, changes, parsed, path, name, site, result)
 
 
-def import_file(lib: Library, path: str | Path, course: str | None = None) -> FileResult:
+def import_file(lib: Library, path: str | Path, course: str | None = None, parsed_file: ParsedFile | None = None) -> FileResult:
     """Import one file as one Operation; a bad file leaves the library unchanged (result.error set)."""
     path = Path(path)
     result = FileResult(str(path))
+    parsed_file = parsed_file or parse_file(path)
+    if parsed_file.error:
+        result.error = parsed_file.error
+        return result
+    parsed = parsed_file.value
     try:
-        parsed = _parse(path)
-        changes = run_operation(
-            lib, f"Import {path.name}", lambda conn, ch: _store_parsed(conn, ch, parsed, path, course, result))[1]
+
+        def body(conn: sqlite3.Connection, ch: Changes) -> None:
+            with papers_indexed_at_the_end(conn):
+                _store_parsed(conn, ch, parsed, path, course, result)
+
+        changes = run_operation(lib, f"Import {path.name}", body)[1]
         result.changes = changes
     except AnnotatorError as exc:
         result.error = str(exc.located(path))
@@ -207,8 +222,6 @@ def import_file(lib: Library, path: str | Path, course: str | None = None) -> Fi
         if "locked" in str(exc) or "busy" in str(exc):
             raise
         result.error = str(AnnotatorError(f"could not write to the library ({exc}); nothing of this file was kept", path))
-    except RecursionError:
-        result.error = str(AnnotatorError("nested too deeply to read", path))
     return result
 
 
@@ -228,15 +241,33 @@ def import_paths(
     one Operation, each file in a savepoint; `cancelled()` returning True rolls all of it back.
     """
     files = gather_files(paths, recursive)
+    with closing(parse_files([path for path, error in files if not error])) as parsed_files:
+        return _import_parsed(lib, files, parsed_files, course, one_step, progress, cancelled)
+
+
+def _import_parsed(
+    lib: Library,
+    files: list[tuple[Path, str]],
+    parsed_files: Iterator[ParsedFile],
+    course: str | None,
+    one_step: bool,
+    progress: Callable[[int, int, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[list[FileResult], Changes | None]:
     results: list[FileResult] = []
     if not one_step:
         for number, (path, error) in enumerate(files, 1):
             if progress:
                 progress(number - 1, len(files), str(path))
-            results.append(FileResult(str(path), error=error) if error else import_file(lib, path, course))
+            results.append(FileResult(str(path), error=error) if error
+                           else import_file(lib, path, course, next(parsed_files)))
         return results, None
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        with papers_indexed_at_the_end(conn):
+            store_each(conn, changes)
+
+    def store_each(conn: sqlite3.Connection, changes: Changes) -> None:
         for number, (path, error) in enumerate(files, 1):
             if cancelled and cancelled():
                 raise ImportCancelled()
@@ -246,15 +277,18 @@ def import_paths(
             results.append(result)
             if error:
                 continue
+            parsed = next(parsed_files)
+            if parsed.error:
+                result.error = parsed.error
+                continue
             conn.execute("SAVEPOINT import_file")
             try:
-                _store_parsed(conn, changes, _parse(path), path, course, result)
+                _store_parsed(conn, changes, parsed.value, path, course, result)
                 conn.execute("RELEASE import_file")
-            except (AnnotatorError, RecursionError) as exc:
+            except AnnotatorError as exc:
                 conn.execute("ROLLBACK TO import_file")
                 conn.execute("RELEASE import_file")
-                error = exc if isinstance(exc, AnnotatorError) else AnnotatorError("nested too deeply to read")
-                result.error = str(error.located(path))
+                result.error = str(exc.located(path))
         if progress:
             progress(len(files), len(files), "")
 

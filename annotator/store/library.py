@@ -103,6 +103,7 @@ def open_library(path: str | Path | None = None, *, create: bool = True, daily_b
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: a large import stays in memory until commit
         if version < migrations.latest_version():
             if version > 0:
                 backups.make_backup(conn, path, f"before-v{migrations.latest_version()}")
