@@ -35,8 +35,8 @@ datasets experiments demonstrate significant improvements while reducing cost an
 introduces new strong evidence state art performance at scale without additional training data
 """.split()
 
-_FIRST_NAMES = "Ada Alan Grace Yann Geoffrey Yoshua Fei Andrew Daphne Percy Chris Dan Tri Tom Jason Emily Sam Ilya".split()
-_LAST_NAMES = "Lovelace Turing Hopper LeCun Hinton Bengio Li Ng Koller Liang Manning Jurafsky Dao Brown Wei Bender Altman Sutskever".split()
+_FIRST_NAMES = "Ada Alan Grace Yann Geoffrey Yoshua Fei Andrew Daphne Percy Chris Dan Tri Tom Jason Emily".split()
+_LAST_NAMES = "Lovelace Turing Hopper LeCun Hinton Bengio Li Ng Koller Liang Manning Jurafsky Dao Brown Wei".split()
 TEAMS = [f"team-{n}" for n in range(1, 7)]
 
 
@@ -56,7 +56,8 @@ def _authors(rng: random.Random) -> str:
 
 
 def _insert_papers(conn: sqlite3.Connection, rng: random.Random, count: int) -> None:
-    trigger_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_ai'").fetchone()[0]
+    trigger = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_ai'"
+    trigger_sql = conn.execute(trigger).fetchone()[0]
     conn.execute("DROP TRIGGER papers_ai")
     rows = []
     for n in range(count):

@@ -1,0 +1,360 @@
+"""The Library tab: every paper in one table, full-text search as you type, imported paper lists.
+
+Ids come from background queries (a keystroke never waits for 100k rows), the table reads rows
+lazily (PaperTableModel), and refresh(changes) re-reads only what an operation changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter,
+    QTableView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from annotator.store import queries
+from annotator.store.library import Library
+from annotator.store.operations import Changes
+from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
+from annotator.ui.background_queries import BackgroundQueries, Report
+from annotator.ui.paper_detail_pane import PaperDetailPane
+from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
+
+SEARCH_DELAY_MS = 150
+HITS_SHOWN = 100
+FIRST_MATCHES = 200
+FIRST_MATCHES_AFTER_MS = 25  # ranking slower than this: show the first title matches meanwhile
+HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
+_HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
+
+
+def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
+    """The results list's (kind, where, match) cells for a queries.search hit."""
+    kind = _HIT_LABELS.get(hit["type"], hit["type"])
+    snippet = " ".join(str(hit["snippet"]).split())
+    if hit["type"] == "session":
+        return kind, str(hit["id"]), snippet
+    return kind, " ".join(str(hit["title"]).split()), snippet
+
+
+def _library_job(conn: sqlite3.Connection, report: Report, query: PaperQuery, with_hits: bool) -> None:
+    """Report the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
+
+    Ranking a search over all papers is slow when most of 100k papers match (a one-letter
+    prefix), so the first title matches are reported before it ("first", a few milliseconds).
+    """
+    searching = bool(query.text.strip())
+    if searching and query.sort is None and query.list_id is None:
+        report("first", first_matches(conn, query.text, FIRST_MATCHES))
+    report("ids", paper_ids(conn, query))
+    if with_hits and searching:  # after the ids: the table is what the user waits for
+        report("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
+
+
+class LibraryView(QWidget):
+    """All papers: search, paper lists, details, and "Add to session…"."""
+
+    add_to_session_requested = Signal(list)  # paper ids
+    status_message = Signal(str)
+    session_requested = Signal(int)  # a session row id the user asked to open (hit or detail link)
+
+    def __init__(self, lib: Library, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lib = lib
+        self.model = PaperTableModel(lib.conn, self)
+        self.background = BackgroundQueries(lib.path, self)
+        self._query = PaperQuery(sort="title")
+        self._ids_stale = True  # read on the first show: building the main window costs nothing
+        self._lists_stale = True
+        self._restore: tuple[list[int], int | None] = ([], None)
+
+        self.lists = QComboBox()
+        self.lists.setToolTip("Show all papers, or one imported paper list in its own order")
+        self.lists.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.search = QLineEdit(placeholderText="Search titles, abstracts, authors, sessions and notes  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.add_button = QPushButton("Add to session…")
+        self.add_button.setToolTip("Add the selected papers as readings of the session selected on the Sessions tab")
+        self.add_button.setEnabled(False)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: gray;")
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setObjectName("paperTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size hints over 100k rows
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        for column, width in enumerate((0, 160, 90, 130, 110)):
+            if width:
+                header.resizeSection(column, width)
+        self.table.setSortingEnabled(True)
+
+        self.hits = QTreeWidget()
+        self.hits.setObjectName("searchHits")
+        self.hits.setHeaderLabels(["Also found in", "Where", "Match"])
+        self.hits.setToolTip("Sessions and reading notes that match; Enter or double-click opens the session")
+        self.hits.setRootIsDecorated(False)
+        self.hits.setUniformRowHeights(True)
+        self.hits.setColumnWidth(0, 110)
+        self.hits.setColumnWidth(1, 300)
+        self.hits.hide()
+        self.detail = PaperDetailPane()
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.lists)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.add_button)
+        results = QSplitter(Qt.Orientation.Vertical)
+        results.addWidget(self.table)
+        results.addWidget(self.hits)
+        results.setStretchFactor(0, 3)
+        results.setStretchFactor(1, 1)
+        results.setChildrenCollapsible(False)
+        panes = QSplitter(Qt.Orientation.Horizontal)
+        panes.addWidget(results)
+        panes.addWidget(self.detail)
+        panes.setStretchFactor(0, 5)
+        panes.setStretchFactor(1, 2)
+        panes.setSizes([900, 360])
+        panes.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(panes, 1)
+
+        self._first_matches: list[int] = []
+        self._first_timer = QTimer(self, singleShot=True, interval=FIRST_MATCHES_AFTER_MS)
+        self._first_timer.timeout.connect(self._show_first_matches)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search_now)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+        for key, slot in ((Qt.Key.Key_Escape, self.search.clear), (Qt.Key.Key_Down, self._focus_table)):
+            QShortcut(QKeySequence(key), self.search, slot, context=Qt.ShortcutContext.WidgetShortcut)
+        self.lists.currentIndexChanged.connect(self._list_chosen)
+        self.model.sort_requested.connect(self._sort)
+        self.model.modelReset.connect(self._model_reset)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.add_button.clicked.connect(self._request_add)
+        self.hits.itemActivated.connect(lambda item, _column: self._hit_activated(item))
+        self.detail.session_requested.connect(self.session_requested)
+        self.background.answered.connect(self._answered)
+        self.background.failed.connect(self.status_message)
+
+    # --- public --------------------------------------------------------------------------------
+
+    def refresh(self, changes: Changes | None) -> None:
+        """Re-read what CHANGES touched (None: everything); hidden, it waits until shown."""
+        if changes is None or changes.lists:
+            self._lists_stale = True
+        if changes is None or changes.papers or changes.lists:
+            self._ids_stale = True
+        elif changes.sessions or changes.courses:
+            self.model.invalidate_rows()  # the sessions column; rows are re-read as they are painted
+            self._show_detail(self.current_paper())
+        if self.isVisible():
+            self._load_stale()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected (Ctrl+F)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def selected_paper_ids(self) -> list[int]:
+        """The selected papers, in table order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return list(dict.fromkeys(self.model.paper_id(row) for row in rows))
+
+    def current_paper(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.paper_id(index.row()) if index.isValid() else None
+
+    def is_loading(self) -> bool:
+        """True while a search or sort has not answered yet."""
+        return self.background.is_busy()
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._load_stale()
+
+    def _load_stale(self) -> None:
+        if self._lists_stale:
+            self._lists_stale = False
+            self._reload_lists()
+        if self._ids_stale:
+            self._ids_stale = False
+            self._run_query(with_hits=False)
+
+    def _reload_lists(self) -> None:
+        chosen = self.lists.currentData()
+        self.lists.blockSignals(True)
+        self.lists.clear()
+        self.lists.addItem("All papers", None)
+        for paper_list in queries.paper_lists(self.lib.conn):
+            self.lists.addItem(f"{paper_list['name']} ({paper_list['papers']})", paper_list["id"])
+        found = self.lists.findData(chosen)
+        self.lists.setCurrentIndex(max(found, 0))
+        self.lists.blockSignals(False)
+        if found < 0 and chosen is not None:  # the shown list was deleted (or its import undone)
+            self._list_chosen()
+
+    def _run_query(self, with_hits: bool) -> None:
+        """Ask for the ids of self._query (and the search hits) in the background."""
+        selected = self.selected_paper_ids()
+        self._restore = (selected if len(selected) <= 1000 else [], self.current_paper())
+        query = self._query
+        self._first_timer.stop()
+        self.background.run(partial(_library_job, query=query, with_hits=with_hits))
+        if with_hits and not query.text.strip():
+            self.hits.clear()
+            self.hits.hide()
+
+    def _answered(self, name: str, result: Any) -> None:
+        if name == "first":  # shown only if the ranked ids are slow to come
+            self._first_matches = result
+            self._first_timer.start()
+        elif name == "ids":
+            self._first_timer.stop()
+            self._first_matches = []
+            self.model.set_ids(result)
+            self._restore = ([], None)
+            self._announce(len(result))
+        elif name == "hits":
+            self._show_hits(result)
+
+    def _show_first_matches(self) -> None:
+        if self.background.is_busy():
+            self.model.set_ids(self._first_matches)
+            self.count_label.setText("ranking…")
+
+    def _announce(self, count: int) -> None:
+        noun = "paper" if count == 1 else "papers"
+        text = self._query.text.strip()
+        where = f" in “{self.lists.currentText()}”" if self._query.list_id is not None else ""
+        verb = "matches" if count == 1 else "match"
+        message = f"{count:,} {noun}{where} {verb} “{text}”" if text else f"{count:,} {noun}{where}"
+        self.count_label.setText(message)
+        self.status_message.emit(message)
+        if count == 0 and not text and self._query.list_id is None:
+            self.detail.show_placeholder("No papers yet: import a session post or a paper list (File ▸ Import…).")
+
+    def _model_reset(self) -> None:
+        """Re-select what was selected before the ids changed, when it is still shown."""
+        selected, current = self._restore
+        wanted = set(selected) | ({current} if current is not None else set())
+        if not wanted:
+            self._show_detail(None)
+            return
+        rows = {pid: row for row, pid in enumerate(self.model.paper_ids()) if pid in wanted}
+        selection = QItemSelection()
+        last_column = self.model.columnCount() - 1
+        for pid in selected:
+            if pid in rows:
+                selection.select(self.model.index(rows[pid], 0), self.model.index(rows[pid], last_column))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.table.selectionModel().select(selection, flags)
+        if current in rows:
+            index = self.model.index(rows[current], 0)
+            self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.scrollTo(index)
+        else:
+            self._show_detail(None)
+
+    # --- user actions --------------------------------------------------------------------------
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        text = self.search.text()
+        if text == self._query.text and not self._ids_stale:
+            return
+        self._set_filter(text, self._query.list_id)
+        self._run_query(with_hits=True)
+
+    def _list_chosen(self, _index: int = 0) -> None:
+        self._set_filter(self._query.text, self.lists.currentData())
+        self._run_query(with_hits=False)
+
+    def _set_filter(self, text: str, list_id: int | None) -> None:
+        """Filter by TEXT and LIST_ID; starting or ending a search, or changing list, resets the order
+        to that filter's own (relevance, list order, or titles A–Z)."""
+        sort, descending = self._query.sort, self._query.descending
+        if bool(text.strip()) != bool(self._query.text.strip()) or list_id != self._query.list_id:
+            sort, descending = (None if text.strip() or list_id is not None else "title"), False
+        self._query = PaperQuery(text, list_id, sort, descending)
+        column = next((i for i, (_, key) in enumerate(COLUMNS) if key == sort), -1)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)  # _sort sees nothing new: no query
+
+    def _sort(self, key: str | None, descending: bool) -> None:
+        if (key, descending) == (self._query.sort, self._query.descending):
+            return
+        self._query = PaperQuery(self._query.text, self._query.list_id, key, descending)
+        if not self._ids_stale:  # before the first show, the first load uses this order
+            self._run_query(with_hits=False)
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _request_add(self) -> None:
+        ids = self.selected_paper_ids()
+        if ids:
+            self.add_to_session_requested.emit(ids)
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        self.add_button.setEnabled(count > 0)
+        self.add_button.setText(f"Add {count} to session…" if count > 1 else "Add to session…")
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_detail(self.model.paper_id(current.row()) if current.isValid() else None)
+
+    def _show_detail(self, paper_id: int | None) -> None:
+        paper = paper_detail(self.lib.conn, paper_id) if paper_id is not None else None
+        if paper is None:
+            self.detail.show_placeholder("Select a paper to see its details.")
+        else:
+            self.detail.show_paper(paper)
+
+    # --- search hits ---------------------------------------------------------------------------
+
+    def _show_hits(self, hits: list[dict[str, Any]]) -> None:
+        self.hits.clear()
+        items = []
+        for hit in hits:
+            item = QTreeWidgetItem(list(hit_cells(hit)))
+            item.setData(0, Qt.ItemDataRole.UserRole, hit)
+            item.setToolTip(2, str(hit["snippet"]))
+            items.append(item)
+        if not hits:
+            items.append(QTreeWidgetItem(["", "No session titles or reading notes match."]))
+        self.hits.addTopLevelItems(items)
+        self.hits.show()
+
+    def _hit_activated(self, item: QTreeWidgetItem) -> None:
+        hit = item.data(0, Qt.ItemDataRole.UserRole)
+        session_id = session_of_hit(self.lib.conn, hit) if hit else None
+        if session_id is not None:
+            self.session_requested.emit(session_id)

@@ -1,0 +1,203 @@
+"""The Library tab: every paper, search as you type, sorting, paper lists, details, Add to session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.formats.model import Paper
+from annotator.store import editing
+from annotator.store.library import Library, open_library
+from annotator.store.operations import Changes, run_operation
+from annotator.store.paper_browser import PaperQuery, paper_ids
+from annotator.ui.library_view import LibraryView
+from annotator.ui.paper_detail_pane import is_web_link, paper_html
+from annotator.ui.paper_table_model import PAGE_SIZE, PaperTableModel
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
+
+PAPERS = [
+    Paper("Visual Instruction Tuning", "https://arxiv.org/abs/2304.08485", "Haotian Liu, Chunyuan Li",
+          "We present LLaVA, a multimodal model trained on machine-generated instruction data."),
+    Paper("BloombergGPT: A Large Language Model for Finance", "https://arxiv.org/abs/2303.17564", "Shijie Wu",
+          "A fifty billion parameter model trained on financial data."),
+    Paper("ConvNets Match Vision Transformers at Scale", "", "Samuel Smith",
+          "Convolutional networks pretrained on JFT-4B match transformers when compute is equal."),
+    Paper("Attention Is All You Need", "javascript:alert(1)", "Ashish Vaswani", "The Transformer architecture."),
+]
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    """A course with one session reading the four papers, and a paper list of two of them."""
+    library = open_library(tmp_path / "library.sqlite", daily_backup=False)
+    session_id = editing.new_session(library, "UVA-LLM", "S0-L16", "Multimodal models", "2024-03-05")
+    for paper in PAPERS:
+        editing.add_reading(library, session_id, paper=paper)
+
+    def make_list(conn, changes):  # the list importer is another module's; the rows are what it writes
+        list_id = conn.execute("INSERT INTO paper_lists (name) VALUES ('HF daily 2024-03-01')").lastrowid
+        ids = [conn.execute("SELECT id FROM papers WHERE title LIKE ?", (t + "%",)).fetchone()[0]
+               for t in ("ConvNets", "Visual")]
+        conn.executemany("INSERT INTO paper_list_items (list_id, position, paper_id) VALUES (?, ?, ?)",
+                         [(list_id, 1, ids[0]), (list_id, 2, ids[1])])
+        changes.lists.add(list_id)
+
+    run_operation(library, "Import list", make_list)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def view(qtbot, lib: Library) -> LibraryView:
+    widget = LibraryView(lib)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == len(PAPERS))
+    yield widget
+    widget.background.wait()
+
+
+def titles(view: LibraryView) -> list[str]:
+    model = view.model
+    return [model.data(model.index(row, 0)) for row in range(model.rowCount())]
+
+
+def test_opening_shows_every_paper_sorted_by_title(view: LibraryView, qtmodeltester) -> None:
+    qtmodeltester.check(view.model)
+    assert titles(view) == sorted((p.title for p in PAPERS), key=str.casefold)
+    assert view.count_label.text() == "4 papers"
+
+
+def test_typing_a_word_of_an_abstract_finds_the_paper(qtbot, view: LibraryView) -> None:
+    qtbot.keyClicks(view.search, "machine-generated")
+    qtbot.waitUntil(lambda: titles(view) == ["Visual Instruction Tuning"])
+    assert view.table.horizontalHeader().sortIndicatorSection() == -1  # best match first
+    qtbot.waitUntil(lambda: view.hits.isVisible() and view.hits.topLevelItemCount() == 1)
+    assert view.hits.topLevelItem(0).text(1) == "No session titles or reading notes match."
+    view.search.clear()
+    qtbot.waitUntil(lambda: titles(view) == sorted((p.title for p in PAPERS), key=str.casefold))
+    assert not view.hits.isVisible()
+
+
+def test_search_results_list_shows_sessions_and_notes(qtbot, lib: Library, view: LibraryView) -> None:
+    reading = lib.conn.execute("SELECT id FROM readings ORDER BY position LIMIT 1").fetchone()[0]
+    editing.edit_reading(lib, reading, notes="Our team found the multimodal ablations convincing.")
+    qtbot.keyClicks(view.search, "multimodal")
+    qtbot.waitUntil(lambda: view.hits.topLevelItemCount() == 2)
+    items = [view.hits.topLevelItem(i) for i in range(view.hits.topLevelItemCount())]
+    assert {item.text(0) for item in items} == {"Session", "Notes"}  # the papers are in the table
+    notes_item = next(item for item in items if item.text(0) == "Notes")
+    assert notes_item.text(1) == "Visual Instruction Tuning" and "[multimodal]" in notes_item.text(2)
+    session_item = next(item for item in items if item.text(0) == "Session")
+    assert session_item.text(1) == "UVA-LLM/S0-L16"
+    with qtbot.waitSignal(view.session_requested) as opened:
+        view.hits.itemActivated.emit(session_item, 0)
+    assert opened.args == [lib.conn.execute("SELECT id FROM sessions").fetchone()[0]]
+
+
+def test_search_ranks_title_matches_first(qtbot, view: LibraryView) -> None:
+    qtbot.keyClicks(view.search, "transformer")  # a title word of one paper, an abstract word of another
+    expected = ["ConvNets Match Vision Transformers at Scale", "Attention Is All You Need"]
+    qtbot.waitUntil(lambda: titles(view) == expected)
+    assert view.count_label.text() == "2 papers match “transformer”"
+
+
+def test_only_the_newest_search_is_shown(qtbot, view: LibraryView) -> None:
+    for text in ("finance", "fifty", "convolutional"):  # faster than the answers come back
+        view.search.setText(text)
+        view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["ConvNets Match Vision Transformers at Scale"]
+    assert view.count_label.text() == "1 paper matches “convolutional”"
+
+
+def test_an_unreadable_library_is_reported_not_fatal(qtbot, tmp_path: Path) -> None:
+    from annotator.ui.background_queries import BackgroundQueries
+
+    queries = BackgroundQueries(tmp_path / "gone.sqlite")
+    with qtbot.waitSignal(queries.failed) as failed:
+        queries.run(lambda conn, report: report("ids", conn.execute("SELECT 1").fetchall()))
+    assert "cannot read the library" in failed.args[0]
+    assert not (tmp_path / "gone.sqlite").exists() and not queries.is_busy()
+
+
+def test_clicking_a_header_sorts_by_that_column(qtbot, view: LibraryView) -> None:
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: titles(view) == sorted((p.title for p in PAPERS), key=str.casefold, reverse=True))
+    view.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: titles(view)[0] == "Attention Is All You Need")  # Ashish Vaswani
+
+
+def test_a_paper_list_shows_its_papers_in_list_order(qtbot, view: LibraryView) -> None:
+    view.lists.setCurrentIndex(view.lists.findText("HF daily 2024-03-01 (2)"))
+    expected = ["ConvNets Match Vision Transformers at Scale", "Visual Instruction Tuning"]
+    qtbot.waitUntil(lambda: titles(view) == expected)
+    assert "in “HF daily 2024-03-01 (2)”" in view.count_label.text()
+
+
+def test_add_to_session_emits_the_selected_ids(qtbot, lib: Library, view: LibraryView) -> None:
+    assert not view.add_button.isEnabled()
+    view.table.selectRow(0)
+    view.table.selectionModel().select(view.model.index(2, 0), view.table.selectionModel().SelectionFlag.Select
+                                       | view.table.selectionModel().SelectionFlag.Rows)
+    expected = [view.model.paper_id(0), view.model.paper_id(2)]
+    with qtbot.waitSignal(view.add_to_session_requested) as emitted:
+        qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    assert emitted.args == [expected]
+    assert view.add_button.text() == "Add 2 to session…"
+
+
+def test_detail_pane_shows_the_selected_paper_and_where_it_is_read(view: LibraryView) -> None:
+    row = titles(view).index("Visual Instruction Tuning")
+    view.table.selectRow(row)
+    html = view.detail.toHtml()
+    assert "https://arxiv.org/abs/2304.08485" in html
+    assert "Haotian Liu" in html and "machine-generated instruction data" in html
+    assert "UVA-LLM/S0-L16" in html and "HF daily 2024-03-01" in html
+
+
+def test_only_web_links_are_clickable() -> None:
+    detail = {"title": "<b>x</b>", "url": "javascript:alert(1)", "arxiv_id": "", "authors": "", "abstract": "",
+              "sessions": [], "lists": []}
+    html = paper_html(detail)
+    assert "<a href" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert is_web_link("https://arxiv.org/abs/1") and not is_web_link("file:///etc/passwd")
+
+
+def test_an_edit_refreshes_the_table_and_keeps_the_selection(qtbot, lib: Library, view: LibraryView) -> None:
+    row = titles(view).index("BloombergGPT: A Large Language Model for Finance")
+    view.table.selectRow(row)
+    paper_id = view.model.paper_id(row)
+    view.refresh(editing.edit_paper(lib, paper_id, {"title": "Aardvark GPT"}))
+    qtbot.waitUntil(lambda: titles(view)[0] == "Aardvark GPT")
+    assert view.selected_paper_ids() == [paper_id]
+    assert "Aardvark GPT" in view.detail.toHtml()
+
+
+def test_a_new_session_updates_the_sessions_column(qtbot, lib: Library, view: LibraryView) -> None:
+    session_id = editing.new_session(lib, "UVA-LLM", "S0-L17", "More")
+    assert view.model.data(view.model.index(0, 3)) == "UVA-LLM/S0-L16"
+    editing.add_reading(lib, session_id, paper_id=view.model.paper_id(0))
+    view.refresh(Changes("Add reading", sessions={session_id}))
+    assert view.model.data(view.model.index(0, 3)) == "UVA-LLM/S0-L16, UVA-LLM/S0-L17"
+
+
+def test_focus_search_puts_the_cursor_in_the_search_box(qtbot, view: LibraryView) -> None:
+    view.activateWindow()
+    view.focus_search()
+    qtbot.waitUntil(view.search.hasFocus)
+
+
+def test_model_reads_rows_lazily_in_pages(qtbot, lib: Library, qtmodeltester) -> None:
+    model = PaperTableModel(lib.conn)
+    model.set_ids(paper_ids(lib.conn, PaperQuery(sort="title")) * (PAGE_SIZE // 2))  # 200 rows, 2 pages
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2 * PAGE_SIZE
+    assert model.data(model.index(2 * PAGE_SIZE - 1, 0)) == "Visual Instruction Tuning"
+    with qtbot.waitSignal(model.sort_requested) as sort:
+        model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert sort.args == ["arxiv", True]
