@@ -76,8 +76,8 @@ def test_typing_a_word_of_an_abstract_finds_the_paper(qtbot, view: LibraryView) 
     qtbot.keyClicks(view.search, "machine-generated")
     qtbot.waitUntil(lambda: titles(view) == ["Visual Instruction Tuning"])
     assert view.table.horizontalHeader().sortIndicatorSection() == -1  # best match first
-    qtbot.waitUntil(lambda: view.hits.isVisible() and view.hits.topLevelItemCount() == 1)
-    assert view.hits.topLevelItem(0).text(1) == "No session titles or reading notes match."
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert not view.hits.isVisible()  # no session title or reading notes has that word
     view.search.clear()
     qtbot.waitUntil(lambda: titles(view) == sorted((p.title for p in PAPERS), key=str.casefold))
     assert not view.hits.isVisible()

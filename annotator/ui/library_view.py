@@ -348,10 +348,8 @@ class LibraryView(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, hit)
             item.setToolTip(2, str(hit["snippet"]))
             items.append(item)
-        if not hits:
-            items.append(QTreeWidgetItem(["", "No session titles or reading notes match."]))
         self.hits.addTopLevelItems(items)
-        self.hits.show()
+        self.hits.setVisible(bool(items))  # no empty pane under the table
 
     def _hit_activated(self, item: QTreeWidgetItem) -> None:
         hit = item.data(0, Qt.ItemDataRole.UserRole)

@@ -373,9 +373,11 @@ class WorkloadView(QWidget):
         self.empty_label.setText("No sessions in this course yet." if course_id is not None
                                  else "No courses yet: import a session post or create a session.")
         header = self.table.horizontalHeader()
-        header.resizeSection(0, 90)
-        header.resizeSection(1, 90)
-        header.resizeSection(2, 260)
+        for column, width in enumerate((90, 80, 200)):
+            header.resizeSection(column, width)
+        for column in range(len(_SESSION_COLUMNS), self.model.columnCount()):  # a course has ~30 sessions
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(max(header.sectionSize(column), 110), 165))  # tooltips say the rest
 
     def _double_clicked(self, index: QModelIndex) -> None:
         session = self.model.session_at(index.row())

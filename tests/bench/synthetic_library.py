@@ -1,8 +1,8 @@
 """A large, realistic-looking library made fast with direct SQL, for the GUI benchmark.
 
-Undo triggers stay idle because no operation is capturing. The papers' full-text index is
-rebuilt once after the bulk insert (5x faster than its per-row trigger), the trigger restored
-from its own stored SQL. Deterministic: the same size gives the same library.
+Undo triggers stay idle because no operation is capturing; the papers' full-text index is filled
+in one statement at the end, as a large import does (importing.papers_indexed_at_the_end).
+Deterministic: the same size gives the same library.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+from annotator.store.importing import papers_indexed_at_the_end
 from annotator.store.library import open_library
 
 _TOPIC_WORDS = """
@@ -56,20 +57,16 @@ def _authors(rng: random.Random) -> str:
 
 
 def _insert_papers(conn: sqlite3.Connection, rng: random.Random, count: int) -> None:
-    trigger = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_ai'"
-    trigger_sql = conn.execute(trigger).fetchone()[0]
-    conn.execute("DROP TRIGGER papers_ai")
     rows = []
     for n in range(count):
         title = _title(rng)
         arxiv = f"{2000 + n // 10000 % 100:04d}.{n % 10000:05d}" if n % 5 else None
         url = f"https://arxiv.org/abs/{arxiv}" if arxiv else ""
         rows.append((title, title.casefold(), url, arxiv, _authors(rng), _abstract(rng)))
-    conn.executemany(
-        "INSERT INTO papers (title, title_key, url, arxiv_id, authors, abstract) VALUES (?, ?, ?, ?, ?, ?)", rows
-    )
-    conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
-    conn.execute(trigger_sql)
+    with papers_indexed_at_the_end(conn):
+        conn.executemany(
+            "INSERT INTO papers (title, title_key, url, arxiv_id, authors, abstract) VALUES (?, ?, ?, ?, ?, ?)", rows
+        )
 
 
 def _insert_sessions(conn: sqlite3.Connection, rng: random.Random, sessions: int, papers: int) -> None:
