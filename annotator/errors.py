@@ -14,7 +14,7 @@ class AnnotatorError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
-    def located(self, path: str | Path, line_offset: int = 0) -> "AnnotatorError":
+    def located(self, path: str | Path, line_offset: int = 0) -> AnnotatorError:
         """Return this error attributed to PATH, its line shifted by LINE_OFFSET."""
         line = self.line + line_offset if self.line is not None else None
         return AnnotatorError(self.reason, self.path or path, line)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from annotator.cli import main
-from annotator.store import exporting, queries
+from annotator.store import exporting
 from annotator.store.library import open_library
 from tests.bench.generate import paper_list_text
 from tests.conftest import DATA

@@ -19,7 +19,10 @@ from tests.conftest import DATA
 pytestmark = pytest.mark.skipif(shutil.which("jekyll") is None, reason="jekyll is not installed (apt-get install jekyll)")
 
 CONFIG = "title: annotator test site\ncollections:\n  contents:\n    output: true\n    permalink: /:collection/:name/\n"
-LAYOUT = '<html><body><h1 class="session-title">{{ page.title }}</h1>\n<p class="lead">{{ page.video }}</p>\n{{ content }}</body></html>\n'
+LAYOUT = (
+    '<html><body><h1 class="session-title">{{ page.title }}</h1>\n'
+    '<p class="lead">{{ page.video }}</p>\n{{ content }}</body></html>\n'
+)
 
 TRICKY_TITLES = [
     "Agents: planning & tools",

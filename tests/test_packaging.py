@@ -29,7 +29,8 @@ def test_installed_package_ships_migrations_and_resources(tmp_path):
         "print(annotator.__file__)\n"
         "for pkg in ('annotator.db', 'annotator.resources'):\n"
         "    try:\n"
-        "        print(sorted(str(p.relative_to(pathlib.Path(str(files(pkg))))) for p in pathlib.Path(str(files(pkg))).rglob('*.*')))\n"
+        "        root = pathlib.Path(str(files(pkg)))\n"
+        "        print(sorted(str(p.relative_to(root)) for p in root.rglob('*.*')))\n"
         "    except ModuleNotFoundError:\n"
         "        print('missing')\n"
     )

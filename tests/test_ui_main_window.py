@@ -15,8 +15,8 @@ from annotator.store.library import open_library
 from tests.conftest import seed_path
 
 pytest.importorskip("annotator.formats.detect")
-from annotator.ui.dialogs import ExportPreviewDialog  # noqa: E402
-from annotator.ui.main_window import MainWindow  # noqa: E402
+from annotator.ui.dialogs import ExportPreviewDialog
+from annotator.ui.main_window import MainWindow
 
 # The offscreen platform cannot resize windows to their size hints and says so once per window.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")

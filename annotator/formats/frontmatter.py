@@ -56,7 +56,7 @@ def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
 def load_front_matter(yaml_text: str, path: str = "", first_line: int = 2) -> dict[str, Any]:
     """Load YAML_TEXT (which starts at FIRST_LINE of PATH) as an ordered dict of plain values."""
     try:
-        data = yaml.load(yaml_text, Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(yaml_text, Loader=_FrontMatterLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line

@@ -102,7 +102,7 @@ def same_value(old: Any, new: Any) -> bool:
     if old in (None, "") and new in (None, ""):
         return True  # `key: ` loads as null; the app may hold ''
     if isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)):
-        return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new))
+        return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new, strict=True))
     if isinstance(old, dict) and isinstance(new, dict):
         return old.keys() == new.keys() and all(same_value(old[k], new[k]) for k in old)
     return type(old) is type(new) and old == new
@@ -302,7 +302,7 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
             if editors.get(span) is None:
                 editors[span] = (source, cur) if edited else None
     # Slots are the places of the kept blocks; the blocks fill them in the app's order.
-    slot_of = dict(zip(editors, sorted(editors)))
+    slot_of = dict(zip(editors, sorted(editors), strict=True))
     at_slot = {slot[0]: (span, slot[1]) for span, slot in slot_of.items()}
     gone = {r.span[0]: r.span[1] for r in orig if r.span is not None and r.span not in editors}
     inserts: dict[int, list[str]] = {}

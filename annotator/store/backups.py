@@ -100,7 +100,7 @@ def set_keep_count(conn: sqlite3.Connection, keep: int) -> None:
     )
 
 
-def restore_backup(lib: "Library", source: Path) -> Path:
+def restore_backup(lib: Library, source: Path) -> Path:
     """Replace the open library's content with SOURCE (verified first); returns the safety backup made before."""
     if not source.is_file():
         raise AnnotatorError("no such backup file", source)

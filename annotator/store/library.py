@@ -64,7 +64,7 @@ class Library:
         """Changes when another connection commits (PRAGMA data_version): poll it to refresh."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def __enter__(self) -> "Library":
+    def __enter__(self) -> Library:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -97,7 +97,7 @@ def open_library(path: str | Path | None = None, *, create: bool = True, daily_b
         migrations.check_not_newer(version, str(path))
         if version == 0 and tables:
             raise AnnotatorError("an SQLite database of another application, not an annotator library", path)
-        if version > 0 and not _OUR_TABLES <= tables:
+        if version > 0 and not tables >= _OUR_TABLES:
             raise AnnotatorError("not an annotator library (its tables are missing)", path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")

@@ -45,7 +45,7 @@ class Changes:
         return json.dumps({k: sorted(getattr(self, k)) for k in ("courses", "sessions", "papers", "lists", "teams")})
 
     @classmethod
-    def from_json(cls, label: str, text: str, op_id: int | None = None) -> "Changes":
+    def from_json(cls, label: str, text: str, op_id: int | None = None) -> Changes:
         data = json.loads(text or "{}")
         return cls(label, *(set(data.get(k, ())) for k in ("courses", "sessions", "papers", "lists", "teams")), op_id=op_id)
 
@@ -78,7 +78,7 @@ def _next_log_id(conn: sqlite3.Connection) -> int:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:

@@ -11,7 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTabWidget, QWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
 )
 
 from annotator.store import editing
@@ -19,21 +23,17 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.ui import dialogs
 from annotator.ui.import_export import FileTransfers
+from annotator.ui.library_view import LibraryView
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
+from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.undo import StoreEdits
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, library_is_empty, sample_session_path
 from annotator.ui.workers import LibraryWatcher
 
 POLL_INTERVAL_MS = 1000
-
-
-def _placeholder(text: str) -> QLabel:
-    label = QLabel(text, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-    label.setStyleSheet("color: gray;")
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -109,22 +109,14 @@ class MainWindow(QMainWindow):
 
     # --- the other helpers' views (Library, Workload) ------------------------------------------
 
-    def _make_library_view(self) -> QWidget:
-        try:  # LANDING SPOT: annotator/ui/library_view.py (LibraryView) is built in parallel
-            from annotator.ui.library_view import LibraryView
-        except ImportError:
-            return _placeholder("The library browser (all papers, search, paper lists) is not in this build yet.")
+    def _make_library_view(self) -> LibraryView:
         view = LibraryView(self.lib)
         view.add_to_session_requested.connect(self.add_papers)
         view.session_requested.connect(self.show_session)
         view.status_message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         return view
 
-    def _make_workload_view(self) -> QWidget:
-        try:  # LANDING SPOT: annotator/ui/teams.py (WorkloadView) is built in parallel
-            from annotator.ui.teams import WorkloadView
-        except ImportError:
-            return _placeholder("The team workload view is not in this build yet.")
+    def _make_workload_view(self) -> WorkloadView:
         view = WorkloadView(self.lib)
         view.session_requested.connect(self.show_session)
         view.changed.connect(self.edits.record)  # a roster edited from the view: undoable too
@@ -363,11 +355,6 @@ class MainWindow(QMainWindow):
         course_id = self.sessions.current_course()[0]
         if course_id is None:
             return
-        try:  # LANDING SPOT: annotator/ui/teams.py (TeamRosterDialog) is built in parallel
-            from annotator.ui.teams import TeamRosterDialog
-        except ImportError:
-            QMessageBox.information(self, "Teams", "Editing team rosters is not in this build yet.")
-            return
         dialog = TeamRosterDialog(self.lib, course_id, self)
         if dialog.exec() == TeamRosterDialog.DialogCode.Accepted and dialog.result_changes is not None:
             self.edits.record(dialog.result_changes)
@@ -388,12 +375,12 @@ class MainWindow(QMainWindow):
         if course_id is not None:
             self.transfers.export_course(course_id)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
         if urls and all(url.isLocalFile() for url in urls):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -422,7 +409,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/notesSplitter", self.reading_editor.notes_splitter.saveState())
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.reading_editor.flush_notes()
         self.transfers.stop()
         self.watcher.timer.stop()

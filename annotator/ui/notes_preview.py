@@ -80,7 +80,7 @@ class NotesPreview(QTextBrowser):
         self.setPlaceholderText("The notes, as they will read on the site, appear here.")
         self.anchorClicked.connect(open_web_link)
 
-    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 (Qt override)
+    def loadResource(self, kind: int, url: QUrl) -> object:
         """Refuse everything: images, style sheets, local files."""
         self.refused_resources.append(url.toString())
         return None

@@ -6,11 +6,25 @@ import sqlite3
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QByteArray, QItemSelectionModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt,
-    QTimer, Signal,
+    QAbstractTableModel,
+    QByteArray,
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from annotator.store import queries
@@ -50,7 +64,7 @@ class ReadingsModel(QAbstractTableModel):
             self.endResetModel()
             return
         old, self._rows = self._rows, rows
-        for row, (before, after) in enumerate(zip(old, rows)):
+        for row, (before, after) in enumerate(zip(old, rows, strict=True)):
             if before != after:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
@@ -64,13 +78,13 @@ class ReadingsModel(QAbstractTableModel):
         """The row showing READING_ID, or -1."""
         return next((i for i, r in enumerate(self._rows) if r["reading_id"] == reading_id), -1)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
@@ -101,16 +115,16 @@ class ReadingsModel(QAbstractTableModel):
             return Qt.ItemFlag.ItemIsDropEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [READING_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         ids = sorted({self._rows[i.row()]["reading_id"] for i in indexes if i.isValid()})
         mime = QMimeData()
         mime.setData(READING_MIME, QByteArray(",".join(map(str, ids)).encode("ascii")))
@@ -122,11 +136,11 @@ class ReadingsModel(QAbstractTableModel):
         text = bytes(data.data(READING_MIME).data()).decode("ascii", "replace")
         return [int(x) for x in text.split(",") if x.isdigit() and int(x) in self.reading_ids()]
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                         parent: QModelIndex | QPersistentModelIndex) -> bool:
         return action == Qt.DropAction.MoveAction and len(self._dropped_ids(data)) == 1
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                      parent: QModelIndex | QPersistentModelIndex) -> bool:
         """Dropping one reading before ROW (or onto PARENT's row) moves it there."""
         if not self.canDropMimeData(data, action, row, column, parent):

@@ -40,7 +40,7 @@ def operation_changes(lib: Library, op_id: int) -> Changes | None:
 class StoreCommand(QUndoCommand):
     """One store operation on the QUndoStack."""
 
-    def __init__(self, edits: "StoreEdits", changes: Changes):
+    def __init__(self, edits: StoreEdits, changes: Changes):
         super().__init__(changes.label)
         self.op_id = changes.op_id
         self._edits = edits

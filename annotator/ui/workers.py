@@ -33,7 +33,7 @@ class LibraryJob(QThread):
     cancelled = Signal()
     crashed = Signal(str)
 
-    def __init__(self, lib_path: Path, work: Callable[[Library, "LibraryJob"], Any], parent: QObject | None = None):
+    def __init__(self, lib_path: Path, work: Callable[[Library, LibraryJob], Any], parent: QObject | None = None):
         super().__init__(parent)
         self._lib_path = lib_path
         self._work = work

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from annotator.store.importing import import_paths  # noqa: E402
-from annotator.store.library import open_library  # noqa: E402
-from tests.bench.generate import write_inputs  # noqa: E402
+from annotator.store.importing import import_paths
+from annotator.store.library import open_library
+from tests.bench.generate import write_inputs
 
 BASELINE_SCHEMA = """
 CREATE TABLE papers (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, url TEXT, arxiv_id TEXT UNIQUE, authors TEXT, abstract TEXT);

@@ -5,11 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
-    "language model agent reasoning retrieval diffusion transformer alignment safety benchmark vision "
-    "multimodal instruction tuning scaling memory planning tool evaluation robustness efficient sparse "
-    "attention graph protein music video code math preference reward policy distillation quantization"
-).split()
+WORDS = ["language", "model", "agent", "reasoning", "retrieval", "diffusion", "transformer", "alignment", "safety", "benchmark", "vision", "multimodal", "instruction", "tuning", "scaling", "memory", "planning", "tool", "evaluation", "robustness", "efficient", "sparse", "attention", "graph", "protein", "music", "video", "code", "math", "preference", "reward", "policy", "distillation", "quantization"]
 
 
 def _title(rng: random.Random, number: int) -> str:

@@ -15,29 +15,12 @@ from pathlib import Path
 from annotator.store.importing import papers_indexed_at_the_end
 from annotator.store.library import open_library
 
-_TOPIC_WORDS = """
-language model models large transformer transformers attention sparse dense retrieval augmented
-generation reasoning chain thought instruction tuning alignment preference optimization reward
-reinforcement learning human feedback safety jailbreak adversarial robustness watermark privacy
-federated diffusion image video audio speech vision multimodal embedding contrastive pretraining
-scaling laws efficient inference quantization pruning distillation mixture experts routing memory
-long context window positional encoding rotary tokenizer vocabulary benchmark evaluation agents
-tool use planning code synthesis program mathematical theorem proving graph neural network
-protein molecule drug discovery clinical medical legal financial domain adaptation continual
-catastrophic forgetting interpretability mechanistic circuits probing hallucination factuality
-calibration uncertainty bayesian causal inference counterfactual fairness bias toxicity
-multilingual translation summarization dialogue question answering knowledge editing unlearning
-""".split()
+_TOPIC_WORDS = ["language", "model", "models", "large", "transformer", "transformers", "attention", "sparse", "dense", "retrieval", "augmented", "generation", "reasoning", "chain", "thought", "instruction", "tuning", "alignment", "preference", "optimization", "reward", "reinforcement", "learning", "human", "feedback", "safety", "jailbreak", "adversarial", "robustness", "watermark", "privacy", "federated", "diffusion", "image", "video", "audio", "speech", "vision", "multimodal", "embedding", "contrastive", "pretraining", "scaling", "laws", "efficient", "inference", "quantization", "pruning", "distillation", "mixture", "experts", "routing", "memory", "long", "context", "window", "positional", "encoding", "rotary", "tokenizer", "vocabulary", "benchmark", "evaluation", "agents", "tool", "use", "planning", "code", "synthesis", "program", "mathematical", "theorem", "proving", "graph", "neural", "network", "protein", "molecule", "drug", "discovery", "clinical", "medical", "legal", "financial", "domain", "adaptation", "continual", "catastrophic", "forgetting", "interpretability", "mechanistic", "circuits", "probing", "hallucination", "factuality", "calibration", "uncertainty", "bayesian", "causal", "inference", "counterfactual", "fairness", "bias", "toxicity", "multilingual", "translation", "summarization", "dialogue", "question", "answering", "knowledge", "editing", "unlearning"]
 
-_GLUE_WORDS = """
-we propose a an the of for with in on via towards beyond through using novel simple method
-approach framework study analysis results show that our outperforms baselines across tasks
-datasets experiments demonstrate significant improvements while reducing cost and this paper
-introduces new strong evidence state art performance at scale without additional training data
-""".split()
+_GLUE_WORDS = ["we", "propose", "a", "an", "the", "of", "for", "with", "in", "on", "via", "towards", "beyond", "through", "using", "novel", "simple", "method", "approach", "framework", "study", "analysis", "results", "show", "that", "our", "outperforms", "baselines", "across", "tasks", "datasets", "experiments", "demonstrate", "significant", "improvements", "while", "reducing", "cost", "and", "this", "paper", "introduces", "new", "strong", "evidence", "state", "art", "performance", "at", "scale", "without", "additional", "training", "data"]
 
-_FIRST_NAMES = "Ada Alan Grace Yann Geoffrey Yoshua Fei Andrew Daphne Percy Chris Dan Tri Tom Jason Emily".split()
-_LAST_NAMES = "Lovelace Turing Hopper LeCun Hinton Bengio Li Ng Koller Liang Manning Jurafsky Dao Brown Wei".split()
+_FIRST_NAMES = ["Ada", "Alan", "Grace", "Yann", "Geoffrey", "Yoshua", "Fei", "Andrew", "Daphne", "Percy", "Chris", "Dan", "Tri", "Tom", "Jason", "Emily"]
+_LAST_NAMES = ["Lovelace", "Turing", "Hopper", "LeCun", "Hinton", "Bengio", "Li", "Ng", "Koller", "Liang", "Manning", "Jurafsky", "Dao", "Brown", "Wei"]
 TEAMS = [f"team-{n}" for n in range(1, 7)]
 
 
