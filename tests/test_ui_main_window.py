@@ -268,3 +268,20 @@ def test_settings_remember_last_session(qtbot, library, tmp_path, monkeypatch, m
     qtbot.addWidget(second)
     assert second.sessions.selected_session() == session_id
     second.close()
+
+
+def test_daily_backup_is_written_in_the_background(qtbot, tmp_path):
+    from annotator.store import backups
+    from annotator.ui.main_window import MainWindow
+
+    path = tmp_path / "library.sqlite"
+    with open_library(path, daily_backup=False) as lib:
+        editing.new_session(lib, "C", "S1", "One")
+    lib = open_library(path, daily_backup=False)
+    window = MainWindow(lib, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=10000, check_params_cb=lambda m: "Daily" in m):
+        window.start_daily_backup()
+    assert len(backups.list_backups(path)) == 1
+    window.close()
+    lib.close()

@@ -90,6 +90,14 @@ def daily_backup_due(db_path: Path) -> bool:
     return not any(p.name.startswith(f"{db_path.stem}-{today}") for p in list_backups(db_path))
 
 
+def daily_backup_if_due(conn: sqlite3.Connection, db_path: Path) -> Path | None:
+    """Back up a library that holds anything, once a day; the backup's path, or None."""
+    if not daily_backup_due(db_path):
+        return None
+    has_data = conn.execute("SELECT EXISTS (SELECT 1 FROM sessions UNION ALL SELECT 1 FROM papers)").fetchone()[0]
+    return make_backup(conn, db_path, "daily") if has_data else None
+
+
 def set_keep_count(conn: sqlite3.Connection, keep: int) -> None:
     """Remember how many backups to keep for this library."""
     if keep < 1:

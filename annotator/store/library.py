@@ -108,8 +108,8 @@ def open_library(path: str | Path | None = None, *, create: bool = True, daily_b
             if version > 0:
                 backups.make_backup(conn, path, f"before-v{migrations.latest_version()}")
             migrations.apply_pending(conn, version)
-        elif daily_backup and backups.daily_backup_due(path) and _has_data(conn):
-            backups.make_backup(conn, path, "daily")
+        elif daily_backup:
+            backups.daily_backup_if_due(conn, path)
     except AnnotatorError:
         conn.close()
         raise
@@ -123,6 +123,3 @@ def open_library(path: str | Path | None = None, *, create: bool = True, daily_b
         raise AnnotatorError(f"library is damaged: {exc}", path) from None
     return Library(conn, path)
 
-
-def _has_data(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT EXISTS (SELECT 1 FROM sessions UNION ALL SELECT 1 FROM papers)").fetchone()[0] == 1

@@ -34,7 +34,7 @@ def run_app(db_path: str | None) -> int:
     """Open the library at DB_PATH (default location when None) in the main window; the exit code."""
     app = make_application()
     try:
-        lib = open_library(db_path)
+        lib = open_library(db_path, daily_backup=False)  # made in the background once the window shows
     except AnnotatorError as exc:
         QMessageBox.critical(None, "annotator", f"Cannot open the library:\n\n{exc}")
         return 1
@@ -45,6 +45,7 @@ def run_app(db_path: str | None) -> int:
     try:
         window = MainWindow(lib)
         window.show()
+        window.start_daily_backup()
         return app.exec()
     finally:
         sys.excepthook = previous_hook

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from annotator.store import editing
+from annotator.store import backups, editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.ui import dialogs
@@ -31,7 +31,7 @@ from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.undo import StoreEdits
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, library_is_empty, sample_session_path
-from annotator.ui.workers import LibraryWatcher
+from annotator.ui.workers import LibraryJob, LibraryWatcher
 
 POLL_INTERVAL_MS = 1000
 
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
         self._welcome_asked = False
+        self._backup_job: LibraryJob | None = None
 
         self.sessions.session_selected.connect(self._session_selected)
         self.sessions.new_requested.connect(self.new_session)
@@ -409,7 +410,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/notesSplitter", self.reading_editor.notes_splitter.saveState())
         self.settings.sync()
 
+    def start_daily_backup(self) -> None:
+        """Once a day, a verified backup of a library that holds anything, written off the GUI thread."""
+        job = LibraryJob(Path(self.lib.path), lambda lib, _job: backups.daily_backup_if_due(lib.conn, lib.path), self)
+        status = self.statusBar()
+        job.succeeded.connect(lambda path: path and status.showMessage(f"Daily backup written: {path}", 8000))
+        job.failed.connect(lambda message: status.showMessage(f"Daily backup failed: {message}", 15000))
+        job.crashed.connect(lambda trace: status.showMessage("Daily backup failed (see the log)", 15000))
+        self._backup_job = job
+        job.start()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._backup_job is not None:
+            self._backup_job.wait()  # a backup is a few seconds at most; never cut it off
         self.reading_editor.flush_notes()
         self.transfers.stop()
         self.watcher.timer.stop()
