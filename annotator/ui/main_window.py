@@ -217,10 +217,8 @@ class MainWindow(QMainWindow):
         self.readings.refresh(changes)
         self.session_editor.refresh(changes)
         self.reading_editor.refresh(changes)
-        for view in (self.library_view, self.workload_view):
-            refresh = getattr(view, "refresh", None)
-            if refresh is not None:
-                refresh(changes)
+        self.library_view.refresh(changes)
+        self.workload_view.refresh(changes)
         self._update_page()
         self._update_actions()
 
