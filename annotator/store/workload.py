@@ -69,6 +69,19 @@ def natural_key(name: str) -> list[Any]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
 
 
+def course_team_names(conn: sqlite3.Connection, course_id: int) -> list[str]:
+    """The course's roster plus team names already used in it (readings, lead, blog), sorted."""
+    names = {r[0] for r in conn.execute("SELECT name FROM teams WHERE course_id = ?", (course_id,))}
+    names |= {r[0] for r in conn.execute(
+        "SELECT DISTINCT r.team FROM readings r JOIN sessions s ON s.id = r.session_id WHERE s.course_id = ?",
+        (course_id,))}
+    for lead, blog in conn.execute(
+        "SELECT json_extract(front_matter, '$.video'), json_extract(front_matter, '$.notes') FROM sessions "
+        "WHERE course_id = ?", (course_id,)):
+        names |= {team_name(lead), team_name(blog)}
+    return sorted((n for n in names if n.strip()), key=natural_key)
+
+
 def list_courses(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     """Every course as (id, name), by name."""
     return [(r[0], r[1]) for r in conn.execute("SELECT id, name FROM courses ORDER BY name COLLATE NOCASE")]

@@ -8,8 +8,6 @@ chosen), each burst of typing as one undoable operation.
 from __future__ import annotations
 
 import html
-import json
-import re
 import sqlite3
 from typing import Any
 
@@ -34,28 +32,11 @@ from annotator.errors import AnnotatorError
 from annotator.store import editing, queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.workload import course_team_names
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.undo import StoreEdits
 
 NOTES_SAVE_DELAY_MS = 500
-
-
-def _natural_key(text: str) -> list[object]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
-
-
-def team_names(conn: sqlite3.Connection, course_id: int) -> list[str]:
-    """The course's roster plus team names already used in its sessions (readings, lead, blog)."""
-    names = {r[0] for r in conn.execute("SELECT name FROM teams WHERE course_id = ?", (course_id,))}
-    names |= {r[0] for r in conn.execute(
-        "SELECT DISTINCT r.team FROM readings r JOIN sessions s ON s.id = r.session_id WHERE s.course_id = ?",
-        (course_id,))}
-    for (front,) in conn.execute("SELECT front_matter FROM sessions WHERE course_id = ?", (course_id,)):
-        for key in ("video", "notes"):
-            value = json.loads(front).get(key)
-            if isinstance(value, str) and value.strip() and len(value) <= 40 and "<" not in value:
-                names.add(value.strip())
-    return sorted((n for n in names if n.strip()), key=_natural_key)
 
 
 def load_reading(conn: sqlite3.Connection, reading_id: int) -> dict[str, Any] | None:
@@ -209,7 +190,7 @@ class ReadingEditor(QWidget):
 
     def _fill_teams(self) -> None:
         assert self._reading is not None
-        names = team_names(self._conn, self._reading["course_id"])
+        names = course_team_names(self._conn, self._reading["course_id"])
         if [self.team.itemText(i) for i in range(self.team.count())] != names:
             self.team.clear()
             self.team.addItems(names)

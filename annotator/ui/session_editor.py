@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
-from annotator.ui.reading_editor import team_names
+from annotator.store.workload import course_team_names
 from annotator.ui.undo import StoreEdits
 
 # Keys with a field of their own; every other key is a row of the table.
@@ -167,7 +167,7 @@ class SessionEditor(QWidget):
             self._set_text(self.date, row["date"])
             self._set_text(self.lecture, value_text(self._front.get("lecture")))
             self._set_text(self.tags, value_text(self._front.get("tags")))
-            names = team_names(self._conn, row["course_id"])
+            names = course_team_names(self._conn, row["course_id"])
             for combo, key in ((self.lead_team, "video"), (self.blog_team, "notes")):
                 if [combo.itemText(i) for i in range(combo.count())] != names:
                     combo.clear()

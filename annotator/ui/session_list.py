@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.store.operations import Changes
+from annotator.store.workload import natural_key
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -51,11 +51,6 @@ class SessionRow:
     readings: int
 
 
-def _natural_key(text: str) -> list[object]:
-    """S0-L2 before S0-L10."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
-
-
 def load_courses(conn: sqlite3.Connection) -> list[tuple[int, str, list[SessionRow]]]:
     """Every course (by name) with its sessions sorted by date (undated last), then id."""
     courses = [(r[0], r[1], []) for r in conn.execute("SELECT id, name FROM courses ORDER BY name COLLATE NOCASE")]
@@ -66,8 +61,12 @@ def load_courses(conn: sqlite3.Connection) -> list[tuple[int, str, list[SessionR
     ):
         by_id[r[1]].append(SessionRow(r[0], r[2], r[3], r[4], r[5]))
     for _, _, sessions in courses:
-        sessions.sort(key=lambda s: (s.date == "", s.date, _natural_key(s.code)))
+        sessions.sort(key=lambda s: (s.date == "", s.date, natural_key(s.code)))
     return courses
+
+
+_BOLD = QFont()
+_BOLD.setBold(True)
 
 
 class SessionTreeModel(QAbstractItemModel):
@@ -103,11 +102,16 @@ class SessionTreeModel(QAbstractItemModel):
         return not self._courses
 
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked by hand: hasIndex() calls back into rowCount/columnCount, and views call
+        # index() thousands of times per repaint.
+        if row < 0 or not 0 <= column < len(COLUMNS):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, _COURSE_NODE)
-        return self.createIndex(row, column, parent.row() + 1)
+            return self.createIndex(row, column, _COURSE_NODE) if row < len(self._courses) else QModelIndex()
+        course_row = parent.row()
+        if parent.internalId() != _COURSE_NODE or parent.column() != 0 or row >= len(self._courses[course_row][2]):
+            return QModelIndex()
+        return self.createIndex(row, column, course_row + 1)
 
     def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == _COURSE_NODE:
@@ -137,9 +141,7 @@ class SessionTreeModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{name}  ({len(sessions)})" if index.column() == 0 else None
             if role == Qt.ItemDataRole.FontRole and index.column() == 0:
-                font = QFont()
-                font.setBold(True)
-                return font
+                return _BOLD
             if role == COURSE_ID_ROLE:
                 return course_id
             if role == Qt.ItemDataRole.ToolTipRole:
