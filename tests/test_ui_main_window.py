@@ -285,3 +285,32 @@ def test_daily_backup_is_written_in_the_background(qtbot, tmp_path):
     assert len(backups.list_backups(path)) == 1
     window.close()
     lib.close()
+
+
+def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
+    from annotator.store import backups
+    from annotator.ui.main_window import MainWindow
+
+    path = tmp_path / "library.sqlite"
+    lib = open_library(path, daily_backup=False)
+    editing.new_session(lib, "C", "S1", "Kept")
+    window = MainWindow(lib, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    menu_texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "&Back Up Library Now" in menu_texts and "&Restore from Backup…" in menu_texts
+    with qtbot.waitSignal(window.statusBar().messageChanged, timeout=10000,
+                          check_params_cb=lambda m: m.startswith("Backup written")):
+        window.backups.backup_action.trigger()
+    [backup] = backups.list_backups(path)
+    later = editing.new_session(lib, "C", "S2", "Made after the backup")
+    window.refresh_everything()
+    assert window.sessions.model.session_index(later).isValid()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(backup), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(window.backups.restored):
+        window.backups.restore_action.trigger()
+    assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["S1"]
+    assert not window.sessions.model.session_index(later).isValid()
+    assert len(backups.list_backups(path)) == 2  # the library before the restore was kept
+    window.close()
+    lib.close()

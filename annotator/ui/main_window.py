@@ -22,6 +22,7 @@ from annotator.store import backups, editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.ui import dialogs
+from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.library_view import LibraryView
 from annotator.ui.reading_editor import ReadingEditor
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.welcome.session_activated.connect(self.show_session)
         self.welcome.library_requested.connect(self.show_workspace)
 
+        self.backups = LibraryBackups(self, lib)
+        self.backups.restored.connect(self._library_restored)
         self._build_actions()
         self._build_menus()
         self.statusBar().showMessage(f"Library: {lib.path}", 5000)
@@ -183,6 +186,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.export_session_action, self.export_course_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.backups.backup_action, self.backups.restore_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
@@ -221,6 +226,10 @@ class MainWindow(QMainWindow):
         self.workload_view.refresh(changes)
         self._update_page()
         self._update_actions()
+
+    def _library_restored(self) -> None:
+        self.edits.stack.clear()  # its steps belong to the library that was replaced
+        self.apply_changes(None)
 
     def refresh_everything(self) -> None:
         """The library changed in another process: re-read every view."""
@@ -421,6 +430,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._backup_job is not None:
             self._backup_job.wait()  # a backup is a few seconds at most; never cut it off
+        self.backups.wait()
         self.reading_editor.flush_notes()
         self.transfers.stop()
         self.watcher.timer.stop()

@@ -1,0 +1,43 @@
+"""The app and the `annotator` command on one library at once: both writes land, the app shows the CLI's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from annotator.store import editing, queries
+from annotator.store.library import open_library
+from annotator.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+def test_gui_and_cli_write_at_once_and_the_gui_shows_the_cli_change(qtbot, tmp_path):
+    path = tmp_path / "library.sqlite"
+    lib = open_library(path)
+    session_id = editing.new_session(lib, "Course", "S1", "Shared session")
+    reading_id = editing.add_reading(lib, session_id, paper=editing.Paper("A paper", "https://arxiv.org/abs/2401.00001"))
+    window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), poll_interval_ms=100)
+    qtbot.addWidget(window)
+    window.show()
+    cli = [sys.executable, "-m", "annotator", "--db", str(path)]
+    commands = [subprocess.Popen([*cli, "new-session", f"Course/CLI{n}", "--title", f"From the CLI {n}"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(3)]
+    for number in range(20):  # the GUI keeps writing while the commands run
+        window.edits.apply(editing.edit_reading, reading_id, notes=f"GUI note {number}")
+    outputs = [c.communicate(timeout=60) for c in commands]
+    assert [c.returncode for c in commands] == [0, 0, 0], outputs
+    assert not any("locked" in err for _, err in outputs)
+    assert queries.session_readings(lib.conn, session_id)[0]["notes"] == "GUI note 19"
+    model = window.sessions.model
+
+    def cli_sessions_shown() -> bool:
+        ids = [s["row_id"] for s in queries.list_sessions(lib.conn) if s["id"].startswith("CLI")]
+        return len(ids) == 3 and all(model.session_index(i).isValid() for i in ids)
+
+    qtbot.waitUntil(cli_sessions_shown, timeout=10000)
+    window.close()
+    lib.close()
