@@ -153,3 +153,16 @@ def test_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("annotator ")
+
+
+def test_default_library_lives_in_the_user_data_folder_and_annotator_db_overrides_it(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_DB"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    command = [sys.executable, "-m", "annotator", "new-session", "C/S1", "--title", "First"]
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    assert (tmp_path / "data" / "annotator" / "library.sqlite").exists()
+    env["ANNOTATOR_DB"] = str(tmp_path / "elsewhere.sqlite")
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    assert (tmp_path / "elsewhere.sqlite").exists()
