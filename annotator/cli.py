@@ -188,6 +188,23 @@ def _pick_reading(conn: sqlite3.Connection, session_id: int, which: str) -> int:
     return partial[0]["reading_id"]
 
 
+def _like(old: Any, text: str) -> Any:
+    """TEXT as a value of OLD's type: a list (tags) takes comma-separated items; a boolean or
+    number stays one when TEXT reads as one (`comments=false`, `LOrder=3`); anything else is text."""
+    if isinstance(old, list):
+        return [v.strip() for v in text.split(",") if v.strip()]
+    if isinstance(old, bool):
+        lowered = text.strip().lower()
+        return {"true": True, "false": False}.get(lowered, text)
+    if isinstance(old, (int, float)):
+        for kind in (int, float):
+            try:
+                return kind(text.strip())
+            except ValueError:
+                continue
+    return text
+
+
 def _front_matter_updates(conn: sqlite3.Connection, session_id: int, sets: list[str], unsets: list[str]) -> dict[str, Any]:
     current = json.loads(conn.execute("SELECT front_matter FROM sessions WHERE id = ?", (session_id,)).fetchone()[0])
     updates: dict[str, Any] = {}
@@ -196,8 +213,7 @@ def _front_matter_updates(conn: sqlite3.Connection, session_id: int, sets: list[
         if not sep or not key.strip():
             raise AnnotatorError(f"--set takes KEY=VALUE, not {item!r}")
         key = key.strip()
-        # A list-valued key (tags) takes comma-separated items.
-        updates[key] = [v.strip() for v in value.split(",") if v.strip()] if isinstance(current.get(key), list) else value
+        updates[key] = _like(current.get(key), value)
     for key in unsets:
         if key not in current:
             raise AnnotatorError(f"the session has no front-matter key {key!r}")

@@ -166,3 +166,37 @@ def test_default_library_lives_in_the_user_data_folder_and_annotator_db_override
     env["ANNOTATOR_DB"] = str(tmp_path / "elsewhere.sqlite")
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     assert (tmp_path / "elsewhere.sqlite").exists()
+
+
+def test_set_keeps_the_type_a_key_already_has(tmp_path, capsys):
+    from annotator.store import editing
+
+    db = tmp_path / "l.sqlite"
+    with open_library(db) as lib:
+        session_id = editing.new_session(lib, "C", "S1", "Typed")
+        editing.edit_session(lib, session_id, front_matter={"comments": True, "LOrder": 2, "term": "2024"})
+    assert main(["--db", str(db), "edit", "S1", "--set", "comments=false", "--set", "LOrder=3",
+                 "--set", "term=2025", "--set", "fresh=true"]) == 0
+    capsys.readouterr()
+    front = run_json(capsys, str(db), "show", "S1")["front_matter"]
+    assert (front["comments"], front["LOrder"], front["term"], front["fresh"]) == (False, 3, "2025", "true")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["edit", "S0-L01", "--date", "next tuesday"], "not a date"),
+    (["edit", "S0-L01", "--date", "2024-02-30"], "not a date"),
+    (["edit", "S0-L01", "--title", "  "], "needs a title"),
+    (["edit", "S0-L01", "--unset", "title"], "needs a title"),
+    (["new-session", "C/S9", "--title", "x", "--date", "2024-1-5"], "not a date"),
+    (["add-reading", "S0-L01", "--paper", "99999999999999999999999"], "no paper with id"),
+])
+def test_bad_values_are_refused(db, capsys, args, message):
+    assert main(["--db", db, *args]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_a_paper_is_a_reading_of_a_session_once(db, capsys):
+    papers = run_json(capsys, db, "papers")
+    attention = next(p for p in papers if p["arxiv_id"] == "1706.03762")
+    assert main(["--db", db, "add-reading", "S0-L01", "--paper", str(attention["id"])]) == 1
+    assert "already a reading" in capsys.readouterr().err

@@ -217,3 +217,36 @@ def test_dry_run_and_diff_write_nothing(seed_db, tmp_path):
     assert "Team: team-6" not in (out / "S0-L16.md").read_text(encoding="utf-8")
     statuses = json.loads(cli(db, "export", "S0-L16", "--out", str(out), "--json"))
     assert statuses == [{"session": "site/S0-L16", "path": str(out / "S0-L16.md"), "status": "updated"}]
+
+
+def test_two_sessions_with_one_file_name_are_refused_before_anything_is_written(tmp_path, capsys):
+    db = tmp_path / "library.sqlite"
+    cli(db, "new-session", "Course A/S0-L16", "--title", "One")
+    cli(db, "new-session", "Course B/S0-L16", "--title", "Other")
+    out = tmp_path / "out"
+    assert main(["--db", str(db), "export", "--all", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Course A/S0-L16 and Course B/S0-L16 would both be written" in err and "S0-L16.md" in err
+    assert not out.exists()
+
+
+def test_readings_added_to_a_lecture_page_stay_a_lecture_page_and_come_back(tmp_path):
+    db = tmp_path / "library.sqlite"
+    ref = seed_path(1).stem
+    cli(db, "import", str(seed_path(1)), "--course", "k")
+    before = len(json.loads(cli(db, "show", ref, "--json"))["readings"])
+    cli(db, "add-reading", ref, "--title", "Reflexion: language agents", "--url", "https://arxiv.org/abs/2303.11366")
+    cli(db, "add-reading", ref, "--title", "Chain-of-Thought Prompting", "--url", "https://arxiv.org/abs/2201.11903",
+        "--position", "1")
+    cli(db, "edit", ref, "--reading", "Reflexion: language agents", "--team", "team-4")
+    out = tmp_path / "out"
+    cli(db, "export", ref, "--out", str(out))
+    text = (out / f"{ref}.md").read_text(encoding="utf-8")
+    assert "## Required Readings:" not in text
+    assert "**Paper:** [Reflexion: language agents](https://arxiv.org/abs/2303.11366)<br>" in text
+    again = tmp_path / "again.sqlite"
+    [result] = json.loads(cli(again, "import", str(out / f"{ref}.md"), "--course", "k", "--json"))["files"]
+    assert result["kind"] == "lecture_page"
+    readings = json.loads(cli(again, "show", ref, "--json"))["readings"]
+    assert len(readings) == before + 2 and readings[0]["arxiv_id"] == "2201.11903"
+    assert next(r for r in readings if r["arxiv_id"] == "2303.11366")["team"] == "team-4"

@@ -275,3 +275,25 @@ def test_many_files_are_parsed_in_worker_processes_in_order(tmp_path):
     assert [p.path for p in parallel] == paths
     assert parallel[7].error.startswith(f"{paths[7]}: line 3: YAML error")
     assert [p.value.title for p in parallel if not p.error] == [parse_file(p).value.title for p in paths if p != paths[7]]
+
+
+def test_newer_version_keeps_readings_added_in_the_app_and_reworded_headings(lib, tmp_path):
+    post = tmp_path / "_contents" / "S1.md"
+    post.parent.mkdir()
+    shutil.copy(DATA / "unusual" / "crlf.md", post)
+    import_ok(lib, post)
+    session_id = queries.resolve_session(lib.conn, "S1")
+    react, toolformer = queries.session_readings(lib.conn, session_id)
+    editing.edit_reading(lib, toolformer["reading_id"], notes="Tool use notes", team="team-2")
+    added = editing.add_reading(lib, session_id, paper=editing.Paper("Reflexion", "https://arxiv.org/abs/2303.11366"))
+    editing.edit_reading(lib, added, notes="Added in the app")
+    text = post.read_bytes().decode("utf-8")
+    post.write_bytes(text.replace("### Toolformer: Language Models Can Teach Themselves to Use Tools",
+                                  "### Toolformer (Schick et al., 2023)").encode("utf-8"))
+    import_ok(lib, post)
+    readings = queries.session_readings(lib.conn, session_id)
+    assert [r["title"] for r in readings][-1] == "Reflexion"
+    assert readings[-1]["notes"] == "Added in the app"
+    moved = next(r for r in readings if "2302.04761" in r["url"])
+    assert (moved["notes"], moved["team"]) == ("Tool use notes", "team-2")
+    assert [r["position"] for r in readings] == [1, 2, 3]

@@ -462,3 +462,24 @@ def test_safe_file_name_cannot_escape_or_overflow(stem):
     assert len(name.encode("utf-8")) <= 255
     assert all(ch.isprintable() for ch in name)
     assert name.lower() not in ("con.md",) and not name.endswith(".md.md")
+
+
+def test_notes_of_titles_that_differ_only_in_punctuation_stay_apart():
+    from annotator.formats.post_writer import render_session
+    from annotator.formats.session_post import parse_session_post
+
+    text = ("---\ntitle: Segmentation\n---\n\n## Readings:\n\n### DeepLabv3\n  + https://arxiv.org/abs/1706.05587\n\n"
+            "### DeepLabv3+\n  + https://arxiv.org/abs/1802.02611\n")
+    original = parse_session_post(text)
+    current = parse_session_post(text)
+    for index, reading in enumerate(current.readings):
+        reading.source_index = index
+    current.readings[1].notes = "Notes on the plus one."
+    once = render_session(original, current)
+    back = parse_session_post(once)
+    assert [r.notes for r in back.readings] == ["", "Notes on the plus one."]
+    for index, reading in enumerate(back.readings):
+        reading.source_index = index
+    back.readings[0].notes = "Notes on the first."
+    twice = parse_session_post(render_session(parse_session_post(once), back))
+    assert [r.notes for r in twice.readings] == ["Notes on the first.", "Notes on the plus one."]

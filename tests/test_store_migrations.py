@@ -143,3 +143,21 @@ def test_daily_backup_is_made_once_a_day_for_a_library_with_data(tmp_path):
     open_library(path).close()
     daily = [p for p in backups.list_backups(path) if p.name.endswith("-daily.sqlite")]
     assert len(daily) == 1
+
+
+def test_rotation_keeps_other_libraries_backups_and_leaves_no_side_files(tmp_path):
+    from annotator.store import editing
+
+    other = tmp_path / "library-old.sqlite"
+    with open_library(other) as old:
+        editing.new_session(old, "C", "S1", "Old")
+        backups.make_backup(old.conn, other, "manual")
+    path = tmp_path / "library.sqlite"
+    with open_library(path) as lib:
+        backups.set_keep_count(lib.conn, 1)
+        editing.new_session(lib, "C", "S1", "New")
+        first = backups.make_backup(lib.conn, path, "manual")
+        second = backups.make_backup(lib.conn, path, "manual")
+    assert backups.list_backups(path) == [second] and not first.exists()
+    assert len(backups.list_backups(other)) == 1  # its manual backup survived the rotation
+    assert sorted(p.suffix for p in backups.backup_dir(path).iterdir()) == [".sqlite"] * 2

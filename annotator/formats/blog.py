@@ -129,17 +129,37 @@ def attach_blog_notes(lines: list[str], readings: list[Reading], start: int) -> 
 
     The first section whose title matches wins; readings sharing a title share the notes.
     """
-    waiting: dict[str, list[Reading]] = {}
-    for reading in readings:
-        waiting.setdefault(title_key(reading.paper.title), []).append(reading)
-    waiting.pop("", None)
-    for section in blog_sections(lines, start):
-        matched = waiting.pop(title_key(section.title), None)
-        if matched:
-            first, last = section_content(lines, section)
-            notes = "\n".join(line_text(lines[i]) for i in range(first, last))
-            for reading in matched:
-                reading.notes = notes
+    sections = list(blog_sections(lines, start))
+    for index, section in match_sections(sections, [r.paper.title for r in readings]).items():
+        first, last = section_content(lines, section)
+        readings[index].notes = "\n".join(line_text(lines[i]) for i in range(first, last))
+
+
+def _exact_title(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def match_sections(sections: list[BlogSection], titles: list[str]) -> dict[int, BlogSection]:
+    """Index into TITLES -> its blog section: the section with the same title, else one whose
+    title differs only in punctuation (title_key) and that no other title claims exactly, so that
+    `DeepLabv3` never takes the notes of `DeepLabv3+`."""
+    exact: dict[str, BlogSection] = {}
+    for section in sections:
+        exact.setdefault(_exact_title(section.title), section)
+    found: dict[int, BlogSection] = {}
+    for index, title in enumerate(titles):
+        if _exact_title(title) in exact:
+            found[index] = exact[_exact_title(title)]
+    claimed = {id(section) for section in found.values()}
+    loose: dict[str, BlogSection] = {}
+    for section in sections:
+        if id(section) not in claimed:
+            loose.setdefault(title_key(section.title), section)
+    loose.pop("", None)
+    for index, title in enumerate(titles):
+        if index not in found and title_key(title) in loose:
+            found[index] = loose[title_key(title)]
+    return found
 
 
 def notes_lines(notes: str) -> list[str]:
@@ -162,20 +182,23 @@ def one_line(text: str) -> str:
     return " ".join(text.split()) if any(c in text for c in LINE_BREAKS) else text.strip()
 
 
-def rewrite_blog(lines: list[str], start: int, notes: list[tuple[str, str]], nl: str) -> list[str]:
+def rewrite_blog(
+    lines: list[str], start: int, notes: list[tuple[str, str]], nl: str, titles: list[str] | None = None
+) -> list[str]:
     """The blog part lines[START:] with each (title, notes) section set; empty notes remove it.
 
-    A changed section keeps its heading and blank lines around the body; a new one is
-    appended at the end of the blog part.
+    TITLES are all the post's reading titles (sections are matched as on import). A changed
+    section keeps its heading and blank lines around the body; a new one is appended at the
+    end of the blog part.
     """
-    sections: dict[str, BlogSection] = {}
-    for section in blog_sections(lines, start):
-        sections.setdefault(title_key(section.title), section)
+    titles = [t for t, _ in notes] + list(titles or [])
+    matched = match_sections(list(blog_sections(lines, start)), titles)
+    sections = {_exact_title(titles[i]): section for i, section in sorted(matched.items(), reverse=True)}
     replace: dict[int, tuple[int, list[str]]] = {}  # first line -> (end, new lines)
     appended: list[str] = []
     for title, text in notes:
         rows = [row + nl for row in notes_lines(text)]
-        found = sections.get(title_key(title))
+        found = sections.get(_exact_title(title))
         if found is None:
             if rows:
                 appended += [nl, f"## {one_line(title)}{nl}", nl, *rows]

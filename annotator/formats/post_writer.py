@@ -19,9 +19,11 @@ import yaml
 from annotator.formats import blog
 from annotator.formats.blog import HEADING, LINE_BREAKS, is_blank, line_text, notes_lines, one_line
 from annotator.formats.frontmatter import find_front_matter
-from annotator.formats.model import Reading, Session
+from annotator.formats.model import LECTURE_PAGE, Reading, Session
 from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section
 from annotator.formats.textfile import BOM
+
+LECTURE_BULLET = "+ "  # annotation lines under a lecture page's paper line
 
 NEW_SESSION_KEYS = ("layout", "title", "lecture", "lectureVersion", "extraContent", "notes", "video", "tags")
 AFTER_SESSION_KEYS = ("desc", "term", "categories")
@@ -263,10 +265,21 @@ def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str) -> list[
     return out + appended
 
 
-def _new_block(cur: Reading, hashes: str, bullet: str, nl: str) -> list[str]:
-    """A block for a reading added in the app: `### title`, url, abstract, team, videos."""
-    rows = [f"{hashes} {one_line(cur.paper.title)}{nl}"]
-    values = [cur.paper.url, cur.paper.abstract]
+def _new_block(cur: Reading, hashes: str, bullet: str, nl: str, lecture: bool = False) -> list[str]:
+    """A block for a reading added in the app: `### title`, url, abstract, team, videos.
+
+    On a lecture page (LECTURE) it is the page's own `**Paper:** [title](url)<br>` line instead,
+    so that the page still reads as a lecture page and the reading comes back on import.
+    """
+    title, url = one_line(cur.paper.title), one_line(cur.paper.url)
+    if lecture:
+        link = f"[{title.replace(']', ')')}]({url})" if url else title
+        rows = [f"**Paper:** {link}<br>{nl}"]
+        values = []
+        bullet = LECTURE_BULLET
+    else:
+        rows = [f"{hashes} {title}{nl}"]
+        values = [cur.paper.url, cur.paper.abstract]
     values += [f"Team: {cur.team}"] if cur.team.strip() else []
     values += [f"Video: {v}" for v in cur.videos if v.strip()]
     return rows + [f"{bullet}{one_line(v)}{nl}" for v in values if v.strip()]
@@ -291,6 +304,7 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
     move together, and their block goes only when all of them are removed.
     """
     orig = original.readings
+    lecture = original.kind == LECTURE_PAGE
     placed = _placed(orig, current.readings)  # id(current reading) -> (its source, the source's span)
     editors: dict[Span, tuple[Reading, Reading] | None] = {}  # kept spans, in the app's order
     for cur in current.readings:
@@ -316,9 +330,10 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
         else:
             owner = next(r for r in orig if r.span == at_slot[following[0]][0])
             hashes, bullet = _style(lines, owner)
-            inserts[following[0]] = _new_block(cur, hashes, bullet, nl) + [nl] + inserts.get(following[0], [])
+            block = _new_block(cur, hashes, bullet, nl, lecture)
+            inserts[following[0]] = block + ([] if lecture else [nl]) + inserts.get(following[0], [])
     if trailing:
-        at, rows = _trailing_rows(lines, start, end, orig, trailing, nl)
+        at, rows = _trailing_rows(lines, start, end, orig, trailing, nl, lecture)
         inserts[at] = inserts.get(at, []) + rows
     out: list[str] = []
     index = start
@@ -363,10 +378,18 @@ def _placed(orig: list[Reading], readings: list[Reading]) -> dict[int, tuple[Rea
 
 
 def _trailing_rows(
-    lines: list[str], start: int, end: int, orig: list[Reading], new: list[Reading], nl: str
+    lines: list[str], start: int, end: int, orig: list[Reading], new: list[Reading], nl: str, lecture: bool = False
 ) -> tuple[int, list[str]]:
     """(where, lines) for readings added at the end: after the last reading of the last readings
-    section, or in a new `## Required Readings:` section at the end of the readings part."""
+    section, or in a new `## Required Readings:` section at the end of the readings part (on a
+    lecture page: after its last paper line, or at the end of the page)."""
+    if lecture:
+        rows = [row for cur in new for row in _new_block(cur, "", "", nl, lecture=True)]
+        last_end = max((r.span[1] for r in orig if r.span), default=None)
+        if last_end is not None:
+            return last_end, rows
+        at = next((i + 1 for i in range(end - 1, start - 1, -1) if not is_blank(lines[i])), start)
+        return at, [nl, *rows]
     section = None
     for index, text, code in blog.scan(lines, start, end):
         heading = None if code else HEADING.match(text)
@@ -415,7 +438,7 @@ def render_session(original: Session | None, current: Session) -> str:
     out += _body_rows(lines, body_start, body_end, original, current, nl)
     notes = _changed_notes(original, current)
     if blog_start is not None:
-        out += blog.rewrite_blog(lines, blog_start, notes, nl)
+        out += blog.rewrite_blog(lines, blog_start, notes, nl, [r.paper.title for r in original.readings])
     elif any(notes_lines(text) for _, text in notes):
         out += _blog_header(out, nl) + blog.rewrite_blog([], 0, notes, nl)
     return _join(out, nl)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,11 +25,12 @@ def backup_dir(db_path: Path) -> Path:
 
 
 def list_backups(db_path: Path) -> list[Path]:
-    """This library's backups, oldest first."""
+    """This library's backups (not those of `library-old.sqlite` beside it), oldest first."""
     folder = backup_dir(db_path)
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{db_path.stem}-*.sqlite"))
+    own = re.compile(rf"{re.escape(db_path.stem)}-\d{{8}}-\d{{6}}-\d{{6}}-[\w.-]+\.sqlite")
+    return sorted(p for p in folder.iterdir() if own.fullmatch(p.name))
 
 
 def keep_count(conn: sqlite3.Connection) -> int:
@@ -69,6 +71,7 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str) -> Path:
         target = sqlite3.connect(partial)
         try:
             conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file, no -wal/-shm
         finally:
             target.close()
         verify_database(partial)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sqlite3
 from typing import Any
 from urllib.parse import urlparse
@@ -23,6 +25,31 @@ def validate_video_url(url: str) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in url):
         raise AnnotatorError(f"not a web link (http:// or https://): {url!r}")
     return url
+
+
+_JEKYLL_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?: ?[+-]\d{2}:?\d{2}|Z)?)?")
+
+
+def validate_date(text: str) -> str:
+    """TEXT stripped if Jekyll reads it as a date (YYYY-MM-DD, optionally a time and offset), or ''."""
+    text = text.strip()
+    if not text:
+        return ""
+    match = _JEKYLL_DATE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError
+        dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        raise AnnotatorError(f"not a date Jekyll can read (YYYY-MM-DD): {text!r}") from None
+    return text
+
+
+def validate_title(title: str) -> str:
+    """A session title, stripped; an empty one is refused (the site would show nothing)."""
+    if not title.strip():
+        raise AnnotatorError("a session needs a title")
+    return title
 
 
 def ensure_course(conn: sqlite3.Connection, name: str, site_folder: str, changes: Changes) -> int:
@@ -57,6 +84,8 @@ def new_session(lib: Library, course: str, code: str, title: str, date: str = ""
     code = code.strip()
     if not code or "/" in code:
         raise AnnotatorError(f"a session id is a name like S0-L29, not {code!r}")
+    title = validate_title(title)
+    date = validate_date(date)
 
     def body(conn: sqlite3.Connection, changes: Changes) -> int:
         course_id = ensure_course(conn, course, "", changes)
@@ -97,6 +126,16 @@ def edit_session(
     front_matter: dict[str, Any] | None = None,
 ) -> Changes:
     """Set the title, date and front-matter keys (a value of None unsets that key) in one step."""
+    if title is not None:
+        title = validate_title(title)
+    if date is not None:
+        date = validate_date(date)
+    if front_matter and "title" in front_matter:
+        if front_matter["title"] is None:
+            raise AnnotatorError("a session needs a title: change it instead of removing it")
+        validate_title(str(front_matter["title"]))
+    if front_matter and isinstance(front_matter.get("date"), str):
+        front_matter = front_matter | {"date": validate_date(front_matter["date"])}
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
         row = _session_row(conn, session_id)
@@ -208,8 +247,10 @@ def add_reading(
         if pid is None:
             assert paper is not None
             pid, _ = upsert_paper(conn, paper, changes)
-        elif conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone() is None:
+        elif not 0 < pid < 2**63 or conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone() is None:
             raise AnnotatorError(f"no paper with id {pid} in the library")
+        if conn.execute("SELECT 1 FROM readings WHERE session_id = ? AND paper_id = ?", (session_id, pid)).fetchone():
+            raise AnnotatorError("that paper is already a reading of this session")
         order = _reading_order(conn, session_id)
         last_section = conn.execute(
             "SELECT section FROM readings WHERE session_id = ? ORDER BY position DESC LIMIT 1", (session_id,)

@@ -55,7 +55,11 @@ def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[st
     kind = row["kind"] if original is not None else SESSION_POST
     current = Session(kind, row["title"], row["date"], json.loads(row["front_matter"]), readings,
                       text=row["original_text"] if original is not None else None)
-    return f"{row['course']}/{row['code']}", render_session(original, current), row
+    ref = f"{row['course']}/{row['code']}"
+    try:
+        return ref, render_session(original, current), row
+    except ValueError as exc:  # the stored readings no longer fit the stored text: never a half post
+        raise AnnotatorError(f"cannot write session {ref}: {exc}") from None
 
 
 def target_path(out_dir: Path, row: sqlite3.Row) -> Path:
@@ -110,10 +114,16 @@ def export_sessions(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise AnnotatorError("not a folder", out)
-    results = []
-    for session_id in session_ids:
-        ref, text, row = render_stored_session(conn, session_id)
+    rendered = [render_stored_session(conn, session_id) for session_id in session_ids]
+    targets: dict[Path, str] = {}
+    for ref, _, row in rendered:
         path = target_path(out, row)
+        if path in targets:  # e.g. S0-L16 of two courses: export one course at a time
+            raise AnnotatorError(f"{targets[path]} and {ref} would both be written to this file; "
+                                 "export them into different folders", path)
+        targets[path] = ref
+    results = []
+    for (ref, text, _row), path in zip(rendered, targets, strict=True):
         data = text.encode("utf-8")
         try:
             old = path.read_bytes() if path.exists() else None

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.formats.model import PaperList, Session
+from annotator.formats.model import Paper, PaperList, Session
+from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
@@ -105,15 +106,12 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
         session_id = conn.execute(
             "INSERT INTO sessions (title, date, source, kind, front_matter, original_text, imported_at, course_id, code) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, course_id, code)).lastrowid
-        old_readings: dict[int, sqlite3.Row] = {}
     else:
         session_id = existing["id"]
         conn.execute(
             "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
             "imported_at = ? WHERE id = ?", (*values, session_id))
-        old_readings = {}
-        for row in conn.execute("SELECT * FROM readings WHERE session_id = ? ORDER BY position", (session_id,)):
-            old_readings.setdefault(row["paper_id"], row)
+    previous = _PreviousReadings(conn, session_id)
     changes.sessions.add(session_id)
     for index, reading in enumerate(parsed.readings):
         paper_id, created = upsert_paper(conn, reading.paper, changes)
@@ -121,7 +119,7 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
             result.papers_new += 1
         else:
             result.papers_existing += 1
-        old = old_readings.pop(paper_id, None)
+        old = previous.take(paper_id, reading.paper)
         if old is None:
             reading_id = conn.execute(
                 "INSERT INTO readings (session_id, position, section, paper_id, team, notes, source_index) "
@@ -131,18 +129,53 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
         else:
             # A newer version of the post: what it says wins; what the app added stays.
             reading_id = old["id"]
-            row = (index + 1, reading.section, reading.team or old["team"], reading.notes or old["notes"], index)
-            if row != (old["position"], old["section"], old["team"], old["notes"], old["source_index"]):
-                conn.execute("UPDATE readings SET position = ?, section = ?, team = ?, notes = ?, source_index = ? "
-                             "WHERE id = ?", (*row, reading_id))
+            row = (index + 1, reading.section, paper_id, reading.team or old["team"], reading.notes or old["notes"], index)
+            if row != tuple(old[k] for k in ("position", "section", "paper_id", "team", "notes", "source_index")):
+                conn.execute("UPDATE readings SET position = ?, section = ?, paper_id = ?, team = ?, notes = ?, "
+                             "source_index = ? WHERE id = ?", (*row, reading_id))
             old_videos = [r[0] for r in conn.execute(
                 "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (reading_id,))]
         if reading.videos and reading.videos != old_videos:
             conn.execute("DELETE FROM reading_videos WHERE reading_id = ?", (reading_id,))
             conn.executemany("INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
                              [(reading_id, i, url) for i, url in enumerate(reading.videos, 1)])
-    for gone in old_readings.values():
-        conn.execute("DELETE FROM readings WHERE id = ?", (gone["id"],))
+    position = len(parsed.readings)
+    for gone in previous.left_over():
+        if gone["source_index"] is None:  # added in the app, never exported: the file cannot know it
+            position += 1
+            conn.execute("UPDATE readings SET position = ? WHERE id = ?", (position, gone["id"]))
+        else:
+            conn.execute("DELETE FROM readings WHERE id = ?", (gone["id"],))
+
+
+class _PreviousReadings:
+    """A session's readings before a newer version of its file is imported, to match the new ones to.
+
+    A reading is the same reading when its paper is the same, else when its URL is, else when its
+    title reads the same: a reworded heading keeps its notes, team and videos.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, session_id: int):
+        self._rows = {row["id"]: row for row in conn.execute(
+            "SELECT r.*, p.url AS paper_url, p.title_key FROM readings r JOIN papers p ON p.id = r.paper_id "
+            "WHERE r.session_id = ? ORDER BY r.position", (session_id,))}
+        self._by: list[dict[object, list[int]]] = [{}, {}, {}]
+        for row_id, row in self._rows.items():
+            for index, key in enumerate((row["paper_id"], row["paper_url"], row["title_key"])):
+                if key:
+                    self._by[index].setdefault(key, []).append(row_id)
+
+    def take(self, paper_id: int, paper: Paper) -> sqlite3.Row | None:
+        """The previous reading that PAPER continues, removed from what is left; None if new."""
+        for index, key in enumerate((paper_id, paper.url.strip(), title_key(paper.title))):
+            for row_id in self._by[index].get(key, ()):
+                if row_id in self._rows:
+                    return self._rows.pop(row_id)
+        return None
+
+    def left_over(self) -> list[sqlite3.Row]:
+        """Previous readings the new file no longer has, in their old order."""
+        return list(self._rows.values())
 
 
 def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
