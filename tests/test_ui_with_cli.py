@@ -41,3 +41,30 @@ def test_gui_and_cli_write_at_once_and_the_gui_shows_the_cli_change(qtbot, tmp_p
     qtbot.waitUntil(cli_sessions_shown, timeout=10000)
     window.close()
     lib.close()
+
+
+def test_typing_survives_a_change_made_elsewhere(qtbot, tmp_path):
+    path = tmp_path / "library.sqlite"
+    lib = open_library(path)
+    first = editing.new_session(lib, "Course", "S1", "Typed here")
+    editing.new_session(lib, "Course", "S2", "Changed elsewhere")
+    window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), poll_interval_ms=50)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_session(first)
+    window.centre.setCurrentWidget(window.session_editor)
+    title = window.session_editor.title
+    title.setFocus()
+    qtbot.waitUntil(title.hasFocus)
+    title.selectAll()
+    qtbot.keyClicks(title, "Half-typed new title")
+    other = open_library(path, daily_backup=False)
+    editing.edit_session(other, queries.resolve_session(other.conn, "S2"), title="Renamed by the CLI")
+    other.close()
+    model = window.sessions.model
+    course = model.index(0, 0)
+    qtbot.waitUntil(lambda: any(model.data(model.index(r, 2, course)) == "Renamed by the CLI" for r in range(2)),
+                    timeout=5000)
+    assert title.text() == "Half-typed new title"
+    window.close()
+    lib.close()

@@ -313,6 +313,9 @@ class MainWindow(QMainWindow):
         if session_id is None:
             return
         row = self.lib.conn.execute("SELECT code, title FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:  # deleted meanwhile, e.g. by the CLI
+            self.refresh_everything()
+            return
         answer = QMessageBox.question(
             self, "Delete session",
             f"Delete session {row['code']} “{row['title']}” with its readings, notes and videos?\n\n"

@@ -190,6 +190,8 @@ class ReadingEditor(QWidget):
 
     def _fill_teams(self) -> None:
         assert self._reading is not None
+        if self.team.hasFocus() and self.team.currentText() != self._reading["team"]:
+            return  # a team name is being typed; it is saved when the user leaves the field
         names = course_team_names(self._conn, self._reading["course_id"])
         if [self.team.itemText(i) for i in range(self.team.count())] != names:
             self.team.clear()

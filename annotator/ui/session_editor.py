@@ -153,6 +153,10 @@ class SessionEditor(QWidget):
         row = None if self.session_id is None else self._conn.execute(
             "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
             (self.session_id,)).fetchone()
+        names = course_team_names(self._conn, row["course_id"]) if row is not None else []
+        if (row is not None and self._row is not None and tuple(row) == tuple(self._row)
+                and names == [self.lead_team.itemText(i) for i in range(self.lead_team.count())]):
+            return  # another session changed, not this one: leave the fields as the user has them
         self._row = row
         self.pages.setCurrentIndex(0 if row is None else 1)
         if row is None:
@@ -167,7 +171,6 @@ class SessionEditor(QWidget):
             self._set_text(self.date, row["date"])
             self._set_text(self.lecture, value_text(self._front.get("lecture")))
             self._set_text(self.tags, value_text(self._front.get("tags")))
-            names = course_team_names(self._conn, row["course_id"])
             for combo, key in ((self.lead_team, "video"), (self.blog_team, "notes")):
                 if [combo.itemText(i) for i in range(combo.count())] != names:
                     combo.clear()
@@ -180,6 +183,8 @@ class SessionEditor(QWidget):
 
     @staticmethod
     def _set_text(field: QLineEdit, text: str) -> None:
+        if field.hasFocus() and field.isModified():
+            return  # the user is typing here; their edit is saved when they leave the field
         if field.text() != text:
             field.setText(text)
             field.setCursorPosition(0)

@@ -95,7 +95,8 @@ class SessionTreeModel(QAbstractItemModel):
                 self.dataChanged.emit(index, index)
             parent = self.index(course_row, 0)
             for row, session in enumerate(sessions):
-                if changes is None or session.session_id in changes.sessions or session != old[course_row][2][row]:
+                # Only rows whose text changed: a poll (changes None) must not repaint 500 rows.
+                if session != old[course_row][2][row]:
                     self.dataChanged.emit(self.index(row, 0, parent), self.index(row, len(COLUMNS) - 1, parent))
 
     def is_empty(self) -> bool:
