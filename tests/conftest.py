@@ -22,6 +22,15 @@ def _need(path: Path) -> Path:
 
 
 @pytest.fixture
+def lib(tmp_path: Path):
+    """A fresh, empty library in the test's own folder (closed afterwards)."""
+    from annotator.store.library import open_library
+
+    with open_library(tmp_path / "library.sqlite") as library:
+        yield library
+
+
+@pytest.fixture
 def seeds_dir() -> Path:
     """../shared/seeds, or skip."""
     return _need(SHARED / "seeds")

@@ -8,7 +8,6 @@ import pytest
 
 from annotator.store import queries
 from annotator.store.importing import import_paths
-from annotator.store.library import open_library
 from tests.store_helpers import dump
 
 FRONT = "---\nlayout: post\ntitle: {title}\n{extra}---\n\nIn this session, our readings cover: \n\n## Required Readings: \n\n"
@@ -33,12 +32,6 @@ CASES = {
     "many_headings_no_urls": (post(body="### Heading\n" * 50_000), None),
     "unbalanced_brackets": (post(body="+ [" * 100_000 + "\n"), None),
 }
-
-
-@pytest.fixture
-def lib(tmp_path):
-    with open_library(tmp_path / "library.sqlite") as library:
-        yield library
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -17,12 +17,6 @@ from tests.conftest import DATA, corpus_sites, seed_path
 from tests.store_helpers import dump
 
 
-@pytest.fixture
-def lib(tmp_path):
-    with open_library(tmp_path / "library.sqlite") as library:
-        yield library
-
-
 def import_ok(lib, *paths, course=None):
     results, _ = import_paths(lib, list(paths), course)
     assert [r.error for r in results] == [""] * len(results)

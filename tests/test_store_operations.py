@@ -12,12 +12,6 @@ from annotator.store.library import open_library
 from tests.store_helpers import build_small_library, dump
 
 
-@pytest.fixture
-def lib(tmp_path):
-    with open_library(tmp_path / "library.sqlite") as library:
-        yield library
-
-
 def test_an_exception_mid_operation_leaves_nothing_behind(lib):
     ids = build_small_library(lib)
     before = dump(lib)

@@ -7,17 +7,9 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from annotator.formats.model import Paper
 from annotator.store import editing, queries
-from annotator.store.library import open_library
 from annotator.store.operations import Changes
 from annotator.ui.readings_table import READING_MIME, ReadingsModel, ReadingsPanel
 from annotator.ui.session_list import SESSION_ID_ROLE, SessionListPanel, SessionTreeModel
-
-
-@pytest.fixture
-def lib(tmp_path):
-    library = open_library(tmp_path / "library.sqlite")
-    yield library
-    library.close()
 
 
 @pytest.fixture

@@ -41,6 +41,19 @@ MAX_LISTED_ERRORS = 25
 _DIFF_COLOURS = {"+": "#dcfce7", "-": "#fee2e2", "@": "#e0e7ff"}
 
 
+
+def lay_out_form(dialog: QDialog, rows: list[tuple[str, QWidget]]) -> None:
+    """Give DIALOG a form of labelled ROWS above OK / Cancel buttons wired to accept / reject."""
+    form = QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+
 def import_summary(results: list[Any]) -> str:
     """One status-bar line for an import: sessions, lists, readings, papers, failures."""
     ok = [r for r in results if not r.error]
@@ -266,15 +279,7 @@ class NewPaperDialog(QDialog):
         self.resize(520, 0)
         self.title = QLineEdit(placeholderText="Attention Is All You Need")
         self.url = QLineEdit(placeholderText="https://arxiv.org/abs/1706.03762")
-        form = QFormLayout()
-        form.addRow("Title:", self.title)
-        form.addRow("URL:", self.url)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        lay_out_form(self, [("Title:", self.title), ("URL:", self.url)])
 
     def accept(self) -> None:
         url = self.url.text().strip()

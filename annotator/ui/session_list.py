@@ -19,8 +19,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.store.operations import Changes
 from annotator.store.workload import natural_key
+from annotator.ui.dialogs import lay_out_form
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -192,17 +191,8 @@ class NewSessionDialog(QDialog):
         self.code = QLineEdit(placeholderText="e.g. S0-L29 (becomes the file name)")
         self.title = QLineEdit(placeholderText="e.g. Domain Centered FMs")
         self.date = QLineEdit(placeholderText="YYYY-MM-DD (optional)")
-        form = QFormLayout()
-        form.addRow("Course:", self.course)
-        form.addRow("Session id:", self.code)
-        form.addRow("Title:", self.title)
-        form.addRow("Date:", self.date)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        lay_out_form(self, [("Course:", self.course), ("Session id:", self.code), ("Title:", self.title),
+                            ("Date:", self.date)])
         (self.code if self.course.currentText() else self.course).setFocus()
 
     def accept(self) -> None:
