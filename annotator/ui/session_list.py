@@ -6,16 +6,14 @@ import sqlite3
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QDate,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,7 +34,6 @@ from annotator.ui.dialogs import lay_out_form
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Session", "Date", "Title")
-_COURSE_NODE = 0  # internalId of course rows; a session row's internalId is its course row + 1
 
 
 @dataclass
@@ -66,112 +63,97 @@ def load_courses(conn: sqlite3.Connection) -> list[tuple[int, str, list[SessionR
 
 _BOLD = QFont()
 _BOLD.setBold(True)
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-class SessionTreeModel(QAbstractItemModel):
-    """Courses at the top level, their sessions below; holds ids and the few fields shown."""
+def _item(text: str, tooltip: str, session_id: int | None, course_id: int) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setFlags(_SELECTABLE)
+    item.setToolTip(tooltip)
+    item.setData(course_id, COURSE_ID_ROLE)
+    if session_id is not None:
+        item.setData(session_id, SESSION_ID_ROLE)
+    return item
+
+
+class SessionTreeModel(QStandardItemModel):
+    """Courses at the top level, their sessions below.
+
+    A library has hundreds of sessions, not 100k, so the rows live in Qt's own items: painting a
+    scrolled tree then calls no Python at all (the paper table, 100k rows, is the lazy model).
+    """
 
     def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(COLUMNS)
         self._conn = conn
-        self._courses = load_courses(conn)
+        self._courses: list[tuple[int, str, list[SessionRow]]] = []
+        self._session_items: dict[int, list[QStandardItem]] = {}
+        self._course_items: list[QStandardItem] = []
+        self._rebuild(load_courses(conn))
 
-    def _shape(self, courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
+    @staticmethod
+    def _shape(courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
         return [(cid, [s.session_id for s in sessions]) for cid, _, sessions in courses]
+
+    @staticmethod
+    def _course_text(name: str, sessions: list[SessionRow]) -> tuple[str, str]:
+        return f"{name}  ({len(sessions)})", f"Course {name}: {len(sessions)} sessions"
+
+    @staticmethod
+    def _session_texts(session: SessionRow) -> tuple[list[str], str]:
+        return [session.code, session.date, session.title], f"{session.code}  {session.title}\n{session.readings} readings"
+
+    def _rebuild(self, courses: list[tuple[int, str, list[SessionRow]]]) -> None:
+        """Replace every row, announced to views as one reset."""
+        self.beginResetModel()
+        blocked = self.blockSignals(True)  # the row-by-row signals would arrive inside the reset
+        try:
+            self.removeRows(0, self.rowCount())
+            self._courses, self._session_items, self._course_items = courses, {}, []
+            for course_id, name, sessions in courses:
+                text, course_tip = self._course_text(name, sessions)
+                course = _item(text, course_tip, None, course_id)
+                course.setFont(_BOLD)
+                for session in sessions:
+                    texts, tip = self._session_texts(session)
+                    row = [_item(t, tip, session.session_id, course_id) for t in texts]
+                    self._session_items[session.session_id] = row
+                    course.appendRow(row)
+                blanks = [_item("", course_tip, None, course_id) for _ in COLUMNS[1:]]
+                self.appendRow([course, *blanks])
+                self._course_items.append(course)
+        finally:
+            self.blockSignals(blocked)
+        self.endResetModel()
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Reload; rows that only changed their text are updated in place, else the tree is rebuilt."""
         courses = load_courses(self._conn)
         if self._shape(courses) != self._shape(self._courses):
-            self.beginResetModel()
-            self._courses = courses
-            self.endResetModel()
+            self._rebuild(courses)
             return
         old, self._courses = self._courses, courses
         for course_row, (_, name, sessions) in enumerate(courses):
             if name != old[course_row][1]:
-                index = self.index(course_row, 0)
-                self.dataChanged.emit(index, index)
-            parent = self.index(course_row, 0)
+                text, tip = self._course_text(name, sessions)
+                self._course_items[course_row].setText(text)
+                self._course_items[course_row].setToolTip(tip)
             for row, session in enumerate(sessions):
                 # Only rows whose text changed: a poll (changes None) must not repaint 500 rows.
                 if session != old[course_row][2][row]:
-                    self.dataChanged.emit(self.index(row, 0, parent), self.index(row, len(COLUMNS) - 1, parent))
+                    texts, tip = self._session_texts(session)
+                    for item, text in zip(self._session_items[session.session_id], texts, strict=True):
+                        item.setText(text)
+                        item.setToolTip(tip)
 
     def is_empty(self) -> bool:
         return not self._courses
 
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        # Bounds checked by hand: hasIndex() calls back into rowCount/columnCount, and views call
-        # index() thousands of times per repaint.
-        if row < 0 or not 0 <= column < len(COLUMNS):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, _COURSE_NODE) if row < len(self._courses) else QModelIndex()
-        course_row = parent.row()
-        if parent.internalId() != _COURSE_NODE or parent.column() != 0 or row >= len(self._courses[course_row][2]):
-            return QModelIndex()
-        return self.createIndex(row, column, course_row + 1)
-
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == _COURSE_NODE:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, _COURSE_NODE)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self._courses)
-        if parent.internalId() == _COURSE_NODE and parent.column() == 0:
-            return len(self._courses[parent.row()][2])
-        return 0
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        if index.internalId() == _COURSE_NODE:
-            course_id, name, sessions = self._courses[index.row()]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return f"{name}  ({len(sessions)})" if index.column() == 0 else None
-            if role == Qt.ItemDataRole.FontRole and index.column() == 0:
-                return _BOLD
-            if role == COURSE_ID_ROLE:
-                return course_id
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"Course {name}: {len(sessions)} sessions"
-            return None
-        course_id, _, sessions = self._courses[index.internalId() - 1]
-        session = sessions[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            value = (session.code, session.date, session.title)[index.column()]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{session.code}  {session.title}\n{session.readings} readings"
-            return value
-        if role == SESSION_ID_ROLE:
-            return session.session_id
-        if role == COURSE_ID_ROLE:
-            return course_id
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def session_index(self, session_id: int) -> QModelIndex:
         """The index of SESSION_ID's row (invalid when it is not in the tree)."""
-        for course_row, (_, _, sessions) in enumerate(self._courses):
-            for row, session in enumerate(sessions):
-                if session.session_id == session_id:
-                    return self.index(row, 0, self.index(course_row, 0))
-        return QModelIndex()
+        items = self._session_items.get(session_id)
+        return self.indexFromItem(items[0]) if items else QModelIndex()
 
     def course_names(self) -> list[str]:
         return [name for _, name, _ in self._courses]
