@@ -126,7 +126,7 @@ def test_locked_library_is_a_clean_error(db, capsys, monkeypatch):
         blocker.execute("ROLLBACK")
         blocker.close()
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and ("locked" in err or "busy" in err)
+    assert err.startswith(f"error: {db}: ") and "locked by another process" in err
 
 
 @pytest.mark.parametrize("kind", ["not-sqlite", "newer"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 
 import pytest
 
@@ -110,3 +111,20 @@ def test_unchanged_export_does_not_rewrite_the_file(db, tmp_path, capsys):
     assert main(["--db", str(db), "export", "--all", "--out", str(out)]) == 0
     assert capsys.readouterr().out.split()[::2] == ["unchanged", "unchanged"]
     assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+
+
+def test_a_read_only_library_is_a_clean_error_and_stays_as_it_was(db, capsys, monkeypatch):
+    import annotator.store.library as library
+
+    before = db.read_bytes()
+
+    def connect_read_only(path):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    monkeypatch.setattr(library, "_connect", connect_read_only)  # as on a read-only mount
+    assert main(["--db", str(db), "edit", "S0-L01", "--title", "Never written"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {db}: ") and "readonly" in err.replace("read-only", "readonly")
+    assert db.read_bytes() == before

@@ -51,12 +51,14 @@ class Changes:
 
 
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+def write_transaction(conn: sqlite3.Connection, path: object = None) -> Iterator[None]:
     """BEGIN IMMEDIATE (so a second process waits for the lock), COMMIT, or ROLLBACK on any error."""
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise AnnotatorError(f"library is busy in another process ({exc}); try again") from None
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise AnnotatorError("the library is locked by another process; try again", path) from None
     try:
         yield
     except BaseException:
@@ -88,7 +90,7 @@ def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, 
     """
     conn = lib.conn
     changes = Changes(label)
-    with write_transaction(conn):
+    with write_transaction(conn, lib.path):
         log_id = _next_log_id(conn)
         conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
         try:
@@ -140,7 +142,7 @@ def _replay(conn: sqlite3.Connection, log_id: int) -> None:
 
 def _step(lib: Library, from_state: str, to_state: str, order: str, op_id: int | None) -> Changes | None:
     conn = lib.conn
-    with write_transaction(conn):
+    with write_transaction(conn, lib.path):
         op = conn.execute(
             f"SELECT id, label, changes, log_id FROM operations WHERE state = ? ORDER BY id {order} LIMIT 1",
             (from_state,),
