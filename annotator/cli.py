@@ -397,20 +397,6 @@ def _library_path(args: argparse.Namespace) -> str:
     return str(args.db or default_library_path())
 
 
-def _database_problem(exc: sqlite3.DatabaseError) -> str:
-    """What a user can do about an SQLite error, in one line."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return "the library is locked by another process; try again"
-    if "readonly" in text or "read-only" in text:
-        return "the library is read-only here (attempt to write a readonly database); nothing was changed"
-    if "full" in text:
-        return "the disk is full (database or disk is full); nothing was changed"
-    if isinstance(exc, sqlite3.OperationalError):
-        return f"library: {text}"
-    return f"the library is damaged: {text}; restore a backup (annotator restore FILE)"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `annotator` console script."""
     args = build_parser().parse_args(argv)
@@ -419,7 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     except AnnotatorError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except sqlite3.DatabaseError as exc:
-        print(f"error: {_library_path(args)}: {_database_problem(exc)}", file=sys.stderr)
+        from annotator.store.library import database_problem
+
+        print(f"error: {_library_path(args)}: {database_problem(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
     except BrokenPipeError:

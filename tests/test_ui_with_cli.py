@@ -68,3 +68,24 @@ def test_typing_survives_a_change_made_elsewhere(qtbot, tmp_path):
     assert title.text() == "Half-typed new title"
     window.close()
     lib.close()
+
+
+def test_a_full_disk_during_an_edit_is_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    lib = open_library(tmp_path / "library.sqlite")
+    session_id = editing.new_session(lib, "Course", "S1", "Title")
+    window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+
+    def full_disk(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    assert window.edits.apply(full_disk, session_id) is None
+    assert shown == [f"{lib.path}: the disk is full (database or disk is full); nothing was changed"]
+    window.close()
+    lib.close()

@@ -123,3 +123,16 @@ def open_library(path: str | Path | None = None, *, create: bool = True, daily_b
         raise AnnotatorError(f"library is damaged: {exc}", path) from None
     return Library(conn, path)
 
+
+def database_problem(exc: sqlite3.DatabaseError) -> str:
+    """What a user can do about an SQLite error, in one line."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "the library is locked by another process; try again"
+    if "readonly" in text or "read-only" in text:
+        return "the library is read-only here (attempt to write a readonly database); nothing was changed"
+    if "full" in text:
+        return "the disk is full (database or disk is full); nothing was changed"
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"library: {text}"
+    return f"the library is damaged: {text}; restore a backup (annotator restore FILE)"

@@ -7,6 +7,7 @@ replay that operation in the store, and the views refresh from the returned Chan
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
 from annotator.store import operations
-from annotator.store.library import Library
+from annotator.store.library import Library, database_problem
 from annotator.store.operations import Changes
 
 T = TypeVar("T")
@@ -78,6 +79,9 @@ class StoreEdits(QObject):
             result, changes = self._run(edit, *args, **kwargs)
         except AnnotatorError as exc:
             QMessageBox.warning(self.window, "annotator", str(exc))
+            return None
+        except sqlite3.DatabaseError as exc:  # locked, read-only, disk full: the user can act on it
+            QMessageBox.warning(self.window, "annotator", f"{self.lib.path}: {database_problem(exc)}")
             return None
         self.record(changes)
         return result
