@@ -200,3 +200,11 @@ def test_a_paper_is_a_reading_of_a_session_once(db, capsys):
     attention = next(p for p in papers if p["arxiv_id"] == "1706.03762")
     assert main(["--db", db, "add-reading", "S0-L01", "--paper", str(attention["id"])]) == 1
     assert "already a reading" in capsys.readouterr().err
+
+
+def test_a_date_with_a_time_keeps_it_in_the_post_and_sorts_by_day(db, capsys):
+    assert main(["--db", db, "edit", "S0-L02", "--date", "2024-01-05 10:00:00 +0800"]) == 0
+    capsys.readouterr()
+    shown = run_json(capsys, db, "show", "S0-L02")
+    assert shown["date"] == "2024-01-05" and shown["front_matter"]["date"] == "2024-01-05 10:00:00 +0800"
+    assert [s["id"] for s in run_json(capsys, db, "sessions")] == ["S0-L02", "S0-L01"]

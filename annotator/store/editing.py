@@ -152,9 +152,9 @@ def edit_session(
             new_title = str(front["title"]).strip()
         new_date = row["date"]
         if date is not None:
-            new_date = date.strip()
-            if new_date:
-                front["date"] = new_date
+            new_date = date[:10]  # the list sorts by day; the key keeps a time and offset if given
+            if date:
+                front["date"] = date
             else:
                 front.pop("date", None)
         elif front_matter and "date" in front_matter:
