@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -83,29 +83,97 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:
-    """Run BODY(conn, changes) as one undoable operation; nothing is kept if it raises.
+class TransactionLost(Exception):
+    """SQLite rolled back the whole transaction by itself (after some disk errors): every operation in it is gone."""
 
-    An operation that changed no row leaves no undo step.
-    """
-    conn = lib.conn
-    changes = Changes(label)
-    with write_transaction(conn, lib.path):
-        log_id = _next_log_id(conn)
-        conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
+
+class Transaction:
+    """An open write transaction in which operations run one after another, each its own undo step."""
+
+    def __init__(self, lib: Library):
+        self.lib = lib
+        self.recorded = 0  # undo steps recorded so far
+
+    def run(self, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:
+        """Run BODY(conn, changes) as one undoable operation; if it raises, only its own changes are undone.
+
+        An operation that changed no row leaves no undo step.
+        """
+        conn = self.lib.conn
+        changes = Changes(label)
+        conn.execute("SAVEPOINT operation")
         try:
-            result = body(conn, changes)
-        finally:
-            conn.execute("DELETE FROM undo_capture")
-        if conn.execute("SELECT EXISTS (SELECT 1 FROM undo_entries WHERE log_id = ?)", (log_id,)).fetchone()[0]:
-            _drop_redo_stack(conn)
-            cursor = conn.execute(
-                "INSERT INTO operations (label, changes, state, log_id, created_at) VALUES (?, ?, 'done', ?, ?)",
-                (changes.label, changes.to_json(), log_id, _now()),
-            )
-            changes.op_id = cursor.lastrowid
-            _prune_history(conn)
-    return result, changes
+            log_id = _next_log_id(conn)
+            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
+            try:
+                result = body(conn, changes)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("DELETE FROM undo_capture")
+            if conn.execute("SELECT EXISTS (SELECT 1 FROM undo_entries WHERE log_id = ?)", (log_id,)).fetchone()[0]:
+                if not self.recorded:
+                    _drop_redo_stack(conn)  # a new step: what was undone can no longer be redone
+                changes.op_id = conn.execute(
+                    "INSERT INTO operations (label, changes, state, log_id, created_at) VALUES (?, ?, 'done', ?, ?)",
+                    (changes.label, changes.to_json(), log_id, _now()),
+                ).lastrowid
+                self.recorded += 1
+        except BaseException as exc:
+            if not conn.in_transaction:
+                raise TransactionLost(str(exc)) from exc
+            conn.execute("ROLLBACK TO operation")
+            conn.execute("RELEASE operation")
+            raise
+        conn.execute("RELEASE operation")
+        return result, changes
+
+
+@contextmanager
+def transaction(lib: Library) -> Iterator[Transaction]:
+    """One write transaction for several operations: they are kept together, or none of them."""
+    with write_transaction(lib.conn, lib.path):
+        tx = Transaction(lib)
+        yield tx
+        if tx.recorded:
+            _prune_history(lib.conn)
+
+
+def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:
+    """Run BODY(conn, changes) as one undoable operation in its own transaction; nothing is kept if it raises."""
+    with transaction(lib) as tx:
+        return tx.run(label, body)
+
+
+def first_free_id(conn: sqlite3.Connection, table: str) -> int:
+    """The id SQLite would give the next row of TABLE; rows given ids from here on are new rows."""
+    return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+
+def insert_new_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ROWS (id first, consecutive ascending ids) with one executemany, logged for undo as one range.
+
+    The per-row undo triggers are paused meanwhile: one 'R' entry says "rows FIRST..LAST were
+    inserted", which undo turns into one DELETE. The primary key makes every id of the range ours.
+    """
+    if not rows:
+        return
+    first, last = rows[0][0], rows[-1][0]
+    if [row[0] for row in rows] != list(range(first, first + len(rows))):
+        raise ValueError(f"{table}: new rows need consecutive ids")
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    capture = conn.execute("SELECT log_id FROM undo_capture").fetchone()
+    if capture is None:
+        conn.executemany(statement, rows)
+        return
+    conn.execute("DELETE FROM undo_capture")
+    try:
+        conn.executemany(statement, rows)
+    finally:
+        if conn.in_transaction:
+            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (capture[0],))
+    conn.execute(
+        "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) VALUES (?, ?, ?, 'R', ?)", (capture[0], table, first, last)
+    )
 
 
 def _drop_redo_stack(conn: sqlite3.Connection) -> None:
@@ -129,6 +197,9 @@ def _replay(conn: sqlite3.Connection, log_id: int) -> None:
             raise AnnotatorError(f"undo log names an unknown table {tbl!r}")
         if action == "I":
             conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
+            continue
+        if action == "R":
+            conn.execute(f"DELETE FROM {tbl} WHERE id BETWEEN ? AND ?", (row_id, int(old)))
             continue
         values = json.loads(old)
         columns = list(values)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
 from annotator.formats.papers import title_key
-from annotator.store.operations import Changes
-
-_FILLABLE = ("url", "arxiv_id", "authors", "abstract")
+from annotator.store.operations import Changes, first_free_id, insert_new_rows
 
 
 def is_placeholder_title(title: str) -> bool:
@@ -17,49 +17,107 @@ def is_placeholder_title(title: str) -> bool:
     return title.startswith(("arXiv:", "http://", "https://"))
 
 
-def find_paper(conn: sqlite3.Connection, paper: Paper) -> sqlite3.Row | None:
-    """The stored paper that PAPER is: same arXiv id, else same normalised title (and no other id)."""
-    arxiv_id = paper.arxiv_id
-    if arxiv_id:
-        row = conn.execute("SELECT * FROM papers WHERE arxiv_id = ?", (arxiv_id,)).fetchone()
-        if row is not None:
-            return row
-    key = title_key(paper.title)
-    if not key:
-        return None
-    return conn.execute(
-        "SELECT * FROM papers WHERE title_key = ? AND (arxiv_id IS NULL OR ? = '' OR arxiv_id = ?) "
-        "ORDER BY id LIMIT 1",
-        (key, arxiv_id, arxiv_id),
-    ).fetchone()
+_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
+_KEYS_PER_QUERY = 400
+
+
+class PaperResolver:
+    """Find or create many papers with a few statements: one paper once, merging what each mention adds.
+
+    The library's rows that can match (same arXiv id or same normalised title) are read up front,
+    in one query per few hundred keys; matching then happens in memory, in the order the papers
+    come, exactly as one lookup per paper would; `write` inserts the new papers with one
+    executemany and updates the known ones that gained a field.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, papers: Iterable[Paper]):
+        self._conn = conn
+        self._by_arxiv: dict[str, dict[str, Any]] = {}
+        self._by_key: dict[str, list[dict[str, Any]]] = {}
+        self._new: list[dict[str, Any]] = []
+        self._updated: dict[int, tuple[dict[str, Any], set[str]]] = {}  # stored paper id -> (row, columns it gained)
+        arxiv_ids, keys = set(), set()
+        for paper in papers:
+            arxiv_ids.add(paper.arxiv_id)
+            keys.add(title_key(paper.title))
+        arxiv_ids.discard("")
+        keys.discard("")
+        rows: dict[int, dict[str, Any]] = {}
+        for column, values in (("arxiv_id", sorted(arxiv_ids)), ("title_key", sorted(keys))):
+            for chunk in range(0, len(values), _KEYS_PER_QUERY):
+                part = values[chunk : chunk + _KEYS_PER_QUERY]
+                query = f"SELECT * FROM papers WHERE {column} IN ({', '.join('?' * len(part))})"
+                rows.update((row["id"], dict(row)) for row in conn.execute(query, part))
+        for row_id in sorted(rows):
+            self._index(rows[row_id])
+        self._next_id = self._first_new = first_free_id(conn, "papers")
+
+    def _index(self, row: dict[str, Any]) -> None:
+        if row["arxiv_id"]:
+            self._by_arxiv[row["arxiv_id"]] = row
+        self._by_key.setdefault(row["title_key"], []).append(row)
+
+    def _find(self, paper: Paper, arxiv_id: str) -> dict[str, Any] | None:
+        """The paper that PAPER is: same arXiv id, else the first with the same normalised title (and no other id)."""
+        if arxiv_id and arxiv_id in self._by_arxiv:
+            return self._by_arxiv[arxiv_id]
+        key = title_key(paper.title)
+        if not key:
+            return None
+        return next((row for row in self._by_key.get(key, ())
+                     if row["arxiv_id"] is None or not arxiv_id or row["arxiv_id"] == arxiv_id), None)
+
+    def resolve(self, paper: Paper) -> tuple[int, bool]:
+        """(paper id, created) for PAPER; a known paper gains the fields it lacked."""
+        arxiv_id = paper.arxiv_id
+        incoming = {"url": paper.url.strip(), "arxiv_id": arxiv_id or None,
+                    "authors": paper.authors.strip(), "abstract": paper.abstract.strip()}
+        title = " ".join(paper.title.split())
+        row = self._find(paper, arxiv_id)
+        if row is None:
+            title = title or incoming["url"]
+            row = {"id": self._next_id, "title": title, "title_key": title_key(title), **incoming}
+            self._next_id += 1
+            self._new.append(row)
+            self._index(row)
+            return row["id"], True
+        gained = {k: v for k, v in incoming.items() if v and not row[k]}
+        if is_placeholder_title(row["title"]) and title and not is_placeholder_title(title):
+            gained |= {"title": title, "title_key": title_key(title)}  # a real title beats `arXiv:ID` or a URL
+        if gained:
+            self._gain(row, gained)
+        return row["id"], False
+
+    def _gain(self, row: dict[str, Any], gained: dict[str, Any]) -> None:
+        if "title_key" in gained:
+            self._by_key[row["title_key"]].remove(row)
+            same_key = self._by_key.setdefault(gained["title_key"], [])
+            same_key.append(row)
+            same_key.sort(key=lambda r: r["id"])
+        row.update(gained)
+        if "arxiv_id" in gained:
+            self._by_arxiv[row["arxiv_id"]] = row
+        if row["id"] < self._first_new:  # a stored paper; a new one is written as it now is
+            self._updated.setdefault(row["id"], (row, set()))[1].update(gained)
+
+    def write(self, changes: Changes) -> None:
+        """Store what was resolved: the new papers in one statement, then what known papers gained."""
+        insert_new_rows(self._conn, "papers", _COLUMNS, [tuple(row[c] for c in _COLUMNS) for row in self._new])
+        for paper_id, (row, gained) in self._updated.items():
+            columns = sorted(gained)
+            assignments = ", ".join(f"{c} = ?" for c in columns)
+            self._conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*(row[c] for c in columns), paper_id))
+        changes.papers.update(row["id"] for row in self._new)
+        changes.papers.update(self._updated)
+        self._new, self._updated, self._first_new = [], {}, self._next_id
 
 
 def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
     """Return (paper id, created) for PAPER, filling fields the stored copy lacks."""
-    row = find_paper(conn, paper)
-    incoming = {
-        "url": paper.url.strip(),
-        "arxiv_id": paper.arxiv_id or None,
-        "authors": paper.authors.strip(),
-        "abstract": paper.abstract.strip(),
-    }
-    if row is None:
-        title = " ".join(paper.title.split()) or incoming["url"]
-        cursor = conn.execute(
-            "INSERT INTO papers (title, title_key, url, arxiv_id, authors, abstract) VALUES (?, ?, ?, ?, ?, ?)",
-            (title, title_key(title), *incoming.values()),
-        )
-        changes.papers.add(cursor.lastrowid)
-        return cursor.lastrowid, True
-    updates = {k: v for k, v in incoming.items() if v and not row[k]}
-    title = " ".join(paper.title.split())
-    if is_placeholder_title(row["title"]) and title and not is_placeholder_title(title):
-        updates |= {"title": title, "title_key": title_key(title)}  # a real title beats `arXiv:ID` or a URL
-    if updates:
-        assignments = ", ".join(f"{k} = ?" for k in updates)
-        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))
-        changes.papers.add(row["id"])
-    return row["id"], False
+    resolver = PaperResolver(conn, [paper])
+    result = resolver.resolve(paper)
+    resolver.write(changes)
+    return result
 
 
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:

@@ -1,18 +1,24 @@
-"""Read and parse many files on every core: parsing is most of a large import's time.
+"""Read and parse many files on every core while this process stores them: parsing is half of a large import.
+
+The files are cut into chunks that this process and the worker processes take in order from a
+shared counter: the importing process claims the next chunk itself whenever no worker has
+started it yet (while the workers start up, or when storing has caught up with parsing), and
+otherwise waits for the worker that holds it. Results come back in the order of the paths.
 
 Workers are started with `spawn` (never `fork`: the GUI process has threads and Qt state), and
 only for batches large enough to repay their start-up. Errors travel back as text: they were
-already made to name file and line.
+already made to name file and line. A worker that dies (out of memory?) costs nothing but
+time: what it held is parsed here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
@@ -21,6 +27,8 @@ from annotator.formats.model import PaperList, Session
 from annotator.formats.textfile import read_text_file
 
 PARALLEL_FROM = 48  # files; below this, starting worker processes costs more than it saves
+CHUNK_FILES = 8
+_POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -49,19 +57,76 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
+def _claim(counter: Synchronized, chunks: int) -> int | None:
+    """Take the next chunk nobody has started; None when all are taken."""
+    with counter.get_lock():
+        index = counter.value
+        if index >= chunks:
+            return None
+        counter.value = index + 1
+        return index
+
+
+def _work(chunks: list[list[Path]], counter: Synchronized, results: multiprocessing.Queue) -> None:
+    """A worker process: parse chunks until none is left."""
+    while (index := _claim(counter, len(chunks))) is not None:
+        results.put((index, [parse_file(path) for path in chunks[index]]))
+
+
 def parse_files(paths: list[Path]) -> Iterator[ParsedFile]:
-    """Parsed files in the order of PATHS; in worker processes when there are many."""
-    workers = min(_workers() - 1, 8)  # one core stays with the process that writes to SQLite
+    """Parsed files in the order of PATHS; with worker processes helping when there are many."""
+    workers = min(_workers() - 1, 8)  # this process is one of the parsers
     if len(paths) < PARALLEL_FROM or workers < 1:
         yield from map(parse_file, paths)
         return
-    done = 0
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        for parsed in pool.map(parse_file, paths, chunksize=16):
-            done += 1
-            yield parsed
-    except (BrokenProcessPool, OSError):
-        yield from map(parse_file, paths[done:])  # a worker died (out of memory?): go on here
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    yield from _SharedParse(paths, workers).results()
+
+
+class _SharedParse:
+    """Chunks parsed by this process and WORKERS spawned processes, taken from one counter."""
+
+    def __init__(self, paths: list[Path], workers: int):
+        context = multiprocessing.get_context("spawn")
+        self.chunks = [paths[i : i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
+        self.counter = context.Value("i", 0)
+        self.queue = context.Queue()  # a worker's feeder thread sends while it parses on
+        self.done: dict[int, list[ParsedFile]] = {}
+        self.processes = []
+        try:
+            for _ in range(workers):
+                process = context.Process(target=_work, args=(self.chunks, self.counter, self.queue), daemon=True)
+                process.start()
+                self.processes.append(process)
+        except OSError:  # cannot start processes here: parse everything in this one
+            pass
+
+    def results(self) -> Iterator[ParsedFile]:
+        try:
+            for index, chunk in enumerate(self.chunks):
+                yield from self._chunk(index, chunk)
+        finally:
+            self._stop()
+
+    def _chunk(self, index: int, chunk: list[Path]) -> list[ParsedFile]:
+        """Chunk INDEX parsed: by a worker, or here. While a worker still holds it, parse ahead here."""
+        while index not in self.done:
+            if (ahead := _claim(self.counter, len(self.chunks))) is not None:
+                self.done[ahead] = [parse_file(path) for path in self.chunks[ahead]]
+                continue
+            try:
+                got, parsed = self.queue.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if not any(p.is_alive() for p in self.processes):
+                    return [parse_file(path) for path in chunk]  # its worker died (out of memory?)
+                continue
+            self.done[got] = parsed
+        return self.done.pop(index)
+
+    def _stop(self) -> None:
+        with self.counter.get_lock():
+            self.counter.value = len(self.chunks)  # nothing more to claim
+        for process in self.processes:
+            process.join(timeout=0.2)
+            if process.is_alive():
+                process.terminate()
+                process.join()

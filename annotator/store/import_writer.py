@@ -1,0 +1,252 @@
+"""What importing one parsed file writes: a session with its readings, or a paper list.
+
+Rows are written a file at a time: the file's papers are resolved against the library in a few
+queries (store/papers.PaperResolver), and its new papers, readings and list items go in with one
+executemany each, logged for undo as one range (operations.insert_new_rows). Full-text indexing
+waits for the end of the transaction (`bulk_inserts`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from annotator.formats.model import Paper, PaperList, Session
+from annotator.formats.papers import title_key
+from annotator.store.editing import ensure_course
+from annotator.store.operations import Changes, first_free_id, insert_new_rows
+from annotator.store.papers import PaperResolver
+
+SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
+_SESSION_COLUMNS = ("id", "title", "date", "source", "kind", "front_matter", "original_text", "imported_at", "course_id", "code")
+_READING_COLUMNS = ("id", "session_id", "position", "section", "paper_id", "team", "notes", "source_index")
+
+
+@dataclass
+class FileResult:
+    """One line of the import report (the `--json` shape, plus the change summary)."""
+
+    path: str
+    kind: str = ""
+    course: str = ""
+    session: str = ""
+    list: str = ""
+    papers_new: int = 0
+    papers_existing: int = 0
+    readings: int = 0
+    error: str = ""
+    changes: Changes | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("changes")
+        return data
+
+    def failed(self, error: str) -> None:
+        """Mark this file as not imported: nothing of it was kept."""
+        self.course = self.session = self.list = ""
+        self.papers_new = self.papers_existing = self.readings = 0
+        self.error, self.changes = error, None
+
+
+def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
+    """(course name, site folder): --course, else the site folder holding _contents/_sessions/_posts, else the parent."""
+    resolved = path.resolve()
+    for parent in resolved.parents:
+        if parent.name in SITE_COLLECTIONS:
+            site = parent.parent
+            return (explicit or site.name, str(site))
+    return (explicit or resolved.parent.name or "library", "")
+
+
+def store_parsed(conn: sqlite3.Connection, changes: Changes, parsed: Session | PaperList, path: Path,
+                 course: str | None, result: FileResult) -> None:
+    """Write one parsed file into the open transaction, filling RESULT."""
+    if isinstance(parsed, PaperList):
+        result.kind = "hf_list"
+        _store_list(conn, changes, parsed, path, result)
+    else:
+        result.kind = parsed.kind
+        name, site = course_for(path, course)
+        result.course = name
+        _store_session(conn, changes, parsed, path, name, site, result)
+
+
+_PER_ROW_INSERT_TRIGGERS = ("papers_ai", "papers_undo_insert", "sessions_ai", "sessions_undo_insert",
+                            "readings_ai", "readings_undo_insert", "paper_list_items_undo_insert")
+_INDEX_NEW = {
+    "papers": "INSERT INTO papers_fts (rowid, title, abstract, authors) "
+              "SELECT id, title, abstract, authors FROM papers WHERE id > ?",
+    "sessions": "INSERT INTO sessions_fts (rowid, title) SELECT id, title FROM sessions WHERE id > ?",
+}
+
+
+@contextmanager
+def bulk_inserts(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside one transaction, for an import: insert rows without per-row triggers, index them for search at the end.
+
+    SQLite runs a trigger program for every inserted row (~15 us even when it does nothing) and
+    FTS5 writes a segment for every statement, so an import spent most of its time there. For the
+    transaction, the per-row insert triggers of the tables an import fills are dropped (the DDL is
+    part of the transaction: a rollback or a crash brings them back); every insert logs its rows
+    for undo itself (operations.insert_new_rows), and the new papers and sessions are indexed with
+    one statement each before commit. Meanwhile fts_pending tells the update and delete triggers
+    to leave the index of those new rows alone (db/003, db/004).
+    """
+    saved = [row[0] for row in conn.execute(
+        f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(_PER_ROW_INSERT_TRIGGERS))})",
+        _PER_ROW_INSERT_TRIGGERS)]
+    for name in _PER_ROW_INSERT_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for table in _INDEX_NEW:
+        conn.execute(f"INSERT INTO fts_pending (tbl, above) SELECT ?, coalesce(max(id), 0) FROM {table}", (table,))
+    yield
+    for table, above in conn.execute("SELECT tbl, above FROM fts_pending").fetchall():
+        conn.execute(_INDEX_NEW[table], (above,))
+    conn.execute("DELETE FROM fts_pending")
+    for sql in saved:
+        conn.execute(sql)
+
+
+def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, path: Path,
+                   course: str, site: str, result: FileResult) -> None:
+    course_id = ensure_course(conn, course, site, changes)
+    code = path.stem
+    result.session = f"{course}/{code}"
+    result.readings = len(parsed.readings)
+    existing = conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
+    if existing is not None and existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
+        result.papers_existing = len(parsed.readings)  # the same file again: nothing to add
+        return
+    values = (parsed.title.strip() or code, parsed.date, path.name, parsed.kind,
+              json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
+              dt.datetime.now().isoformat(timespec="seconds"))
+    if existing is None:
+        session_id = first_free_id(conn, "sessions")
+        insert_new_rows(conn, "sessions", _SESSION_COLUMNS, [(session_id, *values, course_id, code)])
+    else:
+        session_id = existing["id"]
+        conn.execute(
+            "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
+            "imported_at = ? WHERE id = ?", (*values, session_id))
+    changes.sessions.add(session_id)
+    resolver = PaperResolver(conn, (reading.paper for reading in parsed.readings))
+    paper_ids = []
+    for reading in parsed.readings:
+        paper_id, created = resolver.resolve(reading.paper)
+        paper_ids.append(paper_id)
+        if created:
+            result.papers_new += 1
+        else:
+            result.papers_existing += 1
+    resolver.write(changes)
+    _store_readings(conn, session_id, parsed, paper_ids, existing is not None)
+
+
+def _store_readings(conn: sqlite3.Connection, session_id: int, parsed: Session, paper_ids: list[int],
+                    known_session: bool) -> None:
+    previous = _PreviousReadings(conn, session_id if known_session else None)
+    next_id = first_free_id(conn, "readings")
+    new_rows: list[tuple] = []
+    notes: list[tuple[str, int]] = []  # set after the insert: the update trigger indexes them for search
+    videos: list[tuple[int, list[str], list[str]]] = []  # (reading id, its videos now, its videos before)
+    for index, (reading, paper_id) in enumerate(zip(parsed.readings, paper_ids, strict=True)):
+        old = previous.take(paper_id, reading.paper)
+        if old is None:
+            new_rows.append((next_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
+            if reading.notes:
+                notes.append((reading.notes, next_id))
+            videos.append((next_id, reading.videos, []))
+            next_id += 1
+            continue
+        # A newer version of the post: what it says wins; what the app added stays.
+        row = (index + 1, reading.section, paper_id, reading.team or old["team"], reading.notes or old["notes"], index)
+        if row != tuple(old[k] for k in ("position", "section", "paper_id", "team", "notes", "source_index")):
+            conn.execute("UPDATE readings SET position = ?, section = ?, paper_id = ?, team = ?, notes = ?, "
+                         "source_index = ? WHERE id = ?", (*row, old["id"]))
+        videos.append((old["id"], reading.videos, [r[0] for r in conn.execute(
+            "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (old["id"],))]))
+    insert_new_rows(conn, "readings", _READING_COLUMNS, new_rows)
+    conn.executemany("UPDATE readings SET notes = ? WHERE id = ?", notes)
+    position = len(parsed.readings)
+    for gone in previous.left_over():
+        if gone["source_index"] is None:  # added in the app, never exported: the file cannot know it
+            position += 1
+            conn.execute("UPDATE readings SET position = ? WHERE id = ?", (position, gone["id"]))
+        else:
+            conn.execute("DELETE FROM readings WHERE id = ?", (gone["id"],))
+    for reading_id, now, before in videos:
+        if now and now != before:
+            conn.execute("DELETE FROM reading_videos WHERE reading_id = ?", (reading_id,))
+            conn.executemany("INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
+                             [(reading_id, i, url) for i, url in enumerate(now, 1)])
+
+
+class _PreviousReadings:
+    """A session's readings before a newer version of its file is imported, to match the new ones to.
+
+    A reading is the same reading when its paper is the same, else when its URL is, else when its
+    title reads the same: a reworded heading keeps its notes, team and videos.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, session_id: int | None):
+        self._rows = {} if session_id is None else {row["id"]: row for row in conn.execute(
+            "SELECT r.*, p.url AS paper_url, p.title_key FROM readings r JOIN papers p ON p.id = r.paper_id "
+            "WHERE r.session_id = ? ORDER BY r.position", (session_id,))}
+        self._by: list[dict[object, list[int]]] = [{}, {}, {}]
+        for row_id, row in self._rows.items():
+            for index, key in enumerate((row["paper_id"], row["paper_url"], row["title_key"])):
+                if key:
+                    self._by[index].setdefault(key, []).append(row_id)
+
+    def take(self, paper_id: int, paper: Paper) -> sqlite3.Row | None:
+        """The previous reading that PAPER continues, removed from what is left; None if new."""
+        if not self._rows:
+            return None
+        for index, key in enumerate((paper_id, paper.url.strip(), title_key(paper.title))):
+            for row_id in self._by[index].get(key, ()):
+                if row_id in self._rows:
+                    return self._rows.pop(row_id)
+        return None
+
+    def left_over(self) -> list[sqlite3.Row]:
+        """Previous readings the new file no longer has, in their old order."""
+        return list(self._rows.values())
+
+
+def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
+    result.list = parsed.name
+    resolver = PaperResolver(conn, parsed.papers)
+    paper_ids: list[int] = []
+    seen: set[int] = set()
+    for paper in parsed.papers:
+        paper_id, created = resolver.resolve(paper)
+        if paper_id in seen:
+            continue  # listed twice in one list: still one paper
+        seen.add(paper_id)
+        paper_ids.append(paper_id)
+        if created:
+            result.papers_new += 1
+        else:
+            result.papers_existing += 1
+    resolver.write(changes)
+    row = conn.execute("SELECT id FROM paper_lists WHERE name = ?", (parsed.name,)).fetchone()
+    if row is None:
+        list_id = conn.execute("INSERT INTO paper_lists (name, source, imported_at) VALUES (?, ?, ?)",
+                               (parsed.name, str(path), dt.datetime.now().isoformat(timespec="seconds"))).lastrowid
+        current: list[int] = []
+    else:
+        list_id = row[0]
+        current = [r[0] for r in conn.execute(
+            "SELECT paper_id FROM paper_list_items WHERE list_id = ? ORDER BY position", (list_id,))]
+    if current != paper_ids:
+        conn.execute("DELETE FROM paper_list_items WHERE list_id = ?", (list_id,))
+        first = first_free_id(conn, "paper_list_items")
+        insert_new_rows(conn, "paper_list_items", ("id", "list_id", "position", "paper_id"),
+                        [(first + i, list_id, i + 1, pid) for i, pid in enumerate(paper_ids)])
+        changes.lists.add(list_id)
