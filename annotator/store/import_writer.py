@@ -1,7 +1,7 @@
 """What importing one parsed file writes: a session with its readings, or a paper list.
 
 Rows are written a file at a time: the file's papers are resolved against the library in a few
-queries (store/papers.PaperResolver), and its new papers, readings and list items go in with one
+queries (store/papers.resolve_papers), and its new papers, readings and list items go in with one
 executemany each, logged for undo as one range (operations.insert_new_rows). Full-text indexing
 waits for the end of the transaction (`bulk_inserts`).
 """
@@ -20,7 +20,7 @@ from annotator.formats.model import Paper, PaperList, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
 from annotator.store.operations import Changes, first_free_id, insert_new_rows
-from annotator.store.papers import PaperResolver
+from annotator.store.papers import resolve_papers
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
 _SESSION_COLUMNS = ("id", "title", "date", "source", "kind", "front_matter", "original_text", "imported_at", "course_id", "code")
@@ -135,16 +135,10 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
             "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
             "imported_at = ? WHERE id = ?", (*values, session_id))
     changes.sessions.add(session_id)
-    resolver = PaperResolver(conn, (reading.paper for reading in parsed.readings))
-    paper_ids = []
-    for reading in parsed.readings:
-        paper_id, created = resolver.resolve(reading.paper)
-        paper_ids.append(paper_id)
-        if created:
-            result.papers_new += 1
-        else:
-            result.papers_existing += 1
-    resolver.write(changes)
+    resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes)
+    paper_ids = [paper_id for paper_id, _ in resolved]
+    result.papers_new = sum(created for _, created in resolved)
+    result.papers_existing = len(resolved) - result.papers_new
     _store_readings(conn, session_id, parsed, paper_ids, existing is not None)
 
 
@@ -221,11 +215,9 @@ class _PreviousReadings:
 
 def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
     result.list = parsed.name
-    resolver = PaperResolver(conn, parsed.papers)
     paper_ids: list[int] = []
     seen: set[int] = set()
-    for paper in parsed.papers:
-        paper_id, created = resolver.resolve(paper)
+    for paper_id, created in resolve_papers(conn, parsed.papers, changes):
         if paper_id in seen:
             continue  # listed twice in one list: still one paper
         seen.add(paper_id)
@@ -234,7 +226,6 @@ def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, p
             result.papers_new += 1
         else:
             result.papers_existing += 1
-    resolver.write(changes)
     row = conn.execute("SELECT id FROM paper_lists WHERE name = ?", (parsed.name,)).fetchone()
     if row is None:
         list_id = conn.execute("INSERT INTO paper_lists (name, source, imported_at) VALUES (?, ?, ?)",

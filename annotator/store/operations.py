@@ -2,8 +2,10 @@
 
 Undo is stored in the library itself, so it survives a restart: while an operation runs,
 `undo_capture` names a log, and triggers (db/001_initial.sql) append every row the operation
-inserts, updates or deletes to `undo_entries`. Undo replays that log backwards, capturing its
-own changes as the redo log; redo does the same the other way round.
+inserts, updates or deletes to `undo_entries`. Rows inserted in bulk are logged as one range
+instead (`insert_new_rows`). Undo replays that log backwards, capturing its own changes as the
+redo log; redo does the same the other way round. Several operations can share a transaction
+(`transaction`): an import of many files commits them together, each still its own undo step.
 """
 
 from __future__ import annotations

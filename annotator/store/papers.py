@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from annotator.errors import AnnotatorError
@@ -18,31 +19,41 @@ def is_placeholder_title(title: str) -> bool:
 
 
 _COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
+_ROW_VALUES = itemgetter(*_COLUMNS)
 _KEYS_PER_QUERY = 400
+Row = dict[str, Any]
 
 
-class PaperResolver:
-    """Find or create many papers with a few statements: one paper once, merging what each mention adds.
+def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes) -> list[tuple[int, bool]]:
+    """(paper id, created) for each of PAPERS, in order: one paper once, merging what each mention adds.
 
     The library's rows that can match (same arXiv id or same normalised title) are read up front,
     in one query per few hundred keys; matching then happens in memory, in the order the papers
-    come, exactly as one lookup per paper would; `write` inserts the new papers with one
-    executemany and updates the known ones that gained a field.
+    come, exactly as one lookup per paper would. The new papers are inserted with one
+    executemany; known ones that gained a field are updated.
     """
+    keyed = [(paper, paper.arxiv_id, title_key(paper.title)) for paper in papers]
+    resolver = _Resolver(conn, {a for _, a, _ in keyed} - {""}, {k for _, _, k in keyed} - {""})
+    resolved = [resolver.resolve(*item) for item in keyed]
+    resolver.write(changes)
+    return resolved
 
-    def __init__(self, conn: sqlite3.Connection, papers: Iterable[Paper]):
+
+def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
+    """Return (paper id, created) for PAPER, filling fields the stored copy lacks."""
+    return resolve_papers(conn, [paper], changes)[0]
+
+
+class _Resolver:
+    """The rows that papers can match, indexed by arXiv id and by normalised title, and the new rows."""
+
+    def __init__(self, conn: sqlite3.Connection, arxiv_ids: set[str], keys: set[str]):
         self._conn = conn
-        self._by_arxiv: dict[str, dict[str, Any]] = {}
-        self._by_key: dict[str, list[dict[str, Any]]] = {}
-        self._new: list[dict[str, Any]] = []
-        self._updated: dict[int, tuple[dict[str, Any], set[str]]] = {}  # stored paper id -> (row, columns it gained)
-        arxiv_ids, keys = set(), set()
-        for paper in papers:
-            arxiv_ids.add(paper.arxiv_id)
-            keys.add(title_key(paper.title))
-        arxiv_ids.discard("")
-        keys.discard("")
-        rows: dict[int, dict[str, Any]] = {}
+        self._by_arxiv: dict[str, Row] = {}
+        self._by_key: dict[str, list[Row]] = {}
+        self._new: list[Row] = []
+        self._updated: dict[int, tuple[Row, set[str]]] = {}  # stored paper id -> (row, columns it gained)
+        rows: dict[int, Row] = {}
         for column, values in (("arxiv_id", sorted(arxiv_ids)), ("title_key", sorted(keys))):
             for chunk in range(0, len(values), _KEYS_PER_QUERY):
                 part = values[chunk : chunk + _KEYS_PER_QUERY]
@@ -52,31 +63,31 @@ class PaperResolver:
             self._index(rows[row_id])
         self._next_id = self._first_new = first_free_id(conn, "papers")
 
-    def _index(self, row: dict[str, Any]) -> None:
+    def _index(self, row: Row) -> None:
         if row["arxiv_id"]:
             self._by_arxiv[row["arxiv_id"]] = row
         self._by_key.setdefault(row["title_key"], []).append(row)
 
-    def _find(self, paper: Paper, arxiv_id: str) -> dict[str, Any] | None:
-        """The paper that PAPER is: same arXiv id, else the first with the same normalised title (and no other id)."""
+    def _find(self, arxiv_id: str, key: str) -> Row | None:
+        """The paper with ARXIV_ID, else the first with the normalised title KEY (and no other id)."""
         if arxiv_id and arxiv_id in self._by_arxiv:
             return self._by_arxiv[arxiv_id]
-        key = title_key(paper.title)
         if not key:
             return None
         return next((row for row in self._by_key.get(key, ())
                      if row["arxiv_id"] is None or not arxiv_id or row["arxiv_id"] == arxiv_id), None)
 
-    def resolve(self, paper: Paper) -> tuple[int, bool]:
+    def resolve(self, paper: Paper, arxiv_id: str, key: str) -> tuple[int, bool]:
         """(paper id, created) for PAPER; a known paper gains the fields it lacked."""
-        arxiv_id = paper.arxiv_id
         incoming = {"url": paper.url.strip(), "arxiv_id": arxiv_id or None,
                     "authors": paper.authors.strip(), "abstract": paper.abstract.strip()}
         title = " ".join(paper.title.split())
-        row = self._find(paper, arxiv_id)
+        row = self._find(arxiv_id, key)
         if row is None:
-            title = title or incoming["url"]
-            row = {"id": self._next_id, "title": title, "title_key": title_key(title), **incoming}
+            if title != paper.title or not title:
+                title = title or incoming["url"]
+                key = title_key(title)
+            row = {"id": self._next_id, "title": title, "title_key": key, **incoming}
             self._next_id += 1
             self._new.append(row)
             self._index(row)
@@ -88,7 +99,7 @@ class PaperResolver:
             self._gain(row, gained)
         return row["id"], False
 
-    def _gain(self, row: dict[str, Any], gained: dict[str, Any]) -> None:
+    def _gain(self, row: Row, gained: Row) -> None:
         if "title_key" in gained:
             self._by_key[row["title_key"]].remove(row)
             same_key = self._by_key.setdefault(gained["title_key"], [])
@@ -102,22 +113,13 @@ class PaperResolver:
 
     def write(self, changes: Changes) -> None:
         """Store what was resolved: the new papers in one statement, then what known papers gained."""
-        insert_new_rows(self._conn, "papers", _COLUMNS, [tuple(row[c] for c in _COLUMNS) for row in self._new])
+        insert_new_rows(self._conn, "papers", _COLUMNS, [_ROW_VALUES(row) for row in self._new])
         for paper_id, (row, gained) in self._updated.items():
             columns = sorted(gained)
             assignments = ", ".join(f"{c} = ?" for c in columns)
             self._conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*(row[c] for c in columns), paper_id))
         changes.papers.update(row["id"] for row in self._new)
         changes.papers.update(self._updated)
-        self._new, self._updated, self._first_new = [], {}, self._next_id
-
-
-def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
-    """Return (paper id, created) for PAPER, filling fields the stored copy lacks."""
-    resolver = PaperResolver(conn, [paper])
-    result = resolver.resolve(paper)
-    resolver.write(changes)
-    return result
 
 
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:
