@@ -271,6 +271,28 @@ def test_many_files_are_parsed_in_worker_processes_in_order(tmp_path):
     assert [p.value.title for p in parallel if not p.error] == [parse_file(p).value.title for p in paths if p != paths[7]]
 
 
+def test_a_worker_that_dies_mid_parse_costs_nothing_but_time(tmp_path):
+    import os
+    import signal
+
+    from annotator.store.parse_pool import CHUNK_FILES, _SharedParse, parse_file
+    from tests.bench.generate import session_post_text
+
+    paths = []
+    for number in range(CHUNK_FILES * 12):
+        path = tmp_path / f"S{number:03d}.md"
+        path.write_text(session_post_text(number, 2), encoding="utf-8")
+        paths.append(path)
+    shared = _SharedParse(paths, workers=1)
+    results = shared.results()
+    first = next(results)
+    os.kill(shared.processes[0].pid, signal.SIGKILL)  # out of memory, say: whatever it held is parsed here
+    rest = list(results)
+    assert [r.path for r in [first, *rest]] == paths
+    assert [r.value.title for r in [first, *rest]] == [parse_file(p).value.title for p in paths]
+    assert not shared.processes[0].is_alive()
+
+
 def test_newer_version_keeps_readings_added_in_the_app_and_reworded_headings(lib, tmp_path):
     post = tmp_path / "_contents" / "S1.md"
     post.parent.mkdir()
