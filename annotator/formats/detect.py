@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from annotator.errors import AnnotatorError
-from annotator.formats.frontmatter import find_front_matter
+from annotator.formats.frontmatter import front_matter_in_lines
 from annotator.formats.hf_list import CHROME_HINT, content_lines, looks_like_abstract, parse_paper_list
 from annotator.formats.lecture_page import EXCERPT_MARKER, parse_lecture_page
 from annotator.formats.model import LECTURE_PAGE, PAPER_LIST, SESSION_POST, SLIDE_OUTLINE, PaperList, Session
@@ -40,32 +40,39 @@ def detect_kind(text: str) -> str:
 
     Raises AnnotatorError when it is none of them, or when its front matter is never closed.
     """
-    block = find_front_matter(text)
+    return _detect(text)[0]
+
+
+def _detect(text: str) -> tuple[str, list[str]]:
+    """(detect_kind(TEXT), TEXT's lines with their line breaks when it has front matter, else [])."""
+    opens = text.startswith(("---", BOM + "---"))  # front matter's first line is `---`
+    lines = text.splitlines(keepends=True) if opens else []  # (a paper list can be long)
+    block = front_matter_in_lines(lines)
     if block is not None:
-        body = _before_blog(text.splitlines(keepends=True)[block.close_line + 1 :])
+        body = _before_blog(lines[block.close_line + 1 :])
         if _READINGS_HEADING.search(body):
-            return SESSION_POST
+            return SESSION_POST, lines
         if _PAPER_LINE.search(body) or _SEPARATOR.search(body):
-            return LECTURE_PAGE
-        return SESSION_POST
-    lines = text.removeprefix(BOM).splitlines()
-    if _is_slide_outline(lines):
-        return SLIDE_OUTLINE
-    if _is_paper_list(lines):
-        return PAPER_LIST
+            return LECTURE_PAGE, lines
+        return SESSION_POST, lines
+    rows = text.removeprefix(BOM).splitlines()
+    if _is_slide_outline(rows):
+        return SLIDE_OUTLINE, []
+    if _is_paper_list(rows):
+        return PAPER_LIST, []
     raise AnnotatorError(NOT_IMPORTABLE, None, 1)
 
 
 def parse_text(text: str, path: str, name: str) -> Session | PaperList:
     """Detect TEXT's kind and parse it; NAME names a paper list. Errors carry PATH."""
     try:
-        kind = detect_kind(text)
+        kind, lines = _detect(text)
     except AnnotatorError as exc:
         raise exc.located(path) from None
     if kind == SESSION_POST:
-        from annotator.formats.session_post import parse_session_post  # its own module, its own owner
+        from annotator.formats.session_post import parse_session_lines  # its own module, its own owner
 
-        return parse_session_post(text, path)
+        return parse_session_lines(text, lines, path)  # (detection split the text already)
     if kind == LECTURE_PAGE:
         return parse_lecture_page(text, path)
     if kind == SLIDE_OUTLINE:
@@ -74,10 +81,13 @@ def parse_text(text: str, path: str, name: str) -> Session | PaperList:
 
 
 def _before_blog(lines: list[str]) -> str:
+    text = "".join(lines)
+    if EXCERPT_MARKER not in text:  # most files: no need to look at each line
+        return text
     for index, line in enumerate(lines):
         if line.strip() == EXCERPT_MARKER:
             return "".join(lines[:index])
-    return "".join(lines)
+    return text
 
 
 def _is_slide_outline(lines: list[str]) -> bool:

@@ -44,11 +44,15 @@ class FrontMatterBlock:
 
 def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
     """Locate front matter that starts at byte 0 (after a BOM); None when the file has none."""
-    lines = text.removeprefix(BOM).splitlines(keepends=True)
-    if not lines or not _OPEN.match(lines[0]):
+    return front_matter_in_lines(text.splitlines(keepends=True), path)
+
+
+def front_matter_in_lines(lines: list[str], path: str = "") -> FrontMatterBlock | None:
+    """find_front_matter for a text already split with str.splitlines(keepends=True)."""
+    if not lines or not _OPEN.match(lines[0].removeprefix(BOM)):
         return None
     for index in range(1, len(lines)):
-        if _CLOSE.match(lines[index]):
+        if lines[index].startswith(("---", "...")) and _CLOSE.match(lines[index]):  # startswith: fast test
             return FrontMatterBlock("".join(lines[1:index]), 0, index)
     raise AnnotatorError("front matter opened with '---' is never closed", path or None, 1)
 
@@ -85,6 +89,8 @@ def _plain(value: Any, seen: set[int], depth: int) -> Any:
     """Copy VALUE into JSON-friendly types; refuse shared nodes (aliases) and deep nesting."""
     if depth > MAX_DEPTH:
         raise _Refused("front matter is nested too deeply")
+    if isinstance(value, str):  # most values
+        return value
     if isinstance(value, (dict, list, set, tuple)):
         if id(value) in seen:
             raise _Refused("front matter uses YAML aliases (`*name`), which annotator does not accept")
@@ -100,6 +106,8 @@ def _plain(value: Any, seen: set[int], depth: int) -> Any:
 
 
 def _key(key: Any) -> str:
+    if type(key) is str:  # most keys
+        return key
     if key is None:
         return ""
     if isinstance(key, bool):

@@ -18,6 +18,7 @@ parse with no readings; every value stays in front_matter and the text is kept f
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -28,7 +29,7 @@ from annotator.formats.blog import (
     find_blog_start,
     scan,
 )
-from annotator.formats.frontmatter import find_front_matter, load_front_matter
+from annotator.formats.frontmatter import front_matter_in_lines, load_front_matter
 from annotator.formats.model import SESSION_POST, Paper, Reading, Session
 
 DEFAULT_BULLET = "  + "
@@ -38,14 +39,12 @@ _READINGS_SECTION = re.compile(
     r"(?:\s+(?:papers?|resources|materials))?$",
     re.IGNORECASE,
 )
-_LABEL = re.compile(
-    r"^(?:even\s+)?more(?:\s+\w+)?$|high-impact papers|^\d{4}\b.*\bpapers\b|^here (?:are|is)\b",
-    re.IGNORECASE,
-)
+# A label heading's name starts like _LABEL (used with .match) or holds _LABEL_ANYWHERE.
+_LABEL = re.compile(r"(?:even\s+)?more(?:\s+\w+)?$|\d{4}\b.*\bpapers\b|here (?:are|is)\b", re.IGNORECASE)
+_LABEL_ANYWHERE = re.compile(r"high-impact papers", re.IGNORECASE)
 _READINGS_WORD = re.compile(r"\breadings?\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^[-+*][ \t]+")
 _TITLE_PREFIX = re.compile(r"^(?:related|paper|reading)\s*:\s*", re.IGNORECASE)
-_TITLE_TAIL = re.compile(r"[\s:/]+$")
 # A bullet: `+`/`-` (also glued to `[`, as in `+[Submitted on ...]`), `*`, or `1.`/`1)`.
 _BULLET = re.compile(r"([ \t]*)(?:([+-])(?=[ \t\[]|\Z)|(\*)(?=[ \t]|\Z)|\d{1,3}[.)](?=[ \t]|\Z))[ \t]*")
 _ANNOTATION = re.compile(r"(team|videos?)[ \t]*:[ \t]*", re.IGNORECASE)
@@ -56,6 +55,8 @@ _URL = re.compile(
     r"|(https?://[^\s<>\"'()\[\]]+)"
 )
 _URL_TRAIL = ".,;:!?"
+_HEADING_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)")
+_WORD = re.compile(r"\w+")
 _URL_LABEL_WORDS = re.compile(
     r"\b(?:url|paper|link|arxiv|code|github|pdf|html|tutorial|blog|website|project|page|site)\b",
     re.IGNORECASE,
@@ -81,8 +82,12 @@ def parse_session_post(text: str, path: str = "") -> Session:
 
     Raises AnnotatorError (with PATH and line) when the front matter is not valid YAML.
     """
-    lines = text.splitlines(keepends=True)
-    block = find_front_matter(text, path)
+    return parse_session_lines(text, text.splitlines(keepends=True), path)
+
+
+def parse_session_lines(text: str, lines: list[str], path: str = "") -> Session:
+    """parse_session_post for TEXT whose text.splitlines(keepends=True) the caller already has."""
+    block = front_matter_in_lines(lines, path)
     front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
     body_start = block.close_line + 1 if block else 0
     blog_start = find_blog_start(lines, body_start)
@@ -106,27 +111,36 @@ def is_readings_section(heading: str) -> bool:
 
 def section_name(heading: str) -> str:
     """A `##` heading's text as a section name: `Required  Readings :` -> `Required Readings`."""
-    return _TITLE_TAIL.sub("", clean_heading(heading)).rstrip(" :")
+    return _strip_tail(clean_heading(heading)).rstrip(" :")
 
 
 def annotation(text: str) -> tuple[str, str, int] | None:
     """For a `+ Team: x` / `+ Video: url` bullet line: (kind, value, where the value starts)."""
-    bullet = _BULLET.match(text)
-    if not bullet or (bullet.group(2) is None and bullet.group(3) is None):  # `1.` items are prose
-        return None
-    match = _ANNOTATION.match(text, bullet.end())
-    if not match:
-        return None
-    kind = "team" if match.group(1).lower() == "team" else "video"
-    return kind, text[match.end() :].strip(), match.end()
+    return _annotation(text, _BULLET.match(text))
 
 
 def bullet_prefix(text: str) -> str | None:
     """`  + ` for the line `  +  https://...`: indent, bullet character and one space."""
-    bullet = _BULLET.match(text)
-    if not bullet or (bullet.group(2) or bullet.group(3)) is None:
+    return _bullet_prefix(_BULLET.match(text))
+
+
+def _bullet_prefix(bullet: re.Match[str] | None) -> str | None:
+    """bullet_prefix for a line whose _BULLET match is BULLET; None for `1.` items and plain lines."""
+    if bullet is None:
         return None
-    return bullet.group(1) + (bullet.group(2) or bullet.group(3)) + " "
+    mark = bullet.group(2) or bullet.group(3)
+    return None if mark is None else bullet.group(1) + mark + " "
+
+
+def _annotation(text: str, bullet: re.Match[str] | None) -> tuple[str, str, int] | None:
+    """annotation(TEXT), given TEXT's _BULLET match."""
+    if not bullet or (bullet.group(2) is None and bullet.group(3) is None):  # `1.` items are prose
+        return None
+    match = _ANNOTATION.match(text, bullet.end()) if ":" in text else None  # `in`: the fast test
+    if not match:
+        return None
+    kind = "team" if match.group(1).lower() == "team" else "video"
+    return kind, text[match.end() :].strip(), match.end()
 
 
 def parse_readings(lines: list[str], start: int, stop: int) -> list[Reading]:
@@ -134,11 +148,12 @@ def parse_readings(lines: list[str], start: int, stop: int) -> list[Reading]:
     readings: list[Reading | None] = []
     section: str | None = None
     block: list[tuple[int, str, bool]] = []  # heading line first, then the block's lines
-    for index, text, code in scan(lines, start, stop):
-        heading = None if code else HEADING.match(text)
+    for line in scan(lines, start, stop):
+        index, text, code = line
+        heading = HEADING.match(text) if "#" in text and not code else None
         if heading is None:
             if block:
-                block.append((index, text, code))
+                block.append(line)
             continue
         if block:
             readings.append(_reading(block, section or ""))
@@ -158,26 +173,38 @@ def _is_label(heading: str) -> bool:
     name = clean_heading(heading)
     if not name:
         return True
-    if _LABEL.search(name):
+    if _LABEL.match(name) or ("-" in name and _LABEL_ANYWHERE.search(name)):
         return True
-    return bool(_READINGS_WORD.search(name)) and len(name.split()) <= 5
+    return len(name.split()) <= 5 and bool(_READINGS_WORD.search(name))
 
 
 def _heading_title(heading: str) -> tuple[str, str]:
     """(title, url) from a reading heading: `- Title `, `[Title](url)`, `Neo: https://...`."""
-    text = _LIST_MARK.sub("", heading.strip())
+    text = heading.strip()
+    if text.startswith(("-", "+", "*")):
+        text = _LIST_MARK.sub("", text)
     url = ""
-    link = re.search(r"\[([^\]]+)\]\((https?://[^\s)]+)\)", text)
+    link = _HEADING_LINK.search(text)
     if link:
         url = link.group(2)
         text = text[: link.start()] + link.group(1) + text[link.end() :]
     else:
         url = _first_url(text)
         if url:
-            rest = _TITLE_TAIL.sub("", text.replace(url, " ")).strip(" :/-")
+            rest = _strip_tail(text.replace(url, " ")).strip(" :/-")
             text = rest or url
-    text = _TITLE_PREFIX.sub("", clean_heading(text))
-    return _TITLE_TAIL.sub("", text), url
+    text = clean_heading(text)
+    if ":" in text:  # `Paper: Title`
+        text = _TITLE_PREFIX.sub("", text)
+    return _strip_tail(text), url
+
+
+def _strip_tail(text: str) -> str:
+    """TEXT without the whitespace, `:` and `/` characters it ends with."""
+    text = text.rstrip()
+    while text.endswith((":", "/")):
+        text = text.rstrip(":/").rstrip()
+    return text
 
 
 def _first_url(text: str) -> str:
@@ -198,28 +225,29 @@ def _reading(block: list[tuple[int, str, bool]], section: str) -> Reading | None
     bullet = ""
     team = ""
     videos: list[str] = []
-    items: list[list[str]] = []  # [kind, text], kind: "prose" (may continue), "other" or "gap"
+    items: list[_Item | None] = []  # None: a gap, which wrapped prose does not continue across
     for index, text, code in block[1:]:
-        if _FILLER.match(text):
-            items.append(["gap", ""])
+        if _is_filler(text):
+            items.append(None)
             continue
         end = index + 1  # trailing blank and `<br />` lines stay outside the span
         if code:
             continue
-        bullet = bullet or bullet_prefix(text) or ""
-        note = annotation(text)
+        match = _BULLET.match(text)  # matched once: bullet, annotation and item all need it
+        bullet = bullet or _bullet_prefix(match) or ""
+        note = _annotation(text, match)
         if note is None:
-            _add_item(items, text)
+            _add_item(items, text, match)
         elif note[0] == "team":
             team = team or note[1]
-            items.append(["gap", ""])
+            items.append(None)
         elif note[1]:
             videos.append(note[1])
-            items.append(["gap", ""])
+            items.append(None)
     if end == head_index + 1 and heading.rstrip().endswith(":"):
         return None
     return Reading(
-        paper=_paper(title, heading_url, [text for kind, text in items if kind != "gap"]),
+        paper=_paper(title, heading_url, [item for item in items if item is not None]),
         section=section,
         team=team,
         videos=videos,
@@ -228,69 +256,114 @@ def _reading(block: list[tuple[int, str, bool]], section: str) -> Reading | None
     )
 
 
-def _add_item(items: list[list[str]], text: str) -> None:
-    """Add a block line: a bullet starts an item, a plain line continues prose above it."""
-    bullet = _BULLET.match(text)
+def _is_filler(text: str) -> bool:
+    """True for a line of only whitespace, `<br />` and `&nbsp;` (nothing to read)."""
+    if "<" not in text and "&" not in text:  # most lines: no tag or entity to look at
+        return not text or text.isspace()
+    return _FILLER.match(text) is not None
+
+
+@dataclass(slots=True)
+class _Item:
+    """A block item: a bullet line's text, or prose with the lines it wraps over joined.
+
+    url, metadata and authors are what _paper asks about the text (see _facts), worked out once.
+    """
+
+    text: str
+    prose: bool  # a plain line right after it continues it
+    url: str  # _first_url(text)
+    metadata: bool  # an arXiv-style `Submitted ...` / `Comments: ...` line
+    authors: bool  # _is_authors(text); False for metadata lines, which _paper skips
+    joined: bool = False  # lines were joined to text since the facts were worked out
+
+
+def _facts(text: str) -> tuple[str, bool, bool]:
+    """(url, metadata, authors) for an item's TEXT: see _Item."""
+    url = _first_url(text)
+    metadata = _METADATA.match(text) is not None
+    return url, metadata, not metadata and _is_authors(text, url)
+
+
+def _add_item(items: list[_Item | None], text: str, bullet: re.Match[str] | None) -> None:
+    """Add a block line (BULLET: its _BULLET match): a bullet starts an item, a plain line
+    continues prose above it."""
     body = text[bullet.end() :].strip() if bullet else text.strip()
     if not body:
-        items.append(["gap", ""])
+        items.append(None)
         return
-    kind = "prose" if _is_prose_start(body) else "other"
-    if not bullet and kind == "prose" and items and items[-1][0] == "prose":
-        items[-1][1] += " " + body  # an abstract wrapped over several lines
+    url, metadata, authors = _facts(body)
+    prose = not (metadata or authors or _is_url_only(body, url))
+    last = items[-1] if items else None
+    if not bullet and prose and last is not None and last.prose:
+        last.text += " " + body  # an abstract wrapped over several lines
+        last.joined = True
         return
-    items.append([kind, body])
+    items.append(_Item(body, prose, url, metadata, authors))
 
 
-def _is_prose_start(text: str) -> bool:
-    return not (_METADATA.match(text) or _is_authors(text) or _is_url_only(text))
-
-
-def _is_url_only(text: str) -> bool:
-    if not _first_url(text):
+def _is_url_only(text: str, url: str) -> bool:
+    """True when TEXT (whose first URL is URL) holds little more than links and link labels."""
+    if not url:
         return False
-    rest = _URL_LABEL_WORDS.sub(" ", _URL.sub(" ", text))
-    return len(re.findall(r"\w+", rest)) <= 3
-
-
-def _is_authors(text: str) -> bool:
-    if _first_url(text) or len(text) > 3000:
-        return False
-    if len(text.split()) <= 40 and _MANY_AUTHORS.search(text):  # the cheap test first: abstracts are long
+    rest = _URL.sub(" ", text)
+    if rest.isspace():  # links only (most such lines): no words to count
         return True
-    separators = sum(text.count(c) for c in ",;&∙·") + text.count(" and ")
-    if len(text.split()) > 6 * (separators + 1):  # names have at most 6 words each: prose
+    return len(_WORD.findall(_URL_LABEL_WORDS.sub(" ", rest))) <= 3
+
+
+def _is_authors(text: str, url: str) -> bool:
+    """True when TEXT (whose first URL is URL) reads as a list of author names."""
+    if url or len(text) > 3000:
+        return False
+    separators = sum(text.count(c) for c in ",;&∙·" if c in text) + text.count(" and ")  # `in` is the fast test
+    most = 6 * (separators + 1)  # names have at most 6 words each: more words are prose
+    words = _count_words(text, max(most, 40))
+    if words <= 40 and _MANY_AUTHORS.search(text):
+        return True
+    if words > most:
         return False
     parts = [p for p in _AUTHOR_SPLIT.split(text.strip().rstrip(".")) if p]
     if not parts:
         return False
-    words = [w for p in parts for w in p.split()]
+    words_of = [w for p in parts for w in p.split()]
     if len(parts) == 1:  # a single author: two or three capitalised names, e.g. `Tri Dao`
-        return 2 <= len(words) <= 3 and all(_NAME_WORD.match(w) for w in words)
+        return 2 <= len(words_of) <= 3 and all(_NAME_WORD.match(w) for w in words_of)
     if any(not 1 <= len(p.split()) <= 6 for p in parts):
         return False
     # Names start with a capital (or an uncased letter, as CJK names do); digits do not count.
-    capitals = sum(1 for w in words if w[0].isupper() or (w[0].isalpha() and not w[0].islower()))
-    return capitals >= 0.75 * len(words)
+    capitals = sum(1 for w in words_of if w[0].isupper() or (w[0].isalpha() and not w[0].islower()))
+    return capitals >= 0.75 * len(words_of)
 
 
-def _paper(title: str, heading_url: str, texts: list[str]) -> Paper:
+def _count_words(text: str, most: int) -> int:
+    """The number of words in TEXT, counted up to MOST + 1 (long abstracts are not split whole)."""
+    return len(text.split(None, most))
+
+
+def _paper(title: str, heading_url: str, items: list[_Item]) -> Paper:
     """The paper described by a block's items (bullets, with wrapped lines joined)."""
-    url = heading_url or next((u for u in map(_first_url, texts) if u), "")
+    for item in items:
+        if item.joined:
+            item.url, item.metadata, item.authors = _facts(item.text)
+    url = heading_url or next((item.url for item in items if item.url), "")
     authors = ""
     abstract = ""
-    for text in texts:
-        if _METADATA.match(text):
+    for item in items:
+        if item.metadata:
             continue
+        text, text_url = item.text, item.url
         head, slash, tail = text.partition(" / ")
-        if slash and not authors and _is_authors(head):  # `Authors / abstract...` on one line
+        if slash and not authors and _is_authors(head, _first_url(head)):  # `Authors / abstract...`
             authors, text = head.strip(), tail
-        elif not authors and _is_authors(text):
+            text_url = _first_url(text)
+        elif not authors and item.authors:
             authors = text.strip().rstrip(".").strip()
             continue
-        prose = _URL.sub(" ", text) if _first_url(text) else text
-        if len(prose.split()) >= _MIN_ABSTRACT_WORDS and len(text) > len(abstract):
-            abstract = _ABSTRACT_PREFIX.sub("", text.strip()).strip().strip(_QUOTES).strip()
+        if len(text) > len(abstract):
+            prose = _URL.sub(" ", text) if text_url else text
+            if _count_words(prose, _MIN_ABSTRACT_WORDS) >= _MIN_ABSTRACT_WORDS:
+                abstract = _ABSTRACT_PREFIX.sub("", text.strip()).strip().strip(_QUOTES).strip()
     return Paper(title=title, url=url, authors=authors, abstract=abstract)
 
 

@@ -25,7 +25,8 @@ def decode_text(data: bytes, path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise AnnotatorError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
-    if not text.lstrip(BOM).strip():
+    rest = text.lstrip(BOM)
+    if not rest or rest.isspace():  # (not `rest.strip()`, which copies a long text)
         raise AnnotatorError("file is empty", path)
     return text
 
