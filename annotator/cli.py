@@ -17,6 +17,14 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _print_rows(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[str], empty: str) -> None:
+    """ROWS as JSON with --json, else as a table of COLUMNS (EMPTY when there are none)."""
+    if args.json:
+        _print_json(rows)
+    else:
+        _print_table(rows, columns, empty)
+
+
 def _print_table(rows: list[dict[str, Any]], columns: list[str], empty: str) -> None:
     if not rows:
         print(empty)
@@ -52,10 +60,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         rows = [r for r in rows if r["course"] == args.course]
     for r in rows:
         r.pop("row_id")
-    if args.json:
-        _print_json(rows)
-    else:
-        _print_table(rows, ["course", "id", "date", "readings", "title"], "no sessions yet: try `annotator import FILE`")
+    _print_rows(args, rows, ["course", "id", "date", "readings", "title"], "no sessions yet: try `annotator import FILE`")
     return 0
 
 
@@ -92,10 +97,7 @@ def cmd_papers(args: argparse.Namespace) -> int:
 
     with _open(args) as lib:
         rows = queries.list_papers(lib.conn)
-    if args.json:
-        _print_json(rows)
-    else:
-        _print_table(rows, ["id", "arxiv_id", "title", "sessions", "lists"], "no papers yet")
+    _print_rows(args, rows, ["id", "arxiv_id", "title", "sessions", "lists"], "no papers yet")
     return 0
 
 
@@ -104,10 +106,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     with _open(args) as lib:
         rows = queries.search(lib.conn, args.query)
-    if args.json:
-        _print_json(rows)
-    else:
-        _print_table(rows, ["type", "id", "title", "snippet"], f"nothing matches {args.query!r}")
+    _print_rows(args, rows, ["type", "id", "title", "snippet"], f"nothing matches {args.query!r}")
     return 0
 
 
