@@ -9,6 +9,7 @@ import pytest
 
 import annotator.store.importing as importing
 from annotator.store import editing, migrations, operations, queries
+from annotator.store.import_writer import ImportWriter
 from annotator.store.importing import import_paths
 from annotator.store.library import Library, open_library
 from tests.conftest import DATA
@@ -97,17 +98,17 @@ def test_a_cancelled_or_failed_import_brings_every_trigger_back(lib):
 
 
 def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the_rest_imported(lib, monkeypatch):
-    real_store = importing.store_parsed
+    real_store = ImportWriter.store
     calls = []
 
-    def store_then_lose_the_transaction(conn, changes, parsed, path, course, result):
+    def store_then_lose_the_transaction(writer, changes, parsed, path, course, result):
         calls.append(path)
-        real_store(conn, changes, parsed, path, course, result)
+        real_store(writer, changes, parsed, path, course, result)
         if len(calls) == 3:
-            conn.execute("ROLLBACK")  # what SQLite may do by itself after a disk error
+            writer.conn.execute("ROLLBACK")  # what SQLite may do by itself after a disk error
             raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(importing, "store_parsed", store_then_lose_the_transaction)
+    monkeypatch.setattr(ImportWriter, "store", store_then_lose_the_transaction)
     results, _ = import_paths(lib, FILES)
     message = "could not write to the library (database or disk is full); nothing of this file was kept"
     assert [r.error for r in results] == [f"{p}: {message}" for p in FILES[:3]] + ["", "", ""]
@@ -119,7 +120,7 @@ def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the
 def test_a_long_import_commits_as_it_goes_each_file_still_one_undo_step(lib, monkeypatch):
     observer = sqlite3.connect(lib.path)  # another process's view: only what was committed
     committed = []
-    monkeypatch.setattr(importing, "store_parsed", lambda *args, real=importing.store_parsed: (
+    monkeypatch.setattr(ImportWriter, "store", lambda *args, real=ImportWriter.store: (
         committed.append(observer.execute("SELECT count(*) FROM operations").fetchone()[0]), real(*args)))
     import_paths(lib, FILES)
     assert committed == [0] * len(FILES)  # quick files: one transaction

@@ -2,7 +2,7 @@
 
 Rows are written a file at a time: the file's papers are resolved against the library in a few
 queries (store/papers.resolve_papers), and its new papers, readings and list items go in with one
-executemany each, logged for undo as one range (operations.insert_new_rows). Full-text indexing
+executemany each, logged for undo as one range (operations.NewRows). Full-text indexing
 waits for the end of the transaction (`bulk_inserts`).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from annotator.formats.model import Paper, PaperList, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
-from annotator.store.operations import Changes, first_free_id, insert_new_rows
+from annotator.store.operations import Changes, NewRows
 from annotator.store.papers import resolve_papers
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
@@ -64,17 +64,47 @@ def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
     return (explicit or resolved.parent.name or "library", "")
 
 
-def store_parsed(conn: sqlite3.Connection, changes: Changes, parsed: Session | PaperList, path: Path,
-                 course: str | None, result: FileResult) -> None:
-    """Write one parsed file into the open transaction, filling RESULT."""
-    if isinstance(parsed, PaperList):
-        result.kind = "hf_list"
-        _store_list(conn, changes, parsed, path, result)
-    else:
+class ImportWriter:
+    """Writes parsed files into one import transaction, in which `bulk_inserts` dropped the per-row insert triggers.
+
+    What every file would otherwise ask again is remembered for the transaction: the next free
+    ids, the ids of courses already in the library, and each folder's course.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.new_rows = NewRows(conn, triggers_dropped=True)
+        self._course_ids: dict[str, int] = {}  # only courses found stored: a rolled-back file's new one is not kept here
+        self._folder_courses: dict[tuple[Path, str | None], tuple[str, str]] = {}
+
+    def store(self, changes: Changes, parsed: Session | PaperList, path: Path, course: str | None,
+              result: FileResult) -> None:
+        """Write one parsed file, filling RESULT."""
+        if isinstance(parsed, PaperList):
+            result.kind = "hf_list"
+            _store_list(self, changes, parsed, path, result)
+            return
         result.kind = parsed.kind
-        name, site = course_for(path, course)
+        name, site = self._course_for(path, course)
         result.course = name
-        _store_session(conn, changes, parsed, path, name, site, result)
+        _store_session(self, changes, parsed, path, self._course_id(name, site, changes), result)
+
+    def _course_for(self, path: Path, explicit: str | None) -> tuple[str, str]:
+        """course_for(PATH), resolving each folder once (a file that is a symlink is resolved itself)."""
+        if path.is_symlink():
+            return course_for(path, explicit)
+        key = (path.parent, explicit)
+        if key not in self._folder_courses:
+            self._folder_courses[key] = course_for(path.parent / "file", explicit)
+        return self._folder_courses[key]
+
+    def _course_id(self, name: str, site: str, changes: Changes) -> int:
+        if name not in self._course_ids:
+            known = self.conn.execute("SELECT id FROM courses WHERE name = ?", (name.strip(),)).fetchone()
+            if known is None:
+                return ensure_course(self.conn, name, site, changes)
+            self._course_ids[name] = known[0]
+        return self._course_ids[name]
 
 
 _PER_ROW_INSERT_TRIGGERS = ("papers_ai", "papers_undo_insert", "sessions_ai", "sessions_undo_insert",
@@ -87,14 +117,14 @@ _INDEX_NEW = {
 
 
 @contextmanager
-def bulk_inserts(conn: sqlite3.Connection) -> Iterator[None]:
+def bulk_inserts(conn: sqlite3.Connection) -> Iterator[ImportWriter]:
     """Inside one transaction, for an import: insert rows without per-row triggers, index them for search at the end.
 
     SQLite runs a trigger program for every inserted row (~15 us even when it does nothing) and
     FTS5 writes a segment for every statement, so an import spent most of its time there. For the
     transaction, the per-row insert triggers of the tables an import fills are dropped (the DDL is
     part of the transaction: a rollback or a crash brings them back); every insert logs its rows
-    for undo itself (operations.insert_new_rows), and the new papers and sessions are indexed with
+    for undo itself (the ImportWriter's NewRows), and the new papers and sessions are indexed with
     one statement each before commit. Meanwhile fts_pending tells the update and delete triggers
     to leave the index of those new rows alone (db/003, db/004).
     """
@@ -105,7 +135,7 @@ def bulk_inserts(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     for table in _INDEX_NEW:
         conn.execute(f"INSERT INTO fts_pending (tbl, above) SELECT ?, coalesce(max(id), 0) FROM {table}", (table,))
-    yield
+    yield ImportWriter(conn)
     for table, above in conn.execute("SELECT tbl, above FROM fts_pending").fetchall():
         conn.execute(_INDEX_NEW[table], (above,))
     conn.execute("DELETE FROM fts_pending")
@@ -113,11 +143,11 @@ def bulk_inserts(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(sql)
 
 
-def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, path: Path,
-                   course: str, site: str, result: FileResult) -> None:
-    course_id = ensure_course(conn, course, site, changes)
+def _store_session(writer: ImportWriter, changes: Changes, parsed: Session, path: Path, course_id: int,
+                   result: FileResult) -> None:
+    conn = writer.conn
     code = path.stem
-    result.session = f"{course}/{code}"
+    result.session = f"{result.course}/{code}"
     result.readings = len(parsed.readings)
     existing = conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
     if existing is not None and existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
@@ -127,32 +157,33 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, parsed: Session, 
               json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
               dt.datetime.now().isoformat(timespec="seconds"))
     if existing is None:
-        session_id = first_free_id(conn, "sessions")
-        insert_new_rows(conn, "sessions", _SESSION_COLUMNS, [(session_id, *values, course_id, code)])
+        session_id = writer.new_rows.first_id("sessions")
+        writer.new_rows.insert("sessions", _SESSION_COLUMNS, [(session_id, *values, course_id, code)])
     else:
         session_id = existing["id"]
         conn.execute(
             "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
             "imported_at = ? WHERE id = ?", (*values, session_id))
     changes.sessions.add(session_id)
-    resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes)
+    resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes, writer.new_rows)
     paper_ids = [paper_id for paper_id, _ in resolved]
     result.papers_new = sum(created for _, created in resolved)
     result.papers_existing = len(resolved) - result.papers_new
-    _store_readings(conn, session_id, parsed, paper_ids, existing is not None)
+    _store_readings(writer.new_rows, session_id, parsed, paper_ids, existing is not None)
 
 
-def _store_readings(conn: sqlite3.Connection, session_id: int, parsed: Session, paper_ids: list[int],
+def _store_readings(new_rows: NewRows, session_id: int, parsed: Session, paper_ids: list[int],
                     known_session: bool) -> None:
+    conn = new_rows.conn
     previous = _PreviousReadings(conn, session_id if known_session else None)
-    next_id = first_free_id(conn, "readings")
-    new_rows: list[tuple] = []
+    next_id = new_rows.first_id("readings")
+    rows: list[tuple] = []
     notes: list[tuple[str, int]] = []  # set after the insert: the update trigger indexes them for search
     videos: list[tuple[int, list[str], list[str]]] = []  # (reading id, its videos now, its videos before)
     for index, (reading, paper_id) in enumerate(zip(parsed.readings, paper_ids, strict=True)):
         old = previous.take(paper_id, reading.paper)
         if old is None:
-            new_rows.append((next_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
+            rows.append((next_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
             if reading.notes:
                 notes.append((reading.notes, next_id))
             videos.append((next_id, reading.videos, []))
@@ -165,8 +196,9 @@ def _store_readings(conn: sqlite3.Connection, session_id: int, parsed: Session, 
                          "source_index = ? WHERE id = ?", (*row, old["id"]))
         videos.append((old["id"], reading.videos, [r[0] for r in conn.execute(
             "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (old["id"],))]))
-    insert_new_rows(conn, "readings", _READING_COLUMNS, new_rows)
-    conn.executemany("UPDATE readings SET notes = ? WHERE id = ?", notes)
+    new_rows.insert("readings", _READING_COLUMNS, rows)
+    if notes:
+        conn.executemany("UPDATE readings SET notes = ? WHERE id = ?", notes)
     position = len(parsed.readings)
     for gone in previous.left_over():
         if gone["source_index"] is None:  # added in the app, never exported: the file cannot know it
@@ -213,11 +245,12 @@ class _PreviousReadings:
         return list(self._rows.values())
 
 
-def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
+def _store_list(writer: ImportWriter, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
+    conn = writer.conn
     result.list = parsed.name
     paper_ids: list[int] = []
     seen: set[int] = set()
-    for paper_id, created in resolve_papers(conn, parsed.papers, changes):
+    for paper_id, created in resolve_papers(conn, parsed.papers, changes, writer.new_rows):
         if paper_id in seen:
             continue  # listed twice in one list: still one paper
         seen.add(paper_id)
@@ -237,7 +270,7 @@ def _store_list(conn: sqlite3.Connection, changes: Changes, parsed: PaperList, p
             "SELECT paper_id FROM paper_list_items WHERE list_id = ? ORDER BY position", (list_id,))]
     if current != paper_ids:
         conn.execute("DELETE FROM paper_list_items WHERE list_id = ?", (list_id,))
-        first = first_free_id(conn, "paper_list_items")
-        insert_new_rows(conn, "paper_list_items", ("id", "list_id", "position", "paper_id"),
+        first = writer.new_rows.first_id("paper_list_items")
+        writer.new_rows.insert("paper_list_items", ("id", "list_id", "position", "paper_id"),
                         [(first + i, list_id, i + 1, pid) for i, pid in enumerate(paper_ids)])
         changes.lists.add(list_id)

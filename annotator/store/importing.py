@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.store.import_writer import FileResult, bulk_inserts, store_parsed
+from annotator.store.import_writer import FileResult, ImportWriter, bulk_inserts
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
 from annotator.store.parse_pool import ParsedFile, parse_files
@@ -92,9 +92,10 @@ def _cannot_write(exc: BaseException) -> str:
     return f"could not write to the library ({exc}); nothing of this file was kept"
 
 
-def _storing(parsed: ParsedFile, course: str | None, result: FileResult) -> Callable[[sqlite3.Connection, Changes], None]:
+def _storing(writer: ImportWriter, parsed: ParsedFile, course: str | None,
+             result: FileResult) -> Callable[[sqlite3.Connection, Changes], None]:
     """The body of one file's Operation."""
-    return lambda conn, changes: store_parsed(conn, changes, parsed.value, parsed.path, course, result)
+    return lambda conn, changes: writer.store(changes, parsed.value, parsed.path, course, result)
 
 
 def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: Iterator[ParsedFile],
@@ -103,7 +104,7 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
     stored: list[FileResult] = []
     index = start
     try:
-        with transaction(lib) as tx, bulk_inserts(lib.conn):
+        with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
             began = time.monotonic()
             while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
                 path, result = todo[index]
@@ -114,7 +115,7 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
                     continue
                 stored.append(result)
                 try:
-                    result.changes = tx.run(f"Import {path.name}", _storing(parsed, course, result))[1]
+                    result.changes = tx.run(f"Import {path.name}", _storing(writer, parsed, course, result))[1]
                 except AnnotatorError as exc:
                     stored.pop().failed(str(exc.located(path)))
                 except sqlite3.OperationalError as exc:
@@ -136,7 +137,7 @@ def _import_as_one_step(
     progress: Callable[[int, int, str], None] | None,
     cancelled: Callable[[], bool] | None,
 ) -> Changes:
-    def store_each(conn: sqlite3.Connection, changes: Changes) -> None:
+    def store_each(writer: ImportWriter, conn: sqlite3.Connection, changes: Changes) -> None:
         for number, (path, result) in enumerate(todo):
             if cancelled and cancelled():
                 raise ImportCancelled()
@@ -148,7 +149,7 @@ def _import_as_one_step(
                 continue
             conn.execute("SAVEPOINT import_file")
             try:
-                store_parsed(conn, changes, parsed.value, path, course, result)
+                writer.store(changes, parsed.value, path, course, result)
                 conn.execute("RELEASE import_file")
             except AnnotatorError as exc:
                 conn.execute("ROLLBACK TO import_file")
@@ -158,5 +159,5 @@ def _import_as_one_step(
             progress(len(todo), len(todo), "")
 
     label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {todo[0][0].name}"
-    with transaction(lib) as tx, bulk_inserts(lib.conn):
-        return tx.run(label, store_each)[1]
+    with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
+        return tx.run(label, lambda conn, changes: store_each(writer, conn, changes))[1]

@@ -3,7 +3,7 @@
 Undo is stored in the library itself, so it survives a restart: while an operation runs,
 `undo_capture` names a log, and triggers (db/001_initial.sql) append every row the operation
 inserts, updates or deletes to `undo_entries`. Rows inserted in bulk are logged as one range
-instead (`insert_new_rows`). Undo replays that log backwards, capturing its own changes as the
+instead (`NewRows`). Undo replays that log backwards, capturing its own changes as the
 redo log; redo does the same the other way round. Several operations can share a transaction
 (`transaction`): an import of many files commits them together, each still its own undo step.
 """
@@ -70,14 +70,22 @@ def write_transaction(conn: sqlite3.Connection, path: object = None) -> Iterator
     conn.execute("COMMIT")
 
 
-def _next_log_id(conn: sqlite3.Connection) -> int:
+def _stored_next_log(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT value FROM settings WHERE key = 'undo.next_log'").fetchone()
-    log_id = int(row[0]) if row else 1
+    return int(row[0]) if row else 1
+
+
+def _store_next_log(conn: sqlite3.Connection, log_id: int) -> None:
     conn.execute(
         "INSERT INTO settings (key, value) VALUES ('undo.next_log', ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (str(log_id + 1),),
+        (str(log_id),),
     )
+
+
+def _next_log_id(conn: sqlite3.Connection) -> int:
+    log_id = _stored_next_log(conn)
+    _store_next_log(conn, log_id + 1)
     return log_id
 
 
@@ -95,6 +103,18 @@ class Transaction:
     def __init__(self, lib: Library):
         self.lib = lib
         self.recorded = 0  # undo steps recorded so far
+        self._next_log: int | None = None  # counted here, saved once at the end (`transaction`)
+
+    def _log_id(self) -> int:
+        if self._next_log is None:
+            self._next_log = _stored_next_log(self.lib.conn)
+        self._next_log += 1
+        return self._next_log - 1
+
+    def save_log_counter(self) -> None:
+        """Write the next undo log id back to the settings table (before COMMIT)."""
+        if self._next_log is not None:
+            _store_next_log(self.lib.conn, self._next_log)
 
     def run(self, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[T, Changes]:
         """Run BODY(conn, changes) as one undoable operation; if it raises, only its own changes are undone.
@@ -105,7 +125,7 @@ class Transaction:
         changes = Changes(label)
         conn.execute("SAVEPOINT operation")
         try:
-            log_id = _next_log_id(conn)
+            log_id = self._log_id()
             conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
             try:
                 result = body(conn, changes)
@@ -136,6 +156,7 @@ def transaction(lib: Library) -> Iterator[Transaction]:
     with write_transaction(lib.conn, lib.path):
         tx = Transaction(lib)
         yield tx
+        tx.save_log_counter()
         if tx.recorded:
             _prune_history(lib.conn)
 
@@ -146,36 +167,55 @@ def run_operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, 
         return tx.run(label, body)
 
 
-def first_free_id(conn: sqlite3.Connection, table: str) -> int:
-    """The id SQLite would give the next row of TABLE; rows given ids from here on are new rows."""
-    return conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+class NewRows:
+    """Rows inserted with ids assigned in advance: one executemany, logged for undo as one range.
 
-
-def insert_new_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert ROWS (id first, consecutive ascending ids) with one executemany, logged for undo as one range.
-
-    The per-row undo triggers are paused meanwhile: one 'R' entry says "rows FIRST..LAST were
-    inserted", which undo turns into one DELETE. The primary key makes every id of the range ours.
+    Each insert logs one 'R' entry, "rows FIRST..LAST were inserted", which undo turns into one
+    DELETE; the primary key makes every id of the range ours. Outside an import the per-row undo
+    triggers are paused for the insert. Inside one (import_writer.bulk_inserts, which drops them
+    for its transaction) there is nothing to pause, and the ids are counted here instead of asked
+    of SQLite for every file: a rolled-back file leaves a gap, never a reused id.
     """
-    if not rows:
-        return
-    first, last = rows[0][0], rows[-1][0]
-    if [row[0] for row in rows] != list(range(first, first + len(rows))):
-        raise ValueError(f"{table}: new rows need consecutive ids")
-    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    capture = conn.execute("SELECT log_id FROM undo_capture").fetchone()
-    if capture is None:
-        conn.executemany(statement, rows)
-        return
-    conn.execute("DELETE FROM undo_capture")
-    try:
-        conn.executemany(statement, rows)
-    finally:
-        if conn.in_transaction:
-            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (capture[0],))
-    conn.execute(
-        "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) VALUES (?, ?, ?, 'R', ?)", (capture[0], table, first, last)
-    )
+
+    def __init__(self, conn: sqlite3.Connection, *, triggers_dropped: bool = False):
+        self.conn = conn
+        self.triggers_dropped = triggers_dropped
+        self._next: dict[str, int] = {}
+
+    def first_id(self, table: str) -> int:
+        """The id the next row of TABLE gets; rows given ids from here on are new rows."""
+        if table not in self._next or not self.triggers_dropped:
+            self._next[table] = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        return self._next[table]
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Insert ROWS (id first, consecutive ascending ids) and log them for undo as one range."""
+        if not rows:
+            return
+        first, last = rows[0][0], rows[-1][0]
+        if [row[0] for row in rows] != list(range(first, first + len(rows))):
+            raise ValueError(f"{table}: new rows need consecutive ids")
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        if self.triggers_dropped:
+            self.conn.executemany(statement, rows)
+        else:
+            self._insert_with_triggers_paused(statement, rows)
+        self._next[table] = last + 1
+        self.conn.execute(  # no row when no operation is capturing: nothing to undo then
+            "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, ?, ?, 'R', ? FROM undo_capture",
+            (table, first, last))
+
+    def _insert_with_triggers_paused(self, statement: str, rows: list[tuple]) -> None:
+        capture = self.conn.execute("SELECT log_id FROM undo_capture").fetchone()
+        if capture is None:
+            self.conn.executemany(statement, rows)
+            return
+        self.conn.execute("DELETE FROM undo_capture")
+        try:
+            self.conn.executemany(statement, rows)
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (capture[0],))
 
 
 def _drop_redo_stack(conn: sqlite3.Connection) -> None:

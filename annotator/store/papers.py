@@ -10,7 +10,7 @@ from typing import Any
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
 from annotator.formats.papers import title_key
-from annotator.store.operations import Changes, first_free_id, insert_new_rows
+from annotator.store.operations import Changes, NewRows
 
 
 def is_placeholder_title(title: str) -> bool:
@@ -24,7 +24,8 @@ _KEYS_PER_QUERY = 400
 Row = dict[str, Any]
 
 
-def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes) -> list[tuple[int, bool]]:
+def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes,
+                   new_rows: NewRows | None = None) -> list[tuple[int, bool]]:
     """(paper id, created) for each of PAPERS, in order: one paper once, merging what each mention adds.
 
     The library's rows that can match (same arXiv id or same normalised title) are read up front,
@@ -33,7 +34,7 @@ def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: C
     executemany; known ones that gained a field are updated.
     """
     keyed = [(paper, paper.arxiv_id, title_key(paper.title)) for paper in papers]
-    resolver = _Resolver(conn, {a for _, a, _ in keyed} - {""}, {k for _, _, k in keyed} - {""})
+    resolver = _Resolver(new_rows or NewRows(conn), {a for _, a, _ in keyed} - {""}, {k for _, _, k in keyed} - {""})
     resolved = [resolver.resolve(*item) for item in keyed]
     resolver.write(changes)
     return resolved
@@ -47,21 +48,23 @@ def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tu
 class _Resolver:
     """The rows that papers can match, indexed by arXiv id and by normalised title, and the new rows."""
 
-    def __init__(self, conn: sqlite3.Connection, arxiv_ids: set[str], keys: set[str]):
-        self._conn = conn
+    def __init__(self, new_rows: NewRows, arxiv_ids: set[str], keys: set[str]):
+        self._new_rows = new_rows
+        conn = new_rows.conn
         self._by_arxiv: dict[str, Row] = {}
         self._by_key: dict[str, list[Row]] = {}
         self._new: list[Row] = []
         self._updated: dict[int, tuple[Row, set[str]]] = {}  # stored paper id -> (row, columns it gained)
         rows: dict[int, Row] = {}
-        for column, values in (("arxiv_id", sorted(arxiv_ids)), ("title_key", sorted(keys))):
-            for chunk in range(0, len(values), _KEYS_PER_QUERY):
-                part = values[chunk : chunk + _KEYS_PER_QUERY]
-                query = f"SELECT * FROM papers WHERE {column} IN ({', '.join('?' * len(part))})"
-                rows.update((row["id"], dict(row)) for row in conn.execute(query, part))
+        ids, titles = sorted(arxiv_ids), sorted(keys)
+        for start in range(0, max(len(ids), len(titles)), _KEYS_PER_QUERY):
+            some_ids, some_titles = ids[start : start + _KEYS_PER_QUERY], titles[start : start + _KEYS_PER_QUERY]
+            query = (f"SELECT * FROM papers WHERE arxiv_id IN ({', '.join('?' * len(some_ids))}) "
+                     f"OR title_key IN ({', '.join('?' * len(some_titles))})")
+            rows.update((row["id"], dict(row)) for row in conn.execute(query, some_ids + some_titles))
         for row_id in sorted(rows):
             self._index(rows[row_id])
-        self._next_id = self._first_new = first_free_id(conn, "papers")
+        self._next_id = self._first_new = new_rows.first_id("papers")
 
     def _index(self, row: Row) -> None:
         if row["arxiv_id"]:
@@ -113,11 +116,11 @@ class _Resolver:
 
     def write(self, changes: Changes) -> None:
         """Store what was resolved: the new papers in one statement, then what known papers gained."""
-        insert_new_rows(self._conn, "papers", _COLUMNS, [_ROW_VALUES(row) for row in self._new])
+        self._new_rows.insert("papers", _COLUMNS, [_ROW_VALUES(row) for row in self._new])
         for paper_id, (row, gained) in self._updated.items():
             columns = sorted(gained)
             assignments = ", ".join(f"{c} = ?" for c in columns)
-            self._conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*(row[c] for c in columns), paper_id))
+            self._new_rows.conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*(row[c] for c in columns), paper_id))
         changes.papers.update(row["id"] for row in self._new)
         changes.papers.update(self._updated)
 

@@ -110,6 +110,8 @@ class _SharedParse:
     def _chunk(self, index: int, chunk: list[Path]) -> list[ParsedFile]:
         """Chunk INDEX parsed: by a worker, or here. While a worker still holds it, parse ahead here."""
         while index not in self.done:
+            if self._collect_ready() and index in self.done:
+                break
             if (ahead := _claim(self.counter, len(self.chunks))) is not None:
                 self.done[ahead] = [parse_file(path) for path in self.chunks[ahead]]
                 continue
@@ -121,6 +123,17 @@ class _SharedParse:
                 continue
             self.done[got] = parsed
         return self.done.pop(index)
+
+    def _collect_ready(self) -> bool:
+        """Take every chunk the workers have already sent, without waiting; True if there was one."""
+        got_any = False
+        while True:
+            try:
+                got, parsed = self.queue.get_nowait()
+            except queue.Empty:
+                return got_any
+            self.done[got] = parsed
+            got_any = True
 
     def _stop(self) -> None:
         with self.counter.get_lock():
