@@ -120,8 +120,8 @@ def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the
 def test_a_long_import_commits_as_it_goes_each_file_still_one_undo_step(lib, monkeypatch):
     observer = sqlite3.connect(lib.path)  # another process's view: only what was committed
     committed = []
-    monkeypatch.setattr(ImportWriter, "store", lambda *args, real=ImportWriter.store: (
-        committed.append(observer.execute("SELECT count(*) FROM operations").fetchone()[0]), real(*args)))
+    monkeypatch.setattr(ImportWriter, "new_session", lambda *args, real=ImportWriter.new_session: (
+        committed.append(observer.execute("SELECT count(*) FROM operations").fetchone()[0]), real(*args))[1])
     import_paths(lib, FILES)
     assert committed == [0] * len(FILES)  # quick files: one transaction
     undo_imports(lib)

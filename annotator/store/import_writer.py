@@ -19,8 +19,8 @@ from pathlib import Path
 from annotator.formats.model import Paper, PaperList, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
-from annotator.store.operations import Changes, NewRows
-from annotator.store.papers import resolve_papers
+from annotator.store.operations import Changes, NewRows, capture_into
+from annotator.store.papers import PAPER_COLUMNS, resolve_files, resolve_papers
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
 _SESSION_COLUMNS = ("id", "title", "date", "source", "kind", "front_matter", "original_text", "imported_at", "course_id", "code")
@@ -64,11 +64,23 @@ def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
     return (explicit or resolved.parent.name or "library", "")
 
 
+@dataclass
+class NewSession:
+    """A parsed session that the library does not have yet, in a course it has: ready to be stored with others."""
+
+    parsed: Session
+    path: Path
+    course_id: int
+    result: FileResult
+
+
 class ImportWriter:
     """Writes parsed files into one import transaction, in which `bulk_inserts` dropped the per-row insert triggers.
 
     What every file would otherwise ask again is remembered for the transaction: the next free
-    ids, the ids of courses already in the library, and each folder's course.
+    ids, the ids of courses already in the library, and each folder's course. Session posts new
+    to the library can be stored many at once (`new_session`, `store_new_sessions`): one
+    statement per table for all of them, each file still its own undo step.
     """
 
     def __init__(self, conn: sqlite3.Connection):
@@ -76,6 +88,7 @@ class ImportWriter:
         self.new_rows = NewRows(conn, triggers_dropped=True)
         self._course_ids: dict[str, int] = {}  # only courses found stored: a rolled-back file's new one is not kept here
         self._folder_courses: dict[tuple[Path, str | None], tuple[str, str]] = {}
+        self._pending: set[tuple[int, str]] = set()  # (course id, code) of sessions given out by new_session
 
     def store(self, changes: Changes, parsed: Session | PaperList, path: Path, course: str | None,
               result: FileResult) -> None:
@@ -84,10 +97,87 @@ class ImportWriter:
             result.kind = "hf_list"
             _store_list(self, changes, parsed, path, result)
             return
-        result.kind = parsed.kind
         name, site = self._course_for(path, course)
-        result.course = name
-        _store_session(self, changes, parsed, path, self._course_id(name, site, changes), result)
+        course_id = self._stored_course(name) or ensure_course(self.conn, name, site, changes)
+        _describe(result, parsed, name, path)
+        existing = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?",
+                                     (course_id, path.stem)).fetchone()
+        if existing is None:
+            self.store_new_sessions([NewSession(parsed, path, course_id, result)], None, [changes])
+        else:
+            _update_session(self, changes, parsed, path, existing, result)
+
+    def new_session(self, parsed: Session | PaperList, path: Path, course: str | None,
+                    result: FileResult) -> NewSession | None:
+        """PARSED as a session new to the library, for store_new_sessions; None when it must go through `store`.
+
+        That is: a paper list, a session the library (or an earlier file given out here and not
+        yet stored) already has, or a course not in the library yet.
+        """
+        if isinstance(parsed, PaperList):
+            return None
+        name, _ = self._course_for(path, course)
+        course_id = self._stored_course(name)
+        if course_id is None or (course_id, path.stem) in self._pending or self.conn.execute(
+                "SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, path.stem)).fetchone():
+            return None
+        self._pending.add((course_id, path.stem))
+        _describe(result, parsed, name, path)
+        return NewSession(parsed, path, course_id, result)
+
+    def store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
+        """Write FILES with their readings and papers, one statement per table for them all.
+
+        Each file's rows get consecutive ids, logged for undo in the log of LOG_IDS[i] (None: all
+        in the operation capturing now), and its changes go into CHANGES[i]. The papers are matched
+        file after file, as storing them one by one would.
+        """
+        try:
+            self._store_new_sessions(files, log_ids, changes)
+        finally:
+            self._pending.difference_update((file.course_id, file.path.stem) for file in files)
+
+    def _store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
+        resolved = resolve_files(self.new_rows, [[reading.paper for reading in f.parsed.readings] for f in files])
+        session_id, reading_id = self.new_rows.first_id("sessions"), self.new_rows.first_id("readings")
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        sessions: list[tuple] = []
+        readings: list[tuple] = []
+        later: list[tuple[list[tuple[str, int]], list[tuple[int, int, str]]]] = []  # per file: (notes, videos)
+        for file, papers, step in zip(files, resolved, changes, strict=True):
+            parsed, code = file.parsed, file.path.stem
+            sessions.append((session_id, parsed.title.strip() or code, parsed.date, file.path.name, parsed.kind,
+                             json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text, now,
+                             file.course_id, code))
+            file.result.papers_new = sum(created for _, created in papers.ids)
+            file.result.papers_existing = len(papers.ids) - file.result.papers_new
+            step.sessions.add(session_id)
+            step.papers.update(papers.changed())
+            notes, videos = [], []
+            for index, (reading, (paper_id, _)) in enumerate(zip(parsed.readings, papers.ids, strict=True)):
+                readings.append((reading_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
+                if reading.notes:  # set after the insert: the update trigger indexes them for search
+                    notes.append((reading.notes, reading_id))
+                videos.extend((reading_id, position, url) for position, url in enumerate(reading.videos, 1))
+                reading_id += 1
+            later.append((notes, videos))
+            session_id += 1
+
+        def parts(counts: list[int]) -> list[tuple[int, int]] | None:
+            return None if log_ids is None else list(zip(log_ids, counts, strict=True))
+
+        self.new_rows.insert("papers", PAPER_COLUMNS, [row for papers in resolved for row in papers.new],
+                             parts([len(papers.new) for papers in resolved]))
+        self.new_rows.insert("sessions", _SESSION_COLUMNS, sessions, parts([1] * len(files)))
+        self.new_rows.insert("readings", _READING_COLUMNS, readings, parts([len(f.parsed.readings) for f in files]))
+        for index, (papers, (notes, videos)) in enumerate(zip(resolved, later, strict=True)):
+            if not (papers.gained or notes or videos):
+                continue
+            if log_ids is not None:
+                capture_into(self.conn, log_ids[index])
+            papers.update_stored(self.conn)
+            self.conn.executemany("UPDATE readings SET notes = ? WHERE id = ?", notes)
+            self.conn.executemany("INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)", videos)
 
     def _course_for(self, path: Path, explicit: str | None) -> tuple[str, str]:
         """course_for(PATH), resolving each folder once (a file that is a symlink is resolved itself)."""
@@ -98,13 +188,20 @@ class ImportWriter:
             self._folder_courses[key] = course_for(path.parent / "file", explicit)
         return self._folder_courses[key]
 
-    def _course_id(self, name: str, site: str, changes: Changes) -> int:
+    def _stored_course(self, name: str) -> int | None:
+        """The id of course NAME if the library has it."""
         if name not in self._course_ids:
             known = self.conn.execute("SELECT id FROM courses WHERE name = ?", (name.strip(),)).fetchone()
             if known is None:
-                return ensure_course(self.conn, name, site, changes)
+                return None
             self._course_ids[name] = known[0]
         return self._course_ids[name]
+
+
+def _describe(result: FileResult, parsed: Session, course: str, path: Path) -> None:
+    result.kind, result.course = parsed.kind, course
+    result.session = f"{course}/{path.stem}"
+    result.readings = len(parsed.readings)
 
 
 _PER_ROW_INSERT_TRIGGERS = ("papers_ai", "papers_undo_insert", "sessions_ai", "sessions_undo_insert",
@@ -143,39 +240,32 @@ def bulk_inserts(conn: sqlite3.Connection) -> Iterator[ImportWriter]:
         conn.execute(sql)
 
 
-def _store_session(writer: ImportWriter, changes: Changes, parsed: Session, path: Path, course_id: int,
-                   result: FileResult) -> None:
+def _update_session(writer: ImportWriter, changes: Changes, parsed: Session, path: Path, existing: sqlite3.Row,
+                    result: FileResult) -> None:
+    """A newer version of a stored session's file: update it in place, keeping what the app added."""
     conn = writer.conn
-    code = path.stem
-    result.session = f"{result.course}/{code}"
-    result.readings = len(parsed.readings)
-    existing = conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
-    if existing is not None and existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
+    if existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
         result.papers_existing = len(parsed.readings)  # the same file again: nothing to add
         return
-    values = (parsed.title.strip() or code, parsed.date, path.name, parsed.kind,
-              json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
-              dt.datetime.now().isoformat(timespec="seconds"))
-    if existing is None:
-        session_id = writer.new_rows.first_id("sessions")
-        writer.new_rows.insert("sessions", _SESSION_COLUMNS, [(session_id, *values, course_id, code)])
-    else:
-        session_id = existing["id"]
-        conn.execute(
-            "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
-            "imported_at = ? WHERE id = ?", (*values, session_id))
+    session_id = existing["id"]
+    conn.execute(
+        "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
+        "imported_at = ? WHERE id = ?",
+        (parsed.title.strip() or path.stem, parsed.date, path.name, parsed.kind,
+         json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
+         dt.datetime.now().isoformat(timespec="seconds"), session_id))
     changes.sessions.add(session_id)
     resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes, writer.new_rows)
     paper_ids = [paper_id for paper_id, _ in resolved]
     result.papers_new = sum(created for _, created in resolved)
     result.papers_existing = len(resolved) - result.papers_new
-    _store_readings(writer.new_rows, session_id, parsed, paper_ids, existing is not None)
+    _store_readings(writer.new_rows, session_id, parsed, paper_ids)
 
 
-def _store_readings(new_rows: NewRows, session_id: int, parsed: Session, paper_ids: list[int],
-                    known_session: bool) -> None:
+def _store_readings(new_rows: NewRows, session_id: int, parsed: Session, paper_ids: list[int]) -> None:
+    """A stored session's readings, as its newer file has them."""
     conn = new_rows.conn
-    previous = _PreviousReadings(conn, session_id if known_session else None)
+    previous = _PreviousReadings(conn, session_id)
     next_id = new_rows.first_id("readings")
     rows: list[tuple] = []
     notes: list[tuple[str, int]] = []  # set after the insert: the update trigger indexes them for search

@@ -3,6 +3,9 @@
 Files are parsed in worker processes while this process writes (store/parse_pool), and all the
 writes of one command share a transaction, committed every second or so: each file is still
 its own undo step (or the batch is one, for the GUI), and a file that fails leaves nothing.
+Consecutive session posts new to the library are stored in runs, with one statement per table
+(ImportWriter.store_new_sessions); a run that fails is stored again file by file, to find the
+file at fault.
 """
 
 from __future__ import annotations
@@ -10,17 +13,19 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.store.import_writer import FileResult, ImportWriter, bulk_inserts
+from annotator.formats.model import PaperList, Session
+from annotator.store.import_writer import FileResult, ImportWriter, NewSession, bulk_inserts
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
 from annotator.store.parse_pool import ParsedFile, parse_files
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
 COMMIT_EVERY_SECONDS = 1.0  # the CLI commits this often: the write lock is held no longer than that
+RUN_FILES = 64  # new sessions stored with one statement per table
 _NOT_CONTENT = {"_site", "_site-config", "_layouts", "_includes", "_data", "_sass", "_plugins", "node_modules"}
 
 
@@ -92,10 +97,29 @@ def _cannot_write(exc: BaseException) -> str:
     return f"could not write to the library ({exc}); nothing of this file was kept"
 
 
-def _storing(writer: ImportWriter, parsed: ParsedFile, course: str | None,
-             result: FileResult) -> Callable[[sqlite3.Connection, Changes], None]:
-    """The body of one file's Operation."""
-    return lambda conn, changes: writer.store(changes, parsed.value, parsed.path, course, result)
+class _Runs:
+    """Files in order: sessions new to the library gathered into runs stored together, anything else stored alone."""
+
+    def __init__(self, writer: ImportWriter, course: str | None, store_run: Callable[[list[NewSession]], None],
+                 store_one: Callable[[Path, Session | PaperList, FileResult], None]):
+        self.writer, self.course = writer, course
+        self.store_run, self.store_one = store_run, store_one
+        self.run: list[NewSession] = []
+
+    def add(self, path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+        new = self.writer.new_session(parsed, path, self.course, result)
+        if new is None:
+            self.flush()
+            self.store_one(path, parsed, result)
+            return
+        self.run.append(new)
+        if len(self.run) >= RUN_FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        run, self.run = self.run, []
+        if run:
+            self.store_run(run)
 
 
 def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: Iterator[ParsedFile],
@@ -105,6 +129,31 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
     index = start
     try:
         with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
+
+            def store_one(path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+                stored.append(result)
+                try:
+                    result.changes = tx.run(f"Import {path.name}", lambda conn, changes: writer.store(
+                        changes, parsed, path, course, result))[1]
+                except AnnotatorError as exc:
+                    stored.pop().failed(str(exc.located(path)))
+                except sqlite3.OperationalError as exc:
+                    stored.pop().failed(str(AnnotatorError(_cannot_write(exc), path)))
+
+            def store_run(run: list[NewSession]) -> None:
+                stored.extend(file.result for file in run)
+                try:
+                    steps = tx.run_each([f"Import {file.path.name}" for file in run], lambda conn, log_ids, changes: (
+                        writer.store_new_sessions(run, log_ids, changes)))[1]
+                except (AnnotatorError, sqlite3.OperationalError):  # rolled back: find the file at fault
+                    del stored[-len(run):]
+                    for file in run:
+                        store_one(file.path, file.parsed, file.result)
+                    return
+                for file, step in zip(run, steps, strict=True):
+                    file.result.changes = step
+
+            runs = _Runs(writer, course, store_run, store_one)
             began = time.monotonic()
             while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
                 path, result = todo[index]
@@ -112,14 +161,9 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
                 parsed = next(parsed_files)
                 if parsed.error:
                     result.error = parsed.error
-                    continue
-                stored.append(result)
-                try:
-                    result.changes = tx.run(f"Import {path.name}", _storing(writer, parsed, course, result))[1]
-                except AnnotatorError as exc:
-                    stored.pop().failed(str(exc.located(path)))
-                except sqlite3.OperationalError as exc:
-                    stored.pop().failed(str(AnnotatorError(_cannot_write(exc), path)))
+                else:
+                    runs.add(path, parsed.value, result)
+            runs.flush()
     except (TransactionLost, sqlite3.OperationalError) as exc:  # SQLite dropped the transaction, or COMMIT failed
         if not stored:
             raise
@@ -138,6 +182,22 @@ def _import_as_one_step(
     cancelled: Callable[[], bool] | None,
 ) -> Changes:
     def store_each(writer: ImportWriter, conn: sqlite3.Connection, changes: Changes) -> None:
+        def store_one(path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+            try:
+                with _savepoint(conn):
+                    writer.store(changes, parsed, path, course, result)
+            except AnnotatorError as exc:
+                result.failed(str(exc.located(path)))
+
+        def store_run(run: list[NewSession]) -> None:
+            try:
+                with _savepoint(conn):
+                    writer.store_new_sessions(run, None, [changes] * len(run))
+            except AnnotatorError:  # rolled back: find the file at fault
+                for file in run:
+                    store_one(file.path, file.parsed, file.result)
+
+        runs = _Runs(writer, course, store_run, store_one)
         for number, (path, result) in enumerate(todo):
             if cancelled and cancelled():
                 raise ImportCancelled()
@@ -146,18 +206,26 @@ def _import_as_one_step(
             parsed = next(parsed_files)
             if parsed.error:
                 result.error = parsed.error
-                continue
-            conn.execute("SAVEPOINT import_file")
-            try:
-                writer.store(changes, parsed.value, path, course, result)
-                conn.execute("RELEASE import_file")
-            except AnnotatorError as exc:
-                conn.execute("ROLLBACK TO import_file")
-                conn.execute("RELEASE import_file")
-                result.failed(str(exc.located(path)))
+            else:
+                runs.add(path, parsed.value, result)
+        runs.flush()
         if progress:
             progress(len(todo), len(todo), "")
 
     label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {todo[0][0].name}"
     with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
         return tx.run(label, lambda conn, changes: store_each(writer, conn, changes))[1]
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    """A part of the one-step import that is kept whole or not at all."""
+    conn.execute("SAVEPOINT import_file")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO import_file")
+            conn.execute("RELEASE import_file")
+        raise
+    conn.execute("RELEASE import_file")

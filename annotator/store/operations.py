@@ -121,25 +121,32 @@ class Transaction:
 
         An operation that changed no row leaves no undo step.
         """
+        result, (changes,) = self.run_each([label], lambda conn, log_ids, changes: body(conn, changes[0]))
+        return result, changes
+
+    def run_each(self, labels: Sequence[str],
+                 body: Callable[[sqlite3.Connection, list[int], list[Changes]], T]) -> tuple[T, list[Changes]]:
+        """Run BODY(conn, log ids, changes) as one operation per label, each its own undo step; or none if it raises.
+
+        BODY starts capturing into the first operation's log; it logs into the others with
+        `capture_into`. Operations that changed no row leave no undo step.
+        """
         conn = self.lib.conn
-        changes = Changes(label)
+        changes = [Changes(label) for label in labels]
         conn.execute("SAVEPOINT operation")
         try:
-            log_id = self._log_id()
-            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
+            log_ids = [self._log_id() for _ in labels]
+            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_ids[0],))
             try:
-                result = body(conn, changes)
+                result = body(conn, log_ids, changes)
             finally:
                 if conn.in_transaction:
                     conn.execute("DELETE FROM undo_capture")
-            if conn.execute("SELECT EXISTS (SELECT 1 FROM undo_entries WHERE log_id = ?)", (log_id,)).fetchone()[0]:
-                if not self.recorded:
-                    _drop_redo_stack(conn)  # a new step: what was undone can no longer be redone
-                changes.op_id = conn.execute(
-                    "INSERT INTO operations (label, changes, state, log_id, created_at) VALUES (?, ?, 'done', ?, ?)",
-                    (changes.label, changes.to_json(), log_id, _now()),
-                ).lastrowid
-                self.recorded += 1
+            logged = {row[0] for row in conn.execute(
+                "SELECT DISTINCT log_id FROM undo_entries WHERE log_id BETWEEN ? AND ?", (log_ids[0], log_ids[-1]))}
+            for log_id, step in zip(log_ids, changes, strict=True):
+                if log_id in logged:
+                    self._record(log_id, step)
         except BaseException as exc:
             if not conn.in_transaction:
                 raise TransactionLost(str(exc)) from exc
@@ -148,6 +155,21 @@ class Transaction:
             raise
         conn.execute("RELEASE operation")
         return result, changes
+
+    def _record(self, log_id: int, changes: Changes) -> None:
+        conn = self.lib.conn
+        if not self.recorded:
+            _drop_redo_stack(conn)  # a new step: what was undone can no longer be redone
+        changes.op_id = conn.execute(
+            "INSERT INTO operations (label, changes, state, log_id, created_at) VALUES (?, ?, 'done', ?, ?)",
+            (changes.label, changes.to_json(), log_id, _now()),
+        ).lastrowid
+        self.recorded += 1
+
+
+def capture_into(conn: sqlite3.Connection, log_id: int) -> None:
+    """Log the row changes that follow into undo log LOG_ID (one of the operations of `Transaction.run_each`)."""
+    conn.execute("UPDATE undo_capture SET log_id = ?", (log_id,))
 
 
 @contextmanager
@@ -188,8 +210,14 @@ class NewRows:
             self._next[table] = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
         return self._next[table]
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        """Insert ROWS (id first, consecutive ascending ids) and log them for undo as one range."""
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple],
+               parts: Sequence[tuple[int, int]] | None = None) -> None:
+        """Insert ROWS (id first, consecutive ascending ids) and log them for undo as one range.
+
+        PARTS, when given, splits the rows between several operations: (undo log id, row count)
+        for each, in order; each part is logged as its own range. Without it the rows belong to
+        the operation capturing now.
+        """
         if not rows:
             return
         first, last = rows[0][0], rows[-1][0]
@@ -201,9 +229,19 @@ class NewRows:
         else:
             self._insert_with_triggers_paused(statement, rows)
         self._next[table] = last + 1
-        self.conn.execute(  # no row when no operation is capturing: nothing to undo then
-            "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, ?, ?, 'R', ? FROM undo_capture",
-            (table, first, last))
+        if parts is None:
+            self.conn.execute(  # no row when no operation is capturing: nothing to undo then
+                "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) "
+                "SELECT log_id, ?, ?, 'R', ? FROM undo_capture", (table, first, last))
+            return
+        ranges = []
+        for log_id, count in parts:
+            if count:
+                ranges.append((log_id, table, first, first + count - 1))
+                first += count
+        if first != last + 1:
+            raise ValueError(f"{table}: the parts do not add up to the rows")
+        self.conn.executemany("INSERT INTO undo_entries (log_id, tbl, row_id, action, old) VALUES (?, ?, ?, 'R', ?)", ranges)
 
     def _insert_with_triggers_paused(self, statement: str, rows: list[tuple]) -> None:
         capture = self.conn.execute("SELECT log_id FROM undo_capture").fetchone()

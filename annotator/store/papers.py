@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -18,26 +19,58 @@ def is_placeholder_title(title: str) -> bool:
     return title.startswith(("arXiv:", "http://", "https://"))
 
 
-_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
-_ROW_VALUES = itemgetter(*_COLUMNS)
+PAPER_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
+_ROW_VALUES = itemgetter(*PAPER_COLUMNS)
 _KEYS_PER_QUERY = 400
 Row = dict[str, Any]
+
+
+@dataclass
+class ResolvedPapers:
+    """One file's papers matched against the library: what to write for them."""
+
+    ids: list[tuple[int, bool]]  # (paper id, created) for each paper, in order
+    new: list[tuple]  # the rows this file adds (consecutive ids), as they stand after this file
+    gained: dict[int, dict[str, str]]  # papers stored before this file -> the columns they gain, with values
+
+    def changed(self) -> set[int]:
+        """Ids of the papers this file adds or changes."""
+        return {row[0] for row in self.new} | set(self.gained)
+
+    def update_stored(self, conn: sqlite3.Connection) -> None:
+        """Write what papers stored before this file gained from it."""
+        for paper_id, gained in self.gained.items():
+            assignments = ", ".join(f"{c} = ?" for c in gained)
+            conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*gained.values(), paper_id))
+
+
+def resolve_files(new_rows: NewRows, files: Sequence[Sequence[Paper]]) -> list[ResolvedPapers]:
+    """Match the papers of several files, file after file, as storing them one by one would.
+
+    The library's rows that can match (same arXiv id or same normalised title) are read up front,
+    in one query per few hundred keys for all the files; matching then happens in memory, in the
+    order the papers come, exactly as one lookup per paper would. A paper that an earlier file of
+    FILES adds counts as stored for the later ones, so that each file's rows and changes are its own.
+    """
+    keyed = [[(paper, paper.arxiv_id, title_key(paper.title)) for paper in papers] for papers in files]
+    arxiv_ids = {a for file in keyed for _, a, _ in file} - {""}
+    keys = {k for file in keyed for _, _, k in file} - {""}
+    resolver = _Resolver(new_rows, arxiv_ids, keys)
+    return [resolver.resolve_file(file) for file in keyed]
 
 
 def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes,
                    new_rows: NewRows | None = None) -> list[tuple[int, bool]]:
     """(paper id, created) for each of PAPERS, in order: one paper once, merging what each mention adds.
 
-    The library's rows that can match (same arXiv id or same normalised title) are read up front,
-    in one query per few hundred keys; matching then happens in memory, in the order the papers
-    come, exactly as one lookup per paper would. The new papers are inserted with one
-    executemany; known ones that gained a field are updated.
+    The new papers are inserted with one executemany; known ones that gained a field are updated.
     """
-    keyed = [(paper, paper.arxiv_id, title_key(paper.title)) for paper in papers]
-    resolver = _Resolver(new_rows or NewRows(conn), {a for _, a, _ in keyed} - {""}, {k for _, _, k in keyed} - {""})
-    resolved = [resolver.resolve(*item) for item in keyed]
-    resolver.write(changes)
-    return resolved
+    new_rows = new_rows or NewRows(conn)
+    resolved = resolve_files(new_rows, [papers])[0]
+    new_rows.insert("papers", PAPER_COLUMNS, resolved.new)
+    resolved.update_stored(conn)
+    changes.papers.update(resolved.changed())
+    return resolved.ids
 
 
 def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
@@ -49,7 +82,6 @@ class _Resolver:
     """The rows that papers can match, indexed by arXiv id and by normalised title, and the new rows."""
 
     def __init__(self, new_rows: NewRows, arxiv_ids: set[str], keys: set[str]):
-        self._new_rows = new_rows
         conn = new_rows.conn
         self._by_arxiv: dict[str, Row] = {}
         self._by_key: dict[str, list[Row]] = {}
@@ -102,6 +134,14 @@ class _Resolver:
             self._gain(row, gained)
         return row["id"], False
 
+    def resolve_file(self, keyed: list[tuple[Paper, str, str]]) -> ResolvedPapers:
+        """Resolve one file's (paper, arXiv id, title key) in order; rows added before it count as stored."""
+        self._first_new = self._next_id
+        self._new, self._updated = [], {}
+        ids = [self.resolve(*item) for item in keyed]
+        gained = {paper_id: {c: row[c] for c in sorted(columns)} for paper_id, (row, columns) in self._updated.items()}
+        return ResolvedPapers(ids, [_ROW_VALUES(row) for row in self._new], gained)
+
     def _gain(self, row: Row, gained: Row) -> None:
         if "title_key" in gained:
             self._by_key[row["title_key"]].remove(row)
@@ -113,16 +153,6 @@ class _Resolver:
             self._by_arxiv[row["arxiv_id"]] = row
         if row["id"] < self._first_new:  # a stored paper; a new one is written as it now is
             self._updated.setdefault(row["id"], (row, set()))[1].update(gained)
-
-    def write(self, changes: Changes) -> None:
-        """Store what was resolved: the new papers in one statement, then what known papers gained."""
-        self._new_rows.insert("papers", _COLUMNS, [_ROW_VALUES(row) for row in self._new])
-        for paper_id, (row, gained) in self._updated.items():
-            columns = sorted(gained)
-            assignments = ", ".join(f"{c} = ?" for c in columns)
-            self._new_rows.conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*(row[c] for c in columns), paper_id))
-        changes.papers.update(row["id"] for row in self._new)
-        changes.papers.update(self._updated)
 
 
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:
