@@ -310,8 +310,8 @@ class _PreviousReadings:
     title reads the same: a reworded heading keeps its notes, team and videos.
     """
 
-    def __init__(self, conn: sqlite3.Connection, session_id: int | None):
-        self._rows = {} if session_id is None else {row["id"]: row for row in conn.execute(
+    def __init__(self, conn: sqlite3.Connection, session_id: int):
+        self._rows = {row["id"]: row for row in conn.execute(
             "SELECT r.*, p.url AS paper_url, p.title_key FROM readings r JOIN papers p ON p.id = r.paper_id "
             "WHERE r.session_id = ? ORDER BY r.position", (session_id,))}
         self._by: list[dict[object, list[int]]] = [{}, {}, {}]

@@ -10,6 +10,7 @@ file at fault.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -52,14 +53,14 @@ def gather_files(paths: list[str | Path], recursive: bool = False) -> list[tuple
 
 def _folder_files(folder: Path, recursive: bool) -> list[Path]:
     files = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            if recursive and entry.name not in _NOT_CONTENT:
-                files.extend(_folder_files(entry, recursive))
-        elif entry.suffix.lower() in IMPORTABLE_SUFFIXES:
-            files.append(entry)
+    with os.scandir(folder) as entries:  # the file type comes with the listing: no stat per file
+        listing = sorted((entry.name, entry.is_dir()) for entry in entries if not entry.name.startswith("."))
+    for name, is_dir in listing:
+        if is_dir:
+            if recursive and name not in _NOT_CONTENT:
+                files.extend(_folder_files(folder / name, recursive))
+        elif name.lower().endswith(IMPORTABLE_SUFFIXES):
+            files.append(folder / name)
     return files
 
 
