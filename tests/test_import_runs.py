@@ -21,11 +21,13 @@ def post(title: str, *readings: str, blog: str = "") -> str:
     return f"---\ntitle: {title}\nnotes: team-1\n---\n\n## Required Readings\n\n{body}\n{blog}"
 
 
-VISUAL_NO_URL = "### Visual Tuning Study\n  + Haotian Liu, Chunyuan Li, Qingyang Wu, Yong Jae Lee\n  + We tune on visual instructions.\n"
+VISUAL_NO_URL = ("### Visual Tuning Study\n  + Haotian Liu, Chunyuan Li, Qingyang Wu, Yong Jae Lee\n"
+                 "  + We tune on visual instructions.\n")
 VISUAL_WITH_URL = "### Visual Tuning Study\n  + https://arxiv.org/abs/2304.08485\n"
 STORED_WITH_URL = "### A Stored Paper\n  + https://arxiv.org/abs/2301.00001\n  + Its abstract, learnt late.\n"
 SHARED = "### Shared Evaluation Study\n  + https://arxiv.org/abs/2401.00002\n"
-ANNOTATED = "### Annotated Agent Study\n  + https://arxiv.org/abs/2401.00003\n  + Team: team-3\n  + Video: https://youtu.be/one\n  + Video: https://youtu.be/two\n"
+ANNOTATED = ("### Annotated Agent Study\n  + https://arxiv.org/abs/2401.00003\n  + Team: team-3\n"
+             "  + Video: https://youtu.be/one\n  + Video: https://youtu.be/two\n")
 
 FIRST = {"S0.md": post("Course opener", "### A Stored Paper\n  + Ada Lovelace, Charles Babbage\n")}
 RUN = {

@@ -62,7 +62,9 @@ def scan(lines: list[str], start: int, stop: int) -> Iterator[tuple[int, str, bo
     """
     fence = ""
     for index in range(start, stop):
-        text = line_text(lines[index])
+        line = lines[index]
+        # line_text(line), written out for the usual `\n` ending: this loop sees every line
+        text = line[:-1] if line[-1:] == "\n" and line[-2:-1] != "\r" else line_text(line)
         if index == 0:
             text = text.removeprefix(BOM)
         match = _FENCE.match(text) if "`" in text or "~" in text else None  # `in`: the fast test
@@ -114,7 +116,7 @@ def blog_sections(lines: list[str], start: int) -> list[BlogSection]:
     sections: list[BlogSection] = []
     open_heading: tuple[int, str] | None = None
     for index, text, code in scan(lines, start, len(lines)):
-        match = None if code else HEADING.match(text)
+        match = None if code or "#" not in text else HEADING.match(text)  # `in`: the fast test
         if not match or len(match.group(1)) > 2:
             continue
         if open_heading is not None:

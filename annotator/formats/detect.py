@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from annotator.errors import AnnotatorError
-from annotator.formats.frontmatter import front_matter_in_lines
+from annotator.formats.frontmatter import FrontMatterBlock, front_matter_in_lines
 from annotator.formats.hf_list import CHROME_HINT, content_lines, looks_like_abstract, parse_paper_list
 from annotator.formats.lecture_page import EXCERPT_MARKER, parse_lecture_page
 from annotator.formats.model import LECTURE_PAGE, PAPER_LIST, SESSION_POST, SLIDE_OUTLINE, PaperList, Session
@@ -43,36 +43,37 @@ def detect_kind(text: str) -> str:
     return _detect(text)[0]
 
 
-def _detect(text: str) -> tuple[str, list[str]]:
-    """(detect_kind(TEXT), TEXT's lines with their line breaks when it has front matter, else [])."""
+def _detect(text: str) -> tuple[str, list[str], FrontMatterBlock | None]:
+    """(detect_kind(TEXT), TEXT's lines with their line breaks when it has front matter, else [],
+    and the front matter's block)."""
     opens = text.startswith(("---", BOM + "---"))  # front matter's first line is `---`
     lines = text.splitlines(keepends=True) if opens else []  # (a paper list can be long)
     block = front_matter_in_lines(lines)
     if block is not None:
         body = _before_blog(lines[block.close_line + 1 :])
         if _READINGS_HEADING.search(body):
-            return SESSION_POST, lines
+            return SESSION_POST, lines, block
         if _PAPER_LINE.search(body) or _SEPARATOR.search(body):
-            return LECTURE_PAGE, lines
-        return SESSION_POST, lines
+            return LECTURE_PAGE, lines, block
+        return SESSION_POST, lines, block
     rows = text.removeprefix(BOM).splitlines()
     if _is_slide_outline(rows):
-        return SLIDE_OUTLINE, []
+        return SLIDE_OUTLINE, [], None
     if _is_paper_list(rows):
-        return PAPER_LIST, []
+        return PAPER_LIST, [], None
     raise AnnotatorError(NOT_IMPORTABLE, None, 1)
 
 
 def parse_text(text: str, path: str, name: str) -> Session | PaperList:
     """Detect TEXT's kind and parse it; NAME names a paper list. Errors carry PATH."""
     try:
-        kind, lines = _detect(text)
+        kind, lines, block = _detect(text)
     except AnnotatorError as exc:
         raise exc.located(path) from None
     if kind == SESSION_POST:
-        from annotator.formats.session_post import parse_session_lines  # its own module, its own owner
+        from annotator.formats.session_post import parse_session_block  # its own module, its own owner
 
-        return parse_session_lines(text, lines, path)  # (detection split the text already)
+        return parse_session_block(text, lines, block, path)  # (detection split the text, found the block)
     if kind == LECTURE_PAGE:
         return parse_lecture_page(text, path)
     if kind == SLIDE_OUTLINE:
@@ -82,7 +83,7 @@ def parse_text(text: str, path: str, name: str) -> Session | PaperList:
 
 def _before_blog(lines: list[str]) -> str:
     text = "".join(lines)
-    if EXCERPT_MARKER not in text:  # most files: no need to look at each line
+    if "<" not in text or EXCERPT_MARKER not in text:  # most files: no need to look at each line
         return text
     for index, line in enumerate(lines):
         if line.strip() == EXCERPT_MARKER:

@@ -3,6 +3,9 @@
 Values are loaded with PyYAML's safe loader (C-accelerated when available). Timestamps stay
 strings, as written, so the app shows `2025-09-02 10:00:00 +0800`, not a re-formatted datetime.
 Aliases are refused: front matter never needs them, and they are how billion-laughs bombs work.
+
+Most front matter is strings, nulls, lists and mappings only: such a document is built straight
+from PyYAML's node tree. Anything else goes through PyYAML's constructor, as before.
 """
 
 from __future__ import annotations
@@ -22,11 +25,29 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _FrontMatterLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe loader that keeps timestamps as the strings they were written as."""
 
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node, as BaseResolver.resolve says; its scalar case written out for speed
+        (it runs for every key and value), which holds while no resolver is filed under None or
+        by path."""
+        if kind is not yaml.ScalarNode or _BY_PATH_OR_ANY_CHARACTER:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:  # a plain scalar: `~`, `true`, `12` ... are resolved by their first character
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG
+
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+# Resolvers for any first character (filed under None) or by path: PyYAML's safe loader has none.
+_BY_PATH_OR_ANY_CHARACTER = None in _FrontMatterLoader.yaml_implicit_resolvers or bool(_FrontMatterLoader.yaml_path_resolvers)
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 _OPEN = re.compile(r"---[ \t]*\r?\n?\Z")
 _CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*\r?\n?\Z")
@@ -60,7 +81,17 @@ def front_matter_in_lines(lines: list[str], path: str = "") -> FrontMatterBlock 
 def load_front_matter(yaml_text: str, path: str = "", first_line: int = 2) -> dict[str, Any]:
     """Load YAML_TEXT (which starts at FIRST_LINE of PATH) as an ordered dict of plain values."""
     try:
-        data = yaml.load(yaml_text, Loader=_FrontMatterLoader)
+        loader = _FrontMatterLoader(yaml_text)
+        try:  # (yaml.load, with a shortcut for plain documents)
+            node = loader.get_single_node()
+            if type(node) is yaml.MappingNode:
+                try:
+                    return _plain_nodes(node, set(), 0)
+                except _NotPlain:
+                    pass
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
@@ -83,6 +114,40 @@ def load_front_matter(yaml_text: str, path: str = "", first_line: int = 2) -> di
 
 class _Refused(Exception):
     pass
+
+
+class _NotPlain(Exception):
+    """A node tree that _plain_nodes leaves to PyYAML's constructor."""
+
+
+def _plain_nodes(node: yaml.Node, seen: set[int], depth: int) -> Any:
+    """What _plain makes of the value PyYAML constructs from NODE, built from the nodes directly.
+
+    Only for trees of string and null scalars, lists, and mappings with string keys, with no node
+    met twice (aliases) or nested deeper than MAX_DEPTH; raises _NotPlain for anything else.
+    """
+    if depth > MAX_DEPTH:
+        raise _NotPlain
+    kind, tag = type(node), node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        raise _NotPlain
+    if id(node) in seen:
+        raise _NotPlain
+    seen.add(id(node))
+    if kind is yaml.MappingNode and tag == _MAP:
+        mapping: dict[str, Any] = {}
+        for key, value in node.value:
+            if type(key) is not yaml.ScalarNode or key.tag != _STR:  # (`<<` merges, `=`, other keys)
+                raise _NotPlain
+            mapping[key.value] = _plain_nodes(value, seen, depth + 1)
+        return mapping
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_plain_nodes(item, seen, depth + 1) for item in node.value]
+    raise _NotPlain
 
 
 def _plain(value: Any, seen: set[int], depth: int) -> Any:

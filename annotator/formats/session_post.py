@@ -23,13 +23,13 @@ from pathlib import PurePath
 from typing import Any
 
 from annotator.formats.blog import (
+    EXCERPT_MARKER,
     HEADING,
     attach_blog_notes,
     clean_heading,
-    find_blog_start,
     scan,
 )
-from annotator.formats.frontmatter import front_matter_in_lines, load_front_matter
+from annotator.formats.frontmatter import FrontMatterBlock, front_matter_in_lines, load_front_matter
 from annotator.formats.model import SESSION_POST, Paper, Reading, Session
 
 DEFAULT_BULLET = "  + "
@@ -66,6 +66,9 @@ _METADATA = re.compile(
     r"|journal[- ]ref\s*:|published\s*:|accepted\s*:|submission received|\(this article|arxiv\s*:)",
     re.IGNORECASE,
 )
+# What a _METADATA match starts with, lowercased (besides whitespace): `[`, `(` and each keyword's
+# first letter. (Case ignored, `ſ` is an `s`, and the Kelvin sign lowercases to `k`.)
+_METADATA_FIRST = frozenset("[(sdckjpaſ")
 _MANY_AUTHORS = re.compile(r"authors? not shown|\bet al\b", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|∙|·|\band\b)\s*")
 _NAME_WORD = re.compile(r"[A-Z][a-z'’\-]+\Z|[A-Z]\.\Z")
@@ -75,6 +78,7 @@ _FILLER = re.compile(r"(?:\s|<br\s*/?>|&nbsp;)*\Z", re.IGNORECASE)
 _MIN_ABSTRACT_WORDS = 8
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _POST_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-")
+_POST_NAME_ANYWHERE = re.compile(r"\d{4}-\d{2}-\d{2}-")
 
 
 def parse_session_post(text: str, path: str = "") -> Session:
@@ -87,11 +91,14 @@ def parse_session_post(text: str, path: str = "") -> Session:
 
 def parse_session_lines(text: str, lines: list[str], path: str = "") -> Session:
     """parse_session_post for TEXT whose text.splitlines(keepends=True) the caller already has."""
-    block = front_matter_in_lines(lines, path)
+    return parse_session_block(text, lines, front_matter_in_lines(lines, path), path)
+
+
+def parse_session_block(text: str, lines: list[str], block: FrontMatterBlock | None, path: str = "") -> Session:
+    """parse_session_lines for LINES whose front matter BLOCK (front_matter_in_lines) the caller found."""
     front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
     body_start = block.close_line + 1 if block else 0
-    blog_start = find_blog_start(lines, body_start)
-    readings = parse_readings(lines, body_start, len(lines) if blog_start is None else blog_start)
+    readings, blog_start = _readings_part(lines, body_start, len(lines), to_blog=True)
     if blog_start is not None:
         attach_blog_notes(lines, readings, blog_start)
     return Session(
@@ -145,46 +152,63 @@ def _annotation(text: str, bullet: re.Match[str] | None) -> tuple[str, str, int]
 
 def parse_readings(lines: list[str], start: int, stop: int) -> list[Reading]:
     """The readings found in lines[start:stop] (the readings part of a post)."""
+    return _readings_part(lines, start, stop, to_blog=False)[0]
+
+
+def _readings_part(lines: list[str], start: int, stop: int, to_blog: bool) -> tuple[list[Reading], int | None]:
+    """parse_readings, and with TO_BLOG the part ends where the blog part starts: at the line
+    find_blog_start(lines, START) returns, found in the same pass and returned (None: no blog)."""
     readings: list[Reading | None] = []
     section: str | None = None
     block: list[tuple[int, str, bool]] = []  # heading line first, then the block's lines
+    block_name = ""  # clean_heading of the block's heading
+    blog_start = None
     for line in scan(lines, start, stop):
         index, text, code = line
-        heading = HEADING.match(text) if "#" in text and not code else None
+        if to_blog and not code and "<" in text and EXCERPT_MARKER in text:
+            blog_start = index
+            break
+        heading = None if code or "#" not in text else HEADING.match(text)
         if heading is None:
             if block:
                 block.append(line)
             continue
-        if block:
-            readings.append(_reading(block, section or ""))
-            block = []
         level, heading_text = len(heading.group(1)), heading.group(2) or ""
+        if to_blog and level == 1:
+            blog_start = index
+            break
+        if block:
+            readings.append(_reading(block, section or "", block_name))
+            block = []
         if level <= 2:
             section = section_name(heading_text) if level == 2 and is_readings_section(heading_text) else None
-        elif section is not None and not _is_label(heading_text):
-            block = [(index, heading_text, False)]
+        elif section is not None:
+            name = clean_heading(heading_text)
+            if not _is_label(name):
+                block, block_name = [(index, heading_text, False)], name
     if block:
-        readings.append(_reading(block, section or ""))
-    return [r for r in readings if r is not None]
+        readings.append(_reading(block, section or "", block_name))
+    return [r for r in readings if r is not None], blog_start
 
 
-def _is_label(heading: str) -> bool:
-    """True for a heading that only labels what follows (a `:` label is decided by _reading)."""
-    name = clean_heading(heading)
+def _is_label(name: str) -> bool:
+    """True for a heading (NAME: its clean_heading) that only labels what follows (a `:` label
+    is decided by _reading)."""
     if not name:
         return True
     if _LABEL.match(name) or ("-" in name and _LABEL_ANYWHERE.search(name)):
         return True
-    return len(name.split()) <= 5 and bool(_READINGS_WORD.search(name))
+    return name.count(" ") < 5 and bool(_READINGS_WORD.search(name))  # (one space between words: at most 5 words)
 
 
-def _heading_title(heading: str) -> tuple[str, str]:
-    """(title, url) from a reading heading: `- Title `, `[Title](url)`, `Neo: https://...`."""
-    text = heading.strip()
+def _heading_title(heading: str, name: str) -> tuple[str, str]:
+    """(title, url) from a reading heading (NAME: its clean_heading): `- Title `, `[Title](url)`,
+    `Neo: https://...`."""
+    text = stripped = heading.strip()
     if text.startswith(("-", "+", "*")):
         text = _LIST_MARK.sub("", text)
     url = ""
-    link = _HEADING_LINK.search(text)
+    link = _HEADING_LINK.search(text) if "](" in text else None  # `in`: the fast test
     if link:
         url = link.group(2)
         text = text[: link.start()] + link.group(1) + text[link.end() :]
@@ -193,7 +217,7 @@ def _heading_title(heading: str) -> tuple[str, str]:
         if url:
             rest = _strip_tail(text.replace(url, " ")).strip(" :/-")
             text = rest or url
-    text = clean_heading(text)
+    text = name if text == stripped else clean_heading(text)  # (clean_heading(stripped) is NAME)
     if ":" in text:  # `Paper: Title`
         text = _TITLE_PREFIX.sub("", text)
     return _strip_tail(text), url
@@ -208,46 +232,62 @@ def _strip_tail(text: str) -> str:
 
 
 def _first_url(text: str) -> str:
-    if "http" not in text:  # most lines; the regex scan is the parser's hot spot
+    # Most lines have no URL; the regex scan is the parser's hot spot. (`:` first: a single
+    # character is found much faster than a word.)
+    if ":" not in text or "http" not in text:
         return ""
-    for match in _URL.finditer(text):
+    match = _URL.search(text)
+    while match is not None:
         url = match.group(1) or match.group(2)
-        if url:
+        if url:  # (images have neither)
             return url.rstrip(_URL_TRAIL)
+        match = _URL.search(text, match.end())
     return ""
 
 
-def _reading(block: list[tuple[int, str, bool]], section: str) -> Reading | None:
-    """The reading a heading and its block describe; None for a `Label:` with nothing under it."""
+def _without_links(text: str, url: str) -> str:
+    """TEXT with its images, links and URLs replaced by spaces; URL is its first URL."""
+    if not url:
+        return text
+    if text == url:  # a bare URL, the usual link line: the regex would leave " "
+        return " "
+    return _URL.sub(" ", text)
+
+
+def _reading(block: list[tuple[int, str, bool]], section: str, name: str) -> Reading | None:
+    """The reading a heading (NAME: its clean_heading) and its block describe; None for a
+    `Label:` with nothing under it."""
     head_index, heading, _ = block[0]
-    title, heading_url = _heading_title(heading)
+    title, heading_url = _heading_title(heading, name)
     end = head_index + 1
     bullet = ""
     team = ""
     videos: list[str] = []
-    items: list[_Item | None] = []  # None: a gap, which wrapped prose does not continue across
+    items: list[_Item] = []
+    last: _Item | None = None  # the item a plain line may continue (None: a gap, not continued across)
     for index, text, code in block[1:]:
         if _is_filler(text):
-            items.append(None)
+            last = None
             continue
         end = index + 1  # trailing blank and `<br />` lines stay outside the span
         if code:
             continue
         match = _BULLET.match(text)  # matched once: bullet, annotation and item all need it
-        bullet = bullet or _bullet_prefix(match) or ""
-        note = _annotation(text, match)
+        if not bullet:
+            bullet = _bullet_prefix(match) or ""
+        note = _annotation(text, match) if ":" in text else None  # `in`: the fast test
         if note is None:
-            _add_item(items, text, match)
+            last = _add_item(items, last, text, match)
         elif note[0] == "team":
             team = team or note[1]
-            items.append(None)
+            last = None
         elif note[1]:
             videos.append(note[1])
-            items.append(None)
+            last = None
     if end == head_index + 1 and heading.rstrip().endswith(":"):
         return None
     return Reading(
-        paper=_paper(title, heading_url, [item for item in items if item is not None]),
+        paper=_paper(title, heading_url, items),
         section=section,
         team=team,
         videos=videos,
@@ -281,32 +321,40 @@ class _Item:
 def _facts(text: str) -> tuple[str, bool, bool]:
     """(url, metadata, authors) for an item's TEXT: see _Item."""
     url = _first_url(text)
-    metadata = _METADATA.match(text) is not None
+    metadata = _is_metadata(text)
     return url, metadata, not metadata and _is_authors(text, url)
 
 
-def _add_item(items: list[_Item | None], text: str, bullet: re.Match[str] | None) -> None:
+def _is_metadata(text: str) -> bool:
+    """True for an arXiv-style `Submitted ...` / `Comments: ...` line."""
+    first = text[:1]
+    if first.lower() not in _METADATA_FIRST and not first.isspace():  # most lines: no regex needed
+        return False
+    return _METADATA.match(text) is not None
+
+
+def _add_item(items: list[_Item], last: _Item | None, text: str, bullet: re.Match[str] | None) -> _Item | None:
     """Add a block line (BULLET: its _BULLET match): a bullet starts an item, a plain line
-    continues prose above it."""
+    continues prose in LAST, the item above it (None: a gap). Returns the item it went to."""
     body = text[bullet.end() :].strip() if bullet else text.strip()
     if not body:
-        items.append(None)
-        return
+        return None  # a gap
     url, metadata, authors = _facts(body)
     prose = not (metadata or authors or _is_url_only(body, url))
-    last = items[-1] if items else None
     if not bullet and prose and last is not None and last.prose:
         last.text += " " + body  # an abstract wrapped over several lines
         last.joined = True
-        return
-    items.append(_Item(body, prose, url, metadata, authors))
+        return last
+    item = _Item(body, prose, url, metadata, authors)
+    items.append(item)
+    return item
 
 
 def _is_url_only(text: str, url: str) -> bool:
     """True when TEXT (whose first URL is URL) holds little more than links and link labels."""
     if not url:
         return False
-    rest = _URL.sub(" ", text)
+    rest = _without_links(text, url)
     if rest.isspace():  # links only (most such lines): no words to count
         return True
     return len(_WORD.findall(_URL_LABEL_WORDS.sub(" ", rest))) <= 3
@@ -319,7 +367,7 @@ def _is_authors(text: str, url: str) -> bool:
     separators = sum(text.count(c) for c in ",;&∙·" if c in text) + text.count(" and ")  # `in` is the fast test
     most = 6 * (separators + 1)  # names have at most 6 words each: more words are prose
     words = _count_words(text, max(most, 40))
-    if words <= 40 and _MANY_AUTHORS.search(text):
+    if words <= 40 and _says_many_authors(text):
         return True
     if words > most:
         return False
@@ -336,6 +384,15 @@ def _is_authors(text: str, url: str) -> bool:
     return capitals >= 0.75 * len(words_of)
 
 
+def _says_many_authors(text: str) -> bool:
+    """True when TEXT says `authors not shown` or `et al` (in any case)."""
+    # The regex has no literal to skip to (case is ignored) and tries every position: first look
+    # for what a match holds. (The letters of ` not ` and `et al` match, case ignored, only
+    # their ASCII capitals, which lower() maps back.)
+    lower = text.lower()
+    return (" not " in lower or "et al" in lower) and _MANY_AUTHORS.search(text) is not None
+
+
 def _count_words(text: str, most: int) -> int:
     """The number of words in TEXT, counted up to MOST + 1 (long abstracts are not split whole)."""
     return len(text.split(None, most))
@@ -343,17 +400,18 @@ def _count_words(text: str, most: int) -> int:
 
 def _paper(title: str, heading_url: str, items: list[_Item]) -> Paper:
     """The paper described by a block's items (bullets, with wrapped lines joined)."""
-    for item in items:
-        if item.joined:
-            item.url, item.metadata, item.authors = _facts(item.text)
-    url = heading_url or next((item.url for item in items if item.url), "")
+    url = heading_url  # else the first item's URL
     authors = ""
     abstract = ""
     for item in items:
+        if item.joined:
+            item.url, item.metadata, item.authors = _facts(item.text)
+        if not url:
+            url = item.url
         if item.metadata:
             continue
         text, text_url = item.text, item.url
-        head, slash, tail = text.partition(" / ")
+        head, slash, tail = text.partition(" / ") if "/" in text else (text, "", "")  # `in`: the fast test
         if slash and not authors and _is_authors(head, _first_url(head)):  # `Authors / abstract...`
             authors, text = head.strip(), tail
             text_url = _first_url(text)
@@ -361,7 +419,7 @@ def _paper(title: str, heading_url: str, items: list[_Item]) -> Paper:
             authors = text.strip().rstrip(".").strip()
             continue
         if len(text) > len(abstract):
-            prose = _URL.sub(" ", text) if text_url else text
+            prose = _without_links(text, text_url)
             if _count_words(prose, _MIN_ABSTRACT_WORDS) >= _MIN_ABSTRACT_WORDS:
                 abstract = _ABSTRACT_PREFIX.sub("", text.strip()).strip().strip(_QUOTES).strip()
     return Paper(title=title, url=url, authors=authors, abstract=abstract)
@@ -377,5 +435,7 @@ def _date(front_matter: dict[str, Any], path: str) -> str:
     value = front_matter.get("date")
     if value is not None and _DATE.match(str(value).strip()):
         return str(value).strip()[:10]
+    if not _POST_NAME_ANYWHERE.search(path):  # (a file name is part of its path; PurePath is slow)
+        return ""
     match = _POST_NAME.match(PurePath(path).name)
     return match.group(1) if match else ""

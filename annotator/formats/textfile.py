@@ -33,7 +33,7 @@ def decode_text(data: bytes, path: str | Path) -> str:
 
 def read_text_file(path: str | Path) -> str:
     """Read PATH as text (see decode_text); a missing or unreadable file is an AnnotatorError."""
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)  # (a new Path would work out its string again)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
