@@ -153,3 +153,17 @@ def test_a_v3_library_keeps_its_undo_history_through_the_v4_migration(tmp_path):
         assert operations.redo(lib) is not None and operations.redo(lib) is not None
         assert queries.list_sessions(lib.conn)[0]["title"] == "Renamed before the upgrade"
         search_index_ok(lib)
+
+
+@pytest.mark.parametrize("listing", ["hflist_dense.txt", "session_quirks.md"])
+def test_finding_known_papers_uses_the_indexes_not_a_scan_of_every_paper(lib, listing):
+    """A list's papers have no arXiv ids: an empty `arxiv_id IN ()` once made SQLite read the whole table."""
+    build_small_library(lib)
+    lookups: list[str] = []
+    lib.conn.set_trace_callback(lambda sql: lookups.append(sql) if sql.startswith("SELECT * FROM papers WHERE") else None)
+    import_paths(lib, [DATA / listing])
+    lib.conn.set_trace_callback(None)
+    assert lookups
+    for sql in lookups:
+        plan = " ".join(row[3] for row in lib.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "SCAN papers" not in plan and "USING INDEX" in plan, plan

@@ -91,8 +91,9 @@ class _Resolver:
         ids, titles = sorted(arxiv_ids), sorted(keys)
         for start in range(0, max(len(ids), len(titles)), _KEYS_PER_QUERY):
             some_ids, some_titles = ids[start : start + _KEYS_PER_QUERY], titles[start : start + _KEYS_PER_QUERY]
-            query = (f"SELECT * FROM papers WHERE arxiv_id IN ({', '.join('?' * len(some_ids))}) "
-                     f"OR title_key IN ({', '.join('?' * len(some_titles))})")
+            wanted = [f"{column} IN ({', '.join('?' * len(values))})"  # (an empty IN would make SQLite scan the table)
+                      for column, values in (("arxiv_id", some_ids), ("title_key", some_titles)) if values]
+            query = f"SELECT * FROM papers WHERE {' OR '.join(wanted)}"
             rows.update((row["id"], dict(row)) for row in conn.execute(query, some_ids + some_titles))
         for row_id in sorted(rows):
             self._index(rows[row_id])
