@@ -47,6 +47,11 @@ class FileResult:
         data.pop("changes")
         return data
 
+    def count_papers(self, resolved: list[tuple[int, bool]]) -> None:
+        """Count the file's papers, new and already known, from their (paper id, created)."""
+        self.papers_new = sum(created for _, created in resolved)
+        self.papers_existing = len(resolved) - self.papers_new
+
     def failed(self, error: str) -> None:
         """Mark this file as not imported: nothing of it was kept."""
         self.course = self.session = self.list = ""
@@ -149,8 +154,7 @@ class ImportWriter:
             sessions.append((session_id, parsed.title.strip() or code, parsed.date, file.path.name, parsed.kind,
                              json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text, now,
                              file.course_id, code))
-            file.result.papers_new = sum(created for _, created in papers.ids)
-            file.result.papers_existing = len(papers.ids) - file.result.papers_new
+            file.result.count_papers(papers.ids)
             step.sessions.add(session_id)
             step.papers.update(papers.changed())
             notes, videos = [], []
@@ -271,8 +275,7 @@ def _update_session(writer: ImportWriter, changes: Changes, parsed: Session, pat
     changes.sessions.add(session_id)
     resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes, writer.new_rows)
     paper_ids = [paper_id for paper_id, _ in resolved]
-    result.papers_new = sum(created for _, created in resolved)
-    result.papers_existing = len(resolved) - result.papers_new
+    result.count_papers(resolved)
     _store_readings(writer.new_rows, session_id, parsed, paper_ids)
 
 

@@ -107,7 +107,12 @@ class _Runs:
         self.store_run, self.store_one = store_run, store_one
         self.run: list[NewSession] = []
 
-    def add(self, path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+    def add(self, path: Path, parsed_file: ParsedFile, result: FileResult) -> None:
+        """Take the next file: report its parse error, or store it (now, or with its run)."""
+        if parsed_file.error:
+            result.error = parsed_file.error
+            return
+        parsed = parsed_file.value
         new = self.writer.new_session(parsed, path, self.course, result)
         if new is None:
             self.flush()
@@ -159,11 +164,7 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
             while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
                 path, result = todo[index]
                 index += 1
-                parsed = next(parsed_files)
-                if parsed.error:
-                    result.error = parsed.error
-                else:
-                    runs.add(path, parsed.value, result)
+                runs.add(path, next(parsed_files), result)
             runs.flush()
     except (TransactionLost, sqlite3.OperationalError) as exc:  # SQLite dropped the transaction, or COMMIT failed
         if not stored:
@@ -204,11 +205,7 @@ def _import_as_one_step(
                 raise ImportCancelled()
             if progress:
                 progress(number, len(todo), str(path))
-            parsed = next(parsed_files)
-            if parsed.error:
-                result.error = parsed.error
-            else:
-                runs.add(path, parsed.value, result)
+            runs.add(path, next(parsed_files), result)
         runs.flush()
         if progress:
             progress(len(todo), len(todo), "")
