@@ -86,16 +86,13 @@ def parse_session_post(text: str, path: str = "") -> Session:
 
     Raises AnnotatorError (with PATH and line) when the front matter is not valid YAML.
     """
-    return parse_session_lines(text, text.splitlines(keepends=True), path)
-
-
-def parse_session_lines(text: str, lines: list[str], path: str = "") -> Session:
-    """parse_session_post for TEXT whose text.splitlines(keepends=True) the caller already has."""
+    lines = text.splitlines(keepends=True)
     return parse_session_block(text, lines, front_matter_in_lines(lines, path), path)
 
 
 def parse_session_block(text: str, lines: list[str], block: FrontMatterBlock | None, path: str = "") -> Session:
-    """parse_session_lines for LINES whose front matter BLOCK (front_matter_in_lines) the caller found."""
+    """parse_session_post for TEXT split into LINES (splitlines(keepends=True)) whose front matter
+    BLOCK (front_matter_in_lines) the caller found."""
     front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
     body_start = block.close_line + 1 if block else 0
     readings, blog_start = _readings_part(lines, body_start, len(lines), to_blog=True)
