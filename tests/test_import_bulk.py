@@ -101,9 +101,9 @@ def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the
     real_store = ImportWriter.store
     calls = []
 
-    def store_then_lose_the_transaction(writer, changes, parsed, path, course, result):
-        calls.append(path)
-        real_store(writer, changes, parsed, path, course, result)
+    def store_then_lose_the_transaction(writer, changes, file, course, result):
+        calls.append(file.path)
+        real_store(writer, changes, file, course, result)
         if len(calls) == 3:
             writer.conn.execute("ROLLBACK")  # what SQLite may do by itself after a disk error
             raise sqlite3.OperationalError("database or disk is full")
@@ -160,7 +160,8 @@ def test_finding_known_papers_uses_the_indexes_not_a_scan_of_every_paper(lib, li
     """A list's papers have no arXiv ids: an empty `arxiv_id IN ()` once made SQLite read the whole table."""
     build_small_library(lib)
     lookups: list[str] = []
-    lib.conn.set_trace_callback(lambda sql: lookups.append(sql) if sql.startswith("SELECT * FROM papers WHERE") else None)
+    lib.conn.set_trace_callback(lambda sql: lookups.append(sql) if " FROM papers WHERE title_key IN" in sql
+                                or " FROM papers WHERE arxiv_id IN" in sql else None)
     import_paths(lib, [DATA / listing])
     lib.conn.set_trace_callback(None)
     assert lookups

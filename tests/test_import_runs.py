@@ -114,7 +114,7 @@ def test_a_file_that_fails_in_a_run_is_found_and_the_others_are_imported(tmp_pat
     real = import_writer.resolve_files
 
     def refuse_file_two(new_rows, papers):
-        if any(paper.url.endswith("2301.00001") for file in papers for paper in file):
+        if any(url.endswith("2301.00001") for file in papers for (*_, url, _arxiv, _authors, _abstract) in file):
             raise AnnotatorError("cannot store this one")
         return real(new_rows, papers)
 

@@ -21,6 +21,7 @@ from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
 from annotator.store.operations import Changes, NewRows, capture_into
 from annotator.store.papers import PAPER_COLUMNS, resolve_files, resolve_papers
+from annotator.store.parse_pool import ParsedFile
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
 _SESSION_COLUMNS = ("id", "title", "date", "source", "kind", "front_matter", "original_text", "imported_at", "course_id", "code")
@@ -73,10 +74,14 @@ def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
 class NewSession:
     """A parsed session that the library does not have yet, in a course it has: ready to be stored with others."""
 
+    file: ParsedFile
     parsed: Session
-    path: Path
     course_id: int
     result: FileResult
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
 
 
 class ImportWriter:
@@ -95,31 +100,32 @@ class ImportWriter:
         self._folder_courses: dict[tuple[Path, str | None], tuple[str, str]] = {}
         self._pending: set[tuple[int, str]] = set()  # (course id, code) of sessions given out by new_session
 
-    def store(self, changes: Changes, parsed: Session | PaperList, path: Path, course: str | None,
-              result: FileResult) -> None:
+    def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
         """Write one parsed file, filling RESULT."""
+        parsed, path = file.value, file.path
         if isinstance(parsed, PaperList):
             result.kind = "hf_list"
-            _store_list(self, changes, parsed, path, result)
+            _store_list(self, changes, file, result)
             return
+        assert parsed is not None
         name, site = self._course_for(path, course)
         course_id = self._stored_course(name) or ensure_course(self.conn, name, site, changes)
         _describe(result, parsed, name, path)
         existing = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?",
                                      (course_id, path.stem)).fetchone()
         if existing is None:
-            self.store_new_sessions([NewSession(parsed, path, course_id, result)], None, [changes])
+            self.store_new_sessions([NewSession(file, parsed, course_id, result)], None, [changes])
         else:
-            _update_session(self, changes, parsed, path, existing, result)
+            _update_session(self, changes, file, existing, result)
 
-    def new_session(self, parsed: Session | PaperList, path: Path, course: str | None,
-                    result: FileResult) -> NewSession | None:
+    def new_session(self, file: ParsedFile, course: str | None, result: FileResult) -> NewSession | None:
         """PARSED as a session new to the library, for store_new_sessions; None when it must go through `store`.
 
         That is: a paper list, a session the library (or an earlier file given out here and not
         yet stored) already has, or a course not in the library yet.
         """
-        if isinstance(parsed, PaperList):
+        parsed, path = file.value, file.path
+        if not isinstance(parsed, Session):
             return None
         name, _ = self._course_for(path, course)
         course_id = self._stored_course(name)
@@ -128,7 +134,7 @@ class ImportWriter:
             return None
         self._pending.add((course_id, path.stem))
         _describe(result, parsed, name, path)
-        return NewSession(parsed, path, course_id, result)
+        return NewSession(file, parsed, course_id, result)
 
     def store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
         """Write FILES with their readings and papers, one statement per table for them all.
@@ -143,7 +149,7 @@ class ImportWriter:
             self._pending.difference_update((file.course_id, file.path.stem) for file in files)
 
     def _store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
-        resolved = resolve_files(self.new_rows, [[reading.paper for reading in f.parsed.readings] for f in files])
+        resolved = resolve_files(self.new_rows, [f.file.papers for f in files])
         session_id, reading_id = self.new_rows.first_id("sessions"), self.new_rows.first_id("readings")
         now = dt.datetime.now().isoformat(timespec="seconds")
         sessions: list[tuple] = []
@@ -258,10 +264,11 @@ def _index_new(conn: sqlite3.Connection, table: str, above: int) -> None:
     conn.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('automerge', ?)", (stored[0] if stored else _FTS5_AUTOMERGE,))
 
 
-def _update_session(writer: ImportWriter, changes: Changes, parsed: Session, path: Path, existing: sqlite3.Row,
+def _update_session(writer: ImportWriter, changes: Changes, file: ParsedFile, existing: sqlite3.Row,
                     result: FileResult) -> None:
     """A newer version of a stored session's file: update it in place, keeping what the app added."""
-    conn = writer.conn
+    conn, parsed, path = writer.conn, file.value, file.path
+    assert isinstance(parsed, Session)
     if existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
         result.papers_existing = len(parsed.readings)  # the same file again: nothing to add
         return
@@ -273,7 +280,7 @@ def _update_session(writer: ImportWriter, changes: Changes, parsed: Session, pat
          json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
          dt.datetime.now().isoformat(timespec="seconds"), session_id))
     changes.sessions.add(session_id)
-    resolved = resolve_papers(conn, [reading.paper for reading in parsed.readings], changes, writer.new_rows)
+    resolved = resolve_papers(conn, file.papers, changes, writer.new_rows)
     paper_ids = [paper_id for paper_id, _ in resolved]
     result.count_papers(resolved)
     _store_readings(writer.new_rows, session_id, parsed, paper_ids)
@@ -352,12 +359,13 @@ class _PreviousReadings:
         return list(self._rows.values())
 
 
-def _store_list(writer: ImportWriter, changes: Changes, parsed: PaperList, path: Path, result: FileResult) -> None:
-    conn = writer.conn
+def _store_list(writer: ImportWriter, changes: Changes, file: ParsedFile, result: FileResult) -> None:
+    conn, parsed, path = writer.conn, file.value, file.path
+    assert isinstance(parsed, PaperList)
     result.list = parsed.name
     paper_ids: list[int] = []
     seen: set[int] = set()
-    for paper_id, created in resolve_papers(conn, parsed.papers, changes, writer.new_rows):
+    for paper_id, created in resolve_papers(conn, file.papers, changes, writer.new_rows):
         if paper_id in seen:
             continue  # listed twice in one list: still one paper
         seen.add(paper_id)

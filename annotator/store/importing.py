@@ -18,7 +18,6 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.formats.model import PaperList, Session
 from annotator.store.import_writer import FileResult, ImportWriter, NewSession, bulk_inserts
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
@@ -102,21 +101,20 @@ class _Runs:
     """Files in order: sessions new to the library gathered into runs stored together, anything else stored alone."""
 
     def __init__(self, writer: ImportWriter, course: str | None, store_run: Callable[[list[NewSession]], None],
-                 store_one: Callable[[Path, Session | PaperList, FileResult], None]):
+                 store_one: Callable[[ParsedFile, FileResult], None]):
         self.writer, self.course = writer, course
         self.store_run, self.store_one = store_run, store_one
         self.run: list[NewSession] = []
 
-    def add(self, path: Path, parsed_file: ParsedFile, result: FileResult) -> None:
+    def add(self, parsed_file: ParsedFile, result: FileResult) -> None:
         """Take the next file: report its parse error, or store it (now, or with its run)."""
         if parsed_file.error:
             result.error = parsed_file.error
             return
-        parsed = parsed_file.value
-        new = self.writer.new_session(parsed, path, self.course, result)
+        new = self.writer.new_session(parsed_file, self.course, result)
         if new is None:
             self.flush()
-            self.store_one(path, parsed, result)
+            self.store_one(parsed_file, result)
             return
         self.run.append(new)
         if len(self.run) >= RUN_FILES:
@@ -136,15 +134,15 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
     try:
         with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
 
-            def store_one(path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+            def store_one(file: ParsedFile, result: FileResult) -> None:
                 stored.append(result)
                 try:
-                    result.changes = tx.run(f"Import {path.name}", lambda conn, changes: writer.store(
-                        changes, parsed, path, course, result))[1]
+                    result.changes = tx.run(f"Import {file.path.name}", lambda conn, changes: writer.store(
+                        changes, file, course, result))[1]
                 except AnnotatorError as exc:
-                    stored.pop().failed(str(exc.located(path)))
+                    stored.pop().failed(str(exc.located(file.path)))
                 except sqlite3.OperationalError as exc:
-                    stored.pop().failed(str(AnnotatorError(_cannot_write(exc), path)))
+                    stored.pop().failed(str(AnnotatorError(_cannot_write(exc), file.path)))
 
             def store_run(run: list[NewSession]) -> None:
                 stored.extend(file.result for file in run)
@@ -154,7 +152,7 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
                 except (AnnotatorError, sqlite3.OperationalError):  # rolled back: find the file at fault
                     del stored[-len(run):]
                     for file in run:
-                        store_one(file.path, file.parsed, file.result)
+                        store_one(file.file, file.result)
                     return
                 for file, step in zip(run, steps, strict=True):
                     file.result.changes = step
@@ -162,9 +160,9 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
             runs = _Runs(writer, course, store_run, store_one)
             began = time.monotonic()
             while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
-                path, result = todo[index]
+                result = todo[index][1]
                 index += 1
-                runs.add(path, next(parsed_files), result)
+                runs.add(next(parsed_files), result)
             runs.flush()
     except (TransactionLost, sqlite3.OperationalError) as exc:  # SQLite dropped the transaction, or COMMIT failed
         if not stored:
@@ -184,12 +182,12 @@ def _import_as_one_step(
     cancelled: Callable[[], bool] | None,
 ) -> Changes:
     def store_each(writer: ImportWriter, conn: sqlite3.Connection, changes: Changes) -> None:
-        def store_one(path: Path, parsed: Session | PaperList, result: FileResult) -> None:
+        def store_one(file: ParsedFile, result: FileResult) -> None:
             try:
                 with _savepoint(conn):
-                    writer.store(changes, parsed, path, course, result)
+                    writer.store(changes, file, course, result)
             except AnnotatorError as exc:
-                result.failed(str(exc.located(path)))
+                result.failed(str(exc.located(file.path)))
 
         def store_run(run: list[NewSession]) -> None:
             try:
@@ -197,7 +195,7 @@ def _import_as_one_step(
                     writer.store_new_sessions(run, None, [changes] * len(run))
             except AnnotatorError:  # rolled back: find the file at fault
                 for file in run:
-                    store_one(file.path, file.parsed, file.result)
+                    store_one(file.file, file.result)
 
         runs = _Runs(writer, course, store_run, store_one)
         for number, (path, result) in enumerate(todo):
@@ -205,7 +203,7 @@ def _import_as_one_step(
                 raise ImportCancelled()
             if progress:
                 progress(number, len(todo), str(path))
-            runs.add(path, next(parsed_files), result)
+            runs.add(next(parsed_files), result)
         runs.flush()
         if progress:
             progress(len(todo), len(todo), "")

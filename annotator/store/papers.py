@@ -10,7 +10,7 @@ from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
-from annotator.formats.papers import title_key
+from annotator.formats.papers import PaperFields, paper_fields, title_key
 from annotator.store.operations import Changes, NewRows
 
 
@@ -20,9 +20,10 @@ def is_placeholder_title(title: str) -> bool:
 
 
 PAPER_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
-_ROW_VALUES = itemgetter(*PAPER_COLUMNS)
+_TITLE, _KEY, _ARXIV = 1, 2, 4  # a row's places, in the order of PAPER_COLUMNS
+_GAINABLE = ((3, "url"), (4, "arxiv_id"), (5, "authors"), (6, "abstract"))  # what a mention can fill in
 _KEYS_PER_QUERY = 400
-Row = dict[str, Any]
+Row = list[Any]  # a paper's values in the order of PAPER_COLUMNS
 
 
 @dataclass
@@ -44,24 +45,23 @@ class ResolvedPapers:
             conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*gained.values(), paper_id))
 
 
-def resolve_files(new_rows: NewRows, files: Sequence[Sequence[Paper]]) -> list[ResolvedPapers]:
-    """Match the papers of several files, file after file, as storing them one by one would.
+def resolve_files(new_rows: NewRows, files: Sequence[Sequence[PaperFields]]) -> list[ResolvedPapers]:
+    """Match the papers of several files (as `paper_fields`), file after file, as storing them one by one would.
 
     The library's rows that can match (same arXiv id or same normalised title) are read up front,
     in one query per few hundred keys for all the files; matching then happens in memory, in the
     order the papers come, exactly as one lookup per paper would. A paper that an earlier file of
     FILES adds counts as stored for the later ones, so that each file's rows and changes are its own.
     """
-    keyed = [[(paper, paper.arxiv_id, title_key(paper.title)) for paper in papers] for papers in files]
-    arxiv_ids = {a for file in keyed for _, a, _ in file} - {""}
-    keys = {k for file in keyed for _, _, k in file} - {""}
+    arxiv_ids = {fields[0] for file in files for fields in file} - {""}
+    keys = {fields[1] for file in files for fields in file} - {""}
     resolver = _Resolver(new_rows, arxiv_ids, keys)
-    return [resolver.resolve_file(file) for file in keyed]
+    return [resolver.resolve_file(file) for file in files]
 
 
-def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes,
+def resolve_papers(conn: sqlite3.Connection, papers: Sequence[PaperFields], changes: Changes,
                    new_rows: NewRows | None = None) -> list[tuple[int, bool]]:
-    """(paper id, created) for each of PAPERS, in order: one paper once, merging what each mention adds.
+    """(paper id, created) for each of PAPERS (as `paper_fields`), in order: one paper once, merging what each mention adds.
 
     The new papers are inserted with one executemany; known ones that gained a field are updated.
     """
@@ -75,85 +75,91 @@ def resolve_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: C
 
 def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
     """Return (paper id, created) for PAPER, filling fields the stored copy lacks."""
-    return resolve_papers(conn, [paper], changes)[0]
+    return resolve_papers(conn, [paper_fields(paper)], changes)[0]
 
 
 class _Resolver:
     """The rows that papers can match, indexed by arXiv id and by normalised title, and the new rows."""
 
     def __init__(self, new_rows: NewRows, arxiv_ids: set[str], keys: set[str]):
-        conn = new_rows.conn
         self._by_arxiv: dict[str, Row] = {}
         self._by_key: dict[str, list[Row]] = {}
         self._new: list[Row] = []
         self._updated: dict[int, tuple[Row, set[str]]] = {}  # stored paper id -> (row, columns it gained)
         rows: dict[int, Row] = {}
+        cursor = new_rows.conn.cursor()
+        cursor.row_factory = None
         ids, titles = sorted(arxiv_ids), sorted(keys)
         for start in range(0, max(len(ids), len(titles)), _KEYS_PER_QUERY):
             some_ids, some_titles = ids[start : start + _KEYS_PER_QUERY], titles[start : start + _KEYS_PER_QUERY]
             wanted = [f"{column} IN ({', '.join('?' * len(values))})"  # (an empty IN would make SQLite scan the table)
                       for column, values in (("arxiv_id", some_ids), ("title_key", some_titles)) if values]
-            query = f"SELECT * FROM papers WHERE {' OR '.join(wanted)}"
-            rows.update((row["id"], dict(row)) for row in conn.execute(query, some_ids + some_titles))
+            query = f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers WHERE {' OR '.join(wanted)}"
+            rows.update((row[0], list(row)) for row in cursor.execute(query, some_ids + some_titles))
         for row_id in sorted(rows):
             self._index(rows[row_id])
         self._next_id = self._first_new = new_rows.first_id("papers")
 
     def _index(self, row: Row) -> None:
-        if row["arxiv_id"]:
-            self._by_arxiv[row["arxiv_id"]] = row
-        self._by_key.setdefault(row["title_key"], []).append(row)
+        if row[_ARXIV]:
+            self._by_arxiv[row[_ARXIV]] = row
+        same_key = self._by_key.get(row[_KEY])
+        if same_key is None:
+            self._by_key[row[_KEY]] = [row]
+        else:
+            same_key.append(row)
 
     def _find(self, arxiv_id: str, key: str) -> Row | None:
         """The paper with ARXIV_ID, else the first with the normalised title KEY (and no other id)."""
-        if arxiv_id and arxiv_id in self._by_arxiv:
-            return self._by_arxiv[arxiv_id]
+        if arxiv_id:
+            row = self._by_arxiv.get(arxiv_id)
+            if row is not None:
+                return row
         if not key:
             return None
-        return next((row for row in self._by_key.get(key, ())
-                     if row["arxiv_id"] is None or not arxiv_id or row["arxiv_id"] == arxiv_id), None)
+        for row in self._by_key.get(key, ()):
+            if row[_ARXIV] is None or not arxiv_id or row[_ARXIV] == arxiv_id:
+                return row
+        return None
 
-    def resolve(self, paper: Paper, arxiv_id: str, key: str) -> tuple[int, bool]:
-        """(paper id, created) for PAPER; a known paper gains the fields it lacked."""
-        incoming = {"url": paper.url.strip(), "arxiv_id": arxiv_id or None,
-                    "authors": paper.authors.strip(), "abstract": paper.abstract.strip()}
-        title = " ".join(paper.title.split())
-        row = self._find(arxiv_id, key)
+    def resolve(self, fields: PaperFields) -> tuple[int, bool]:
+        """(paper id, created) for a paper's FIELDS; a known paper gains the fields it lacked."""
+        row = self._find(fields[0], fields[1])
         if row is None:
-            if title != paper.title or not title:
-                title = title or incoming["url"]
-                key = title_key(title)
-            row = {"id": self._next_id, "title": title, "title_key": key, **incoming}
+            row = [self._next_id, *fields[3:]]
             self._next_id += 1
             self._new.append(row)
             self._index(row)
-            return row["id"], True
-        gained = {k: v for k, v in incoming.items() if v and not row[k]}
-        if is_placeholder_title(row["title"]) and title and not is_placeholder_title(title):
+            return row[0], True
+        gained = {column: fields[place + 2] for place, column in _GAINABLE if fields[place + 2] and not row[place]}
+        title = fields[2]
+        if title and is_placeholder_title(row[_TITLE]) and not is_placeholder_title(title):
             gained |= {"title": title, "title_key": title_key(title)}  # a real title beats `arXiv:ID` or a URL
         if gained:
             self._gain(row, gained)
-        return row["id"], False
+        return row[0], False
 
-    def resolve_file(self, keyed: list[tuple[Paper, str, str]]) -> ResolvedPapers:
-        """Resolve one file's (paper, arXiv id, title key) in order; rows added before it count as stored."""
+    def resolve_file(self, papers: Sequence[PaperFields]) -> ResolvedPapers:
+        """Resolve one file's papers in order; rows added before it count as stored."""
         self._first_new = self._next_id
         self._new, self._updated = [], {}
-        ids = [self.resolve(*item) for item in keyed]
-        gained = {paper_id: {c: row[c] for c in sorted(columns)} for paper_id, (row, columns) in self._updated.items()}
-        return ResolvedPapers(ids, [_ROW_VALUES(row) for row in self._new], gained)
+        ids = [self.resolve(fields) for fields in papers]
+        gained = {paper_id: {c: row[PAPER_COLUMNS.index(c)] for c in sorted(columns)}
+                  for paper_id, (row, columns) in self._updated.items()}
+        return ResolvedPapers(ids, [tuple(row) for row in self._new], gained)
 
-    def _gain(self, row: Row, gained: Row) -> None:
+    def _gain(self, row: Row, gained: dict[str, Any]) -> None:
         if "title_key" in gained:
-            self._by_key[row["title_key"]].remove(row)
+            self._by_key[row[_KEY]].remove(row)
             same_key = self._by_key.setdefault(gained["title_key"], [])
             same_key.append(row)
-            same_key.sort(key=lambda r: r["id"])
-        row.update(gained)
+            same_key.sort(key=itemgetter(0))
+        for column, value in gained.items():
+            row[PAPER_COLUMNS.index(column)] = value
         if "arxiv_id" in gained:
-            self._by_arxiv[row["arxiv_id"]] = row
-        if row["id"] < self._first_new:  # a stored paper; a new one is written as it now is
-            self._updated.setdefault(row["id"], (row, set()))[1].update(gained)
+            self._by_arxiv[row[_ARXIV]] = row
+        if row[0] < self._first_new:  # a stored paper; a new one is written as it now is
+            self._updated.setdefault(row[0], (row, set()))[1].update(gained)
 
 
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:

@@ -17,13 +17,14 @@ import multiprocessing
 import os
 import queue
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats.detect import parse_text
 from annotator.formats.model import PaperList, Session
+from annotator.formats.papers import PaperFields, paper_fields
 from annotator.formats.textfile import read_text_file
 
 PARALLEL_FROM = 48  # files; below this, starting worker processes costs more than it saves
@@ -33,17 +34,20 @@ _POLL_SECONDS = 0.5
 
 @dataclass
 class ParsedFile:
-    """One file's parse: the value, or the error line naming file and line."""
+    """One file's parse: the value and its papers as the library matches them, or the error line naming file and line."""
 
     path: Path
     value: Session | PaperList | None
     error: str = ""
+    papers: list[PaperFields] = field(default_factory=list)  # paper_fields of each paper, in order
 
 
 def parse_file(path: Path) -> ParsedFile:
     """Read and parse PATH; never raises for bad input."""
     try:
-        return ParsedFile(path, parse_text(read_text_file(path), str(path), path.stem))
+        value = parse_text(read_text_file(path), str(path), path.stem)
+        papers = value.papers if isinstance(value, PaperList) else [reading.paper for reading in value.readings]
+        return ParsedFile(path, value, papers=[paper_fields(paper) for paper in papers])
     except AnnotatorError as exc:
         return ParsedFile(path, None, str(exc.located(path)))
     except RecursionError:
