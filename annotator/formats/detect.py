@@ -56,7 +56,7 @@ def _detect(text: str) -> tuple[str, list[str], FrontMatterBlock | None]:
         if _PAPER_LINE.search(body) or _SEPARATOR.search(body):
             return LECTURE_PAGE, lines, block
         return SESSION_POST, lines, block
-    rows = text.removeprefix(BOM).splitlines()
+    rows = _first_lines(text.removeprefix(BOM))
     if _is_slide_outline(rows):
         return SLIDE_OUTLINE, [], None
     if _is_paper_list(rows):
@@ -89,6 +89,23 @@ def _before_blog(lines: list[str]) -> str:
         if line.strip() == EXCERPT_MARKER:
             return "".join(lines[:index])
     return text
+
+
+def _first_lines(text: str) -> list[str]:
+    """TEXT's lines as far as detection looks at them: the first 80, and 15 past the first non-blank one.
+
+    (A paper list can be megabytes long: splitting all of it only to look at its top took longer
+    than the rest of detection.)
+    """
+    size = 16_384
+    while size < len(text):
+        rows = text[:size].splitlines()
+        rows.pop()  # perhaps cut short
+        first = next((i for i, line in enumerate(rows) if line.strip()), None)
+        if first is not None and len(rows) >= max(first + 1 + HEADER_LINES, 2 * _SAMPLE_LINES):
+            return rows
+        size *= 4
+    return text.splitlines()
 
 
 def _is_slide_outline(lines: list[str]) -> bool:

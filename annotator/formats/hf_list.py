@@ -48,13 +48,15 @@ def parse_paper_list(text: str, name: str, path: str = "") -> PaperList:
     papers: list[Paper] = []
     seen: dict[str, Paper] = {}
     lines = content_lines(text)
-    index, count = 0, len(lines)
+    count = len(lines)
+    lines.append("")  # what follows the last line
+    abstracts = [looks_like_abstract(line) for line in lines]
+    index = 0
     while index < count:
-        line = lines[index]
-        after = lines[index + 1] if index + 1 < count else ""
-        if not looks_like_abstract(line):
-            title, abstract = line, after if looks_like_abstract(after) else ""
-        elif looks_like_abstract(after) and len(line) < min(len(after), _LONG_ABSTRACT):
+        line, after = lines[index], lines[index + 1]
+        if not abstracts[index]:
+            title, abstract = line, after if abstracts[index + 1] else ""
+        elif abstracts[index + 1] and len(line) < min(len(after), _LONG_ABSTRACT):
             title, abstract = line, after  # a title that happens to end in a period
         else:
             index += 1  # an abstract whose title was not copied: nothing names the paper
@@ -79,7 +81,7 @@ def content_lines(text: str) -> list[str]:
     result = []
     for raw in text.removeprefix(BOM).splitlines():
         line = raw.strip()
-        if not line or is_chrome(line):
+        if not line or (len(line) <= _LONGEST_CHROME and is_chrome(line)):  # (most lines are longer)
             continue
         if line.startswith("Subscribe"):
             glued = _GLUED_SUBSCRIBE.match(line)

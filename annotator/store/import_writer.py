@@ -9,19 +9,17 @@ waits for the end of the transaction (`bulk_inserts`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from annotator.formats.model import Paper, PaperList, Session
-from annotator.formats.papers import title_key
+from annotator.formats.papers import PaperFields
 from annotator.store.editing import ensure_course
 from annotator.store.operations import Changes, NewRows, capture_into
 from annotator.store.papers import PAPER_COLUMNS, resolve_files, resolve_papers
-from annotator.store.parse_pool import ParsedFile
+from annotator.store.parse_pool import ParsedFile, ParsedList, ParsedSession
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
 _SESSION_COLUMNS = ("id", "title", "date", "source", "kind", "front_matter", "original_text", "imported_at", "course_id", "code")
@@ -75,7 +73,7 @@ class NewSession:
     """A parsed session that the library does not have yet, in a course it has: ready to be stored with others."""
 
     file: ParsedFile
-    parsed: Session
+    parsed: ParsedSession
     course_id: int
     result: FileResult
 
@@ -103,9 +101,9 @@ class ImportWriter:
     def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
         """Write one parsed file, filling RESULT."""
         parsed, path = file.value, file.path
-        if isinstance(parsed, PaperList):
+        if isinstance(parsed, ParsedList):
             result.kind = "hf_list"
-            _store_list(self, changes, file, result)
+            _store_list(self, changes, file, parsed, result)
             return
         assert parsed is not None
         name, site = self._course_for(path, course)
@@ -125,7 +123,7 @@ class ImportWriter:
         yet stored) already has, or a course not in the library yet.
         """
         parsed, path = file.value, file.path
-        if not isinstance(parsed, Session):
+        if not isinstance(parsed, ParsedSession):
             return None
         name, _ = self._course_for(path, course)
         course_id = self._stored_course(name)
@@ -158,17 +156,16 @@ class ImportWriter:
         for file, papers, step in zip(files, resolved, changes, strict=True):
             parsed, code = file.parsed, file.path.stem
             sessions.append((session_id, parsed.title.strip() or code, parsed.date, file.path.name, parsed.kind,
-                             json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text, now,
-                             file.course_id, code))
+                             parsed.front_matter, parsed.text, now, file.course_id, code))
             file.result.count_papers(papers.ids)
             step.sessions.add(session_id)
             step.papers.update(papers.changed())
             notes, videos = [], []
-            for index, (reading, (paper_id, _)) in enumerate(zip(parsed.readings, papers.ids, strict=True)):
-                readings.append((reading_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
-                if reading.notes:  # set after the insert: the update trigger indexes them for search
-                    notes.append((reading.notes, reading_id))
-                videos.extend((reading_id, position, url) for position, url in enumerate(reading.videos, 1))
+            for index, ((section, team, urls, text), (paper_id, _)) in enumerate(zip(parsed.readings, papers.ids, strict=True)):
+                readings.append((reading_id, session_id, index + 1, section, paper_id, team, "", index))
+                if text:  # set after the insert: the update trigger indexes them for search
+                    notes.append((text, reading_id))
+                videos.extend((reading_id, position, url) for position, url in enumerate(urls, 1))
                 reading_id += 1
             later.append((notes, videos))
             session_id += 1
@@ -208,7 +205,7 @@ class ImportWriter:
         return self._course_ids[name]
 
 
-def _describe(result: FileResult, parsed: Session, course: str, path: Path) -> None:
+def _describe(result: FileResult, parsed: ParsedSession, course: str, path: Path) -> None:
     result.kind, result.course = parsed.kind, course
     result.session = f"{course}/{path.stem}"
     result.readings = len(parsed.readings)
@@ -268,7 +265,7 @@ def _update_session(writer: ImportWriter, changes: Changes, file: ParsedFile, ex
                     result: FileResult) -> None:
     """A newer version of a stored session's file: update it in place, keeping what the app added."""
     conn, parsed, path = writer.conn, file.value, file.path
-    assert isinstance(parsed, Session)
+    assert isinstance(parsed, ParsedSession)
     if existing["original_text"] == parsed.text and existing["kind"] == parsed.kind:
         result.papers_existing = len(parsed.readings)  # the same file again: nothing to add
         return
@@ -276,17 +273,17 @@ def _update_session(writer: ImportWriter, changes: Changes, file: ParsedFile, ex
     conn.execute(
         "UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, original_text = ?, "
         "imported_at = ? WHERE id = ?",
-        (parsed.title.strip() or path.stem, parsed.date, path.name, parsed.kind,
-         json.dumps(parsed.front_matter, ensure_ascii=False), parsed.text,
+        (parsed.title.strip() or path.stem, parsed.date, path.name, parsed.kind, parsed.front_matter, parsed.text,
          dt.datetime.now().isoformat(timespec="seconds"), session_id))
     changes.sessions.add(session_id)
     resolved = resolve_papers(conn, file.papers, changes, writer.new_rows)
     paper_ids = [paper_id for paper_id, _ in resolved]
     result.count_papers(resolved)
-    _store_readings(writer.new_rows, session_id, parsed, paper_ids)
+    _store_readings(writer.new_rows, session_id, parsed, file.papers, paper_ids)
 
 
-def _store_readings(new_rows: NewRows, session_id: int, parsed: Session, paper_ids: list[int]) -> None:
+def _store_readings(new_rows: NewRows, session_id: int, parsed: ParsedSession, papers: list[PaperFields],
+                    paper_ids: list[int]) -> None:
     """A stored session's readings, as its newer file has them."""
     conn = new_rows.conn
     previous = _PreviousReadings(conn, session_id)
@@ -294,21 +291,22 @@ def _store_readings(new_rows: NewRows, session_id: int, parsed: Session, paper_i
     rows: list[tuple] = []
     notes: list[tuple[str, int]] = []  # set after the insert: the update trigger indexes them for search
     videos: list[tuple[int, list[str], list[str]]] = []  # (reading id, its videos now, its videos before)
-    for index, (reading, paper_id) in enumerate(zip(parsed.readings, paper_ids, strict=True)):
-        old = previous.take(paper_id, reading.paper)
+    for index, ((section, team, urls, text), fields, paper_id) in enumerate(
+            zip(parsed.readings, papers, paper_ids, strict=True)):
+        old = previous.take(paper_id, fields)
         if old is None:
-            rows.append((next_id, session_id, index + 1, reading.section, paper_id, reading.team, "", index))
-            if reading.notes:
-                notes.append((reading.notes, next_id))
-            videos.append((next_id, reading.videos, []))
+            rows.append((next_id, session_id, index + 1, section, paper_id, team, "", index))
+            if text:
+                notes.append((text, next_id))
+            videos.append((next_id, urls, []))
             next_id += 1
             continue
         # A newer version of the post: what it says wins; what the app added stays.
-        row = (index + 1, reading.section, paper_id, reading.team or old["team"], reading.notes or old["notes"], index)
+        row = (index + 1, section, paper_id, team or old["team"], text or old["notes"], index)
         if row != tuple(old[k] for k in ("position", "section", "paper_id", "team", "notes", "source_index")):
             conn.execute("UPDATE readings SET position = ?, section = ?, paper_id = ?, team = ?, notes = ?, "
                          "source_index = ? WHERE id = ?", (*row, old["id"]))
-        videos.append((old["id"], reading.videos, [r[0] for r in conn.execute(
+        videos.append((old["id"], urls, [r[0] for r in conn.execute(
             "SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position", (old["id"],))]))
     new_rows.insert("readings", _READING_COLUMNS, rows)
     if notes:
@@ -344,11 +342,11 @@ class _PreviousReadings:
                 if key:
                     self._by[index].setdefault(key, []).append(row_id)
 
-    def take(self, paper_id: int, paper: Paper) -> sqlite3.Row | None:
-        """The previous reading that PAPER continues, removed from what is left; None if new."""
+    def take(self, paper_id: int, paper: PaperFields) -> sqlite3.Row | None:
+        """The previous reading that PAPER (its paper_fields) continues, removed from what is left; None if new."""
         if not self._rows:
             return None
-        for index, key in enumerate((paper_id, paper.url.strip(), title_key(paper.title))):
+        for index, key in enumerate((paper_id, paper[5], paper[1])):  # (the paper, its URL stripped, its title's key)
             for row_id in self._by[index].get(key, ()):
                 if row_id in self._rows:
                     return self._rows.pop(row_id)
@@ -359,9 +357,8 @@ class _PreviousReadings:
         return list(self._rows.values())
 
 
-def _store_list(writer: ImportWriter, changes: Changes, file: ParsedFile, result: FileResult) -> None:
-    conn, parsed, path = writer.conn, file.value, file.path
-    assert isinstance(parsed, PaperList)
+def _store_list(writer: ImportWriter, changes: Changes, file: ParsedFile, parsed: ParsedList, result: FileResult) -> None:
+    conn, path = writer.conn, file.path
     result.list = parsed.name
     paper_ids: list[int] = []
     seen: set[int] = set()

@@ -9,10 +9,15 @@ Workers are started with `spawn` (never `fork`: the GUI process has threads and 
 only for batches large enough to repay their start-up. Errors travel back as text: they were
 already made to name file and line. A worker that dies (out of memory?) costs nothing but
 time: what it held is parsed here.
+
+What travels is what the library stores, in plain values (ParsedSession, ParsedList, and each
+paper's `paper_fields`): unpickling the parsers' own objects (a Session with its Reading and
+Paper objects) took the importing process three times as long.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -33,25 +38,51 @@ _POLL_SECONDS = 0.5
 
 
 @dataclass
+class ParsedSession:
+    """What the library stores of a parsed session post, lecture page or slide outline."""
+
+    kind: str
+    title: str
+    date: str
+    front_matter: str  # JSON, keys in file order
+    text: str | None
+    readings: list[tuple[str, str, list[str], str]]  # (section, team, videos, notes) of each reading, in order
+
+
+@dataclass
+class ParsedList:
+    """What the library stores of a parsed paper list (its papers are ParsedFile.papers)."""
+
+    name: str
+
+
+@dataclass
 class ParsedFile:
     """One file's parse: the value and its papers as the library matches them, or the error line naming file and line."""
 
     path: Path
-    value: Session | PaperList | None
+    value: ParsedSession | ParsedList | None
     error: str = ""
-    papers: list[PaperFields] = field(default_factory=list)  # paper_fields of each paper, in order
+    papers: list[PaperFields] = field(default_factory=list)  # paper_fields of each paper (or reading), in order
 
 
 def parse_file(path: Path) -> ParsedFile:
     """Read and parse PATH; never raises for bad input."""
     try:
-        value = parse_text(read_text_file(path), str(path), path.stem)
-        papers = value.papers if isinstance(value, PaperList) else [reading.paper for reading in value.readings]
-        return ParsedFile(path, value, papers=[paper_fields(paper) for paper in papers])
+        parsed = parse_text(read_text_file(path), str(path), path.stem)
     except AnnotatorError as exc:
         return ParsedFile(path, None, str(exc.located(path)))
     except RecursionError:
         return ParsedFile(path, None, str(AnnotatorError("nested too deeply to read", path)))
+    if isinstance(parsed, PaperList):
+        return ParsedFile(path, ParsedList(parsed.name), papers=[paper_fields(paper) for paper in parsed.papers])
+    return ParsedFile(path, _session(parsed), papers=[paper_fields(reading.paper) for reading in parsed.readings])
+
+
+def _session(parsed: Session) -> ParsedSession:
+    readings = [(reading.section, reading.team, reading.videos, reading.notes) for reading in parsed.readings]
+    return ParsedSession(parsed.kind, parsed.title, parsed.date, json.dumps(parsed.front_matter, ensure_ascii=False),
+                         parsed.text, readings)
 
 
 def _workers() -> int:
@@ -74,7 +105,7 @@ def _claim(counter: Synchronized, chunks: int) -> int | None:
 def _work(chunks: list[list[Path]], counter: Synchronized, results: multiprocessing.Queue) -> None:
     """A worker process: parse chunks until none is left."""
     while (index := _claim(counter, len(chunks))) is not None:
-        results.put((index, [parse_file(path) for path in chunks[index]]))
+        results.put((index, [(p.value, p.error, p.papers) for p in map(parse_file, chunks[index])]))  # the paths are known there
 
 
 def parse_files(paths: list[Path]) -> Iterator[ParsedFile]:
@@ -120,12 +151,10 @@ class _SharedParse:
                 self.done[ahead] = [parse_file(path) for path in self.chunks[ahead]]
                 continue
             try:
-                got, parsed = self.queue.get(timeout=_POLL_SECONDS)
+                self._received(*self.queue.get(timeout=_POLL_SECONDS))
             except queue.Empty:
                 if not any(p.is_alive() for p in self.processes):
                     return [parse_file(path) for path in chunk]  # its worker died (out of memory?)
-                continue
-            self.done[got] = parsed
         return self.done.pop(index)
 
     def _collect_ready(self) -> bool:
@@ -133,11 +162,13 @@ class _SharedParse:
         got_any = False
         while True:
             try:
-                got, parsed = self.queue.get_nowait()
+                self._received(*self.queue.get_nowait())
             except queue.Empty:
                 return got_any
-            self.done[got] = parsed
             got_any = True
+
+    def _received(self, index: int, parsed: list[tuple]) -> None:
+        self.done[index] = [ParsedFile(path, *values) for path, values in zip(self.chunks[index], parsed, strict=True)]
 
     def _stop(self) -> None:
         with self.counter.get_lock():
