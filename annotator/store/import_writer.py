@@ -9,6 +9,7 @@ waits for the end of the transaction (`bulk_inserts`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,7 @@ class NewSession:
     file: ParsedFile
     parsed: ParsedSession
     course_id: int
+    code: str  # the session's code: its file name's stem
     result: FileResult
 
     @property
@@ -95,7 +97,7 @@ class ImportWriter:
         self.conn = conn
         self.new_rows = NewRows(conn, triggers_dropped=True)
         self._course_ids: dict[str, int] = {}  # only courses found stored: a rolled-back file's new one is not kept here
-        self._folder_courses: dict[tuple[Path, str | None], tuple[str, str]] = {}
+        self._folder_courses: dict[tuple[str, str | None], tuple[str, str]] = {}  # (folder, --course) -> course
         self._pending: set[tuple[int, str]] = set()  # (course id, code) of sessions given out by new_session
 
     def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
@@ -108,11 +110,11 @@ class ImportWriter:
         assert parsed is not None
         name, site = self._course_for(path, course)
         course_id = self._stored_course(name) or ensure_course(self.conn, name, site, changes)
-        _describe(result, parsed, name, path)
-        existing = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?",
-                                     (course_id, path.stem)).fetchone()
+        code = path.stem
+        _describe(result, parsed, name, code)
+        existing = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
         if existing is None:
-            self.store_new_sessions([NewSession(file, parsed, course_id, result)], None, [changes])
+            self.store_new_sessions([NewSession(file, parsed, course_id, code, result)], None, [changes])
         else:
             _update_session(self, changes, file, existing, result)
 
@@ -126,13 +128,13 @@ class ImportWriter:
         if not isinstance(parsed, ParsedSession):
             return None
         name, _ = self._course_for(path, course)
-        course_id = self._stored_course(name)
-        if course_id is None or (course_id, path.stem) in self._pending or self.conn.execute(
-                "SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, path.stem)).fetchone():
+        course_id, code = self._stored_course(name), path.stem
+        if course_id is None or (course_id, code) in self._pending or self.conn.execute(
+                "SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone():
             return None
-        self._pending.add((course_id, path.stem))
-        _describe(result, parsed, name, path)
-        return NewSession(file, parsed, course_id, result)
+        self._pending.add((course_id, code))
+        _describe(result, parsed, name, code)
+        return NewSession(file, parsed, course_id, code, result)
 
     def store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
         """Write FILES with their readings and papers, one statement per table for them all.
@@ -144,7 +146,7 @@ class ImportWriter:
         try:
             self._store_new_sessions(files, log_ids, changes)
         finally:
-            self._pending.difference_update((file.course_id, file.path.stem) for file in files)
+            self._pending.difference_update((file.course_id, file.code) for file in files)
 
     def _store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
         resolved = resolve_files(self.new_rows, [f.file.papers for f in files])
@@ -154,7 +156,7 @@ class ImportWriter:
         readings: list[tuple] = []
         later: list[tuple[list[tuple[str, int]], list[tuple[int, int, str]]]] = []  # per file: (notes, videos)
         for file, papers, step in zip(files, resolved, changes, strict=True):
-            parsed, code = file.parsed, file.path.stem
+            parsed, code = file.parsed, file.code
             sessions.append((session_id, parsed.title.strip() or code, parsed.date, file.path.name, parsed.kind,
                              parsed.front_matter, parsed.text, now, file.course_id, code))
             file.result.count_papers(papers.ids)
@@ -188,9 +190,10 @@ class ImportWriter:
 
     def _course_for(self, path: Path, explicit: str | None) -> tuple[str, str]:
         """course_for(PATH), resolving each folder once (a file that is a symlink is resolved itself)."""
-        if path.is_symlink():
+        name = str(path)
+        if os.path.islink(name):
             return course_for(path, explicit)
-        key = (path.parent, explicit)
+        key = (os.path.dirname(name), explicit)
         if key not in self._folder_courses:
             self._folder_courses[key] = course_for(path.parent / "file", explicit)
         return self._folder_courses[key]
@@ -205,9 +208,9 @@ class ImportWriter:
         return self._course_ids[name]
 
 
-def _describe(result: FileResult, parsed: ParsedSession, course: str, path: Path) -> None:
+def _describe(result: FileResult, parsed: ParsedSession, course: str, code: str) -> None:
     result.kind, result.course = parsed.kind, course
-    result.session = f"{course}/{path.stem}"
+    result.session = f"{course}/{code}"
     result.readings = len(parsed.readings)
 
 

@@ -81,7 +81,7 @@ def import_paths(
     files = gather_files(paths, recursive)
     results = [FileResult(str(path), error=error) for path, error in files]
     with closing(parse_files([path for path, error in files if not error])) as parsed_files:
-        todo = [(Path(r.path), r) for r in results if not r.error]
+        todo = [(path, result) for (path, _), result in zip(files, results, strict=True) if not result.error]
         if one_step:
             changes = _import_as_one_step(lib, todo, parsed_files, course, progress, cancelled)
             return results, changes
