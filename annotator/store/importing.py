@@ -10,6 +10,7 @@ file at fault.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import time
@@ -80,7 +81,7 @@ def import_paths(
     """
     files = gather_files(paths, recursive)
     results = [FileResult(str(path), error=error) for path, error in files]
-    with closing(parse_files([path for path, error in files if not error])) as parsed_files:
+    with _collector_paused(), closing(parse_files([path for path, error in files if not error])) as parsed_files:
         todo = [(path, result) for (path, _), result in zip(files, results, strict=True) if not result.error]
         if one_step:
             changes = _import_as_one_step(lib, todo, parsed_files, course, progress, cancelled)
@@ -89,6 +90,23 @@ def import_paths(
         while done < len(todo):
             done = _import_group(lib, todo, done, parsed_files, course)
         return results, None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during the import (reference counting still frees what it can).
+
+    An import makes hundreds of thousands of objects that live until it ends (rows, parsed
+    files); the collector went through all of them again and again, 2-3% of the import's time.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _cannot_write(exc: BaseException) -> str:
