@@ -26,7 +26,7 @@ from annotator.store.parse_pool import ParsedFile, parse_files
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
 COMMIT_EVERY_SECONDS = 1.0  # the CLI commits this often: the write lock is held no longer than that
-RUN_FILES = 64  # new sessions stored with one statement per table
+RUN_FILES = 256  # new sessions stored with one statement per table, in one savepoint (see _Runs)
 _NOT_CONTENT = {"_site", "_site-config", "_layouts", "_includes", "_data", "_sass", "_plugins", "node_modules"}
 
 
