@@ -31,6 +31,7 @@ def test_fresh_library_gets_the_latest_schema_in_wal_mode(tmp_path):
     with open_library(path) as lib:
         assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert lib.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert lib.conn.execute("PRAGMA page_size").fetchone()[0] == 8192  # (rows of ~1 KB and posts of ~8 KB)
     assert user_version(path) == migrations.latest_version() >= 2
     assert backups.list_backups(path) == []  # nothing to back up in an empty library
 
@@ -39,6 +40,7 @@ def test_v1_library_is_upgraded_after_a_verified_backup_and_keeps_its_data(tmp_p
     path = tmp_path / "library.sqlite"
     shutil.copy(V1_FIXTURE, path)
     with open_library(path) as lib:
+        assert lib.conn.execute("PRAGMA page_size").fetchone()[0] == 4096  # kept: changing it would mean a VACUUM
         [session] = queries.list_sessions(lib.conn)
         assert session["title"] == "Transformers"
         detail = queries.session_detail(lib.conn, session["row_id"])
