@@ -131,6 +131,7 @@ class _Resolver:
             self._new.append(row)
             self._index(row)
             return row[0], True
+        # fields[3:] is a row without its id: what the mention says of a row's place P is fields[P + 2]
         gained = {column: fields[place + 2] for place, column in _GAINABLE if fields[place + 2] and not row[place]}
         title = fields[2]
         if title and is_placeholder_title(row[_TITLE]) and not is_placeholder_title(title):
