@@ -64,6 +64,17 @@ def test_blog_part_is_not_looked_at():
     assert detect_kind(text) == LECTURE_PAGE
 
 
+@pytest.mark.parametrize("blank", ["\n", "\r\n", "\r"])
+def test_detection_looks_at_the_top_of_a_file_however_long(blank: str):
+    """Only a file's first lines are looked at (a paper list can be megabytes long): a slide outline's
+    heading is found past any number of blank lines, and what follows the top changes nothing."""
+    outline, listing = _read(DATA / "outline_week.md"), _read(DATA / "hflist_dense.txt")
+    tail = blank.join(["A line of the rest of the file."] * 20_000)
+    assert detect_kind(blank * 30_000 + outline) == SLIDE_OUTLINE
+    assert detect_kind(blank * 30_000 + outline + tail) == SLIDE_OUTLINE
+    assert detect_kind(listing + tail) == PAPER_LIST
+
+
 def test_paper_list_without_chrome_is_told_by_its_rhythm():
     lines = _read(DATA / "hflist_dense.txt").splitlines()[2:]
     lines[0] = lines[0].removeprefix("Subscribe")
