@@ -98,7 +98,7 @@ class ImportWriter:
         self.new_rows = NewRows(conn, triggers_dropped=True)
         self._course_ids: dict[str, int] = {}  # only courses found stored: a rolled-back file's new one is not kept here
         self._folder_courses: dict[tuple[str, str | None], tuple[str, str]] = {}  # (folder, --course) -> course
-        self._pending: set[tuple[int, str]] = set()  # (course id, code) of sessions given out by new_session
+        self._codes: dict[int, set[str]] = {}  # course id -> the codes its sessions have (see _taken)
 
     def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
         """Write one parsed file, filling RESULT."""
@@ -114,6 +114,7 @@ class ImportWriter:
         _describe(result, parsed, name, code)
         existing = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
         if existing is None:
+            self._taken(course_id).add(code)
             self.store_new_sessions([NewSession(file, parsed, course_id, code, result)], None, [changes])
         else:
             _update_session(self, changes, file, existing, result)
@@ -121,18 +122,17 @@ class ImportWriter:
     def new_session(self, file: ParsedFile, course: str | None, result: FileResult) -> NewSession | None:
         """PARSED as a session new to the library, for store_new_sessions; None when it must go through `store`.
 
-        That is: a paper list, a session the library (or an earlier file given out here and not
-        yet stored) already has, or a course not in the library yet.
+        That is: a paper list, a session the library (or an earlier file of this import) already
+        has, or a course not in the library yet.
         """
         parsed, path = file.value, file.path
         if not isinstance(parsed, ParsedSession):
             return None
         name, _ = self._course_for(path, course)
         course_id, code = self._stored_course(name), path.stem
-        if course_id is None or (course_id, code) in self._pending or self.conn.execute(
-                "SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone():
+        if course_id is None or code in (taken := self._taken(course_id)):
             return None
-        self._pending.add((course_id, code))
+        taken.add(code)
         _describe(result, parsed, name, code)
         return NewSession(file, parsed, course_id, code, result)
 
@@ -143,12 +143,6 @@ class ImportWriter:
         in the operation capturing now), and its changes go into CHANGES[i]. The papers are matched
         file after file, as storing them one by one would.
         """
-        try:
-            self._store_new_sessions(files, log_ids, changes)
-        finally:
-            self._pending.difference_update((file.course_id, file.code) for file in files)
-
-    def _store_new_sessions(self, files: list[NewSession], log_ids: list[int] | None, changes: list[Changes]) -> None:
         resolved = resolve_files(self.new_rows, [f.file.papers for f in files])
         session_id, reading_id = self.new_rows.first_id("sessions"), self.new_rows.first_id("readings")
         now = dt.datetime.now().isoformat(timespec="seconds")
@@ -197,6 +191,17 @@ class ImportWriter:
         if key not in self._folder_courses:
             self._folder_courses[key] = course_for(path.parent / "file", explicit)
         return self._folder_courses[key]
+
+    def _taken(self, course_id: int) -> set[str]:
+        """The codes of COURSE_ID's sessions: read once, then those this import stores or gives out.
+
+        A file that failed may leave its code here: that only sends a later file with the same
+        code through `store`, which asks the library.
+        """
+        if course_id not in self._codes:
+            self._codes[course_id] = {r[0] for r in self.conn.execute("SELECT code FROM sessions WHERE course_id = ?",
+                                                                      (course_id,))}
+        return self._codes[course_id]
 
     def _stored_course(self, name: str) -> int | None:
         """The id of course NAME if the library has it."""
