@@ -120,7 +120,7 @@ class ImportWriter:
             _update_session(self, changes, file, existing, result)
 
     def new_session(self, file: ParsedFile, course: str | None, result: FileResult) -> NewSession | None:
-        """PARSED as a session new to the library, for store_new_sessions; None when it must go through `store`.
+        """FILE's session as one new to the library, for store_new_sessions; None when FILE must go through `store`.
 
         That is: a paper list, a session the library (or an earlier file of this import) already
         has, or a course not in the library yet.
