@@ -116,9 +116,13 @@ def _cannot_write(exc: BaseException) -> str:
 
 
 class _Runs:
-    """Files in order: sessions new to the library gathered into runs stored together, anything else stored alone."""
+    """Files in order: sessions new to the library gathered into runs stored together, anything else stored alone.
 
-    def __init__(self, writer: ImportWriter, course: str | None, store_run: Callable[[list[NewSession]], None],
+    STORE_RUN stores a run and says whether it was kept; a run rolled back is stored again file
+    by file (STORE_ONE), to find the file at fault.
+    """
+
+    def __init__(self, writer: ImportWriter, course: str | None, store_run: Callable[[list[NewSession]], bool],
                  store_one: Callable[[ParsedFile, FileResult], None]):
         self.writer, self.course = writer, course
         self.store_run, self.store_one = store_run, store_one
@@ -140,8 +144,9 @@ class _Runs:
 
     def flush(self) -> None:
         run, self.run = self.run, []
-        if run:
-            self.store_run(run)
+        if run and not self.store_run(run):
+            for new in run:
+                self.store_one(new.file, new.result)
 
 
 def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: Iterator[ParsedFile],
@@ -162,18 +167,17 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
                 except sqlite3.OperationalError as exc:
                     stored.pop().failed(str(AnnotatorError(_cannot_write(exc), file.path)))
 
-            def store_run(run: list[NewSession]) -> None:
+            def store_run(run: list[NewSession]) -> bool:
                 stored.extend(file.result for file in run)
                 try:
                     steps = tx.run_each([f"Import {file.path.name}" for file in run], lambda conn, log_ids, changes: (
                         writer.store_new_sessions(run, log_ids, changes)))[1]
-                except (AnnotatorError, sqlite3.OperationalError):  # rolled back: find the file at fault
+                except (AnnotatorError, sqlite3.OperationalError):  # rolled back
                     del stored[-len(run):]
-                    for file in run:
-                        store_one(file.file, file.result)
-                    return
+                    return False
                 for file, step in zip(run, steps, strict=True):
                     file.result.changes = step
+                return True
 
             runs = _Runs(writer, course, store_run, store_one)
             began = time.monotonic()
@@ -207,13 +211,13 @@ def _import_as_one_step(
             except AnnotatorError as exc:
                 result.failed(str(exc.located(file.path)))
 
-        def store_run(run: list[NewSession]) -> None:
+        def store_run(run: list[NewSession]) -> bool:
             try:
                 with _savepoint(conn):
                     writer.store_new_sessions(run, None, [changes] * len(run))
-            except AnnotatorError:  # rolled back: find the file at fault
-                for file in run:
-                    store_one(file.file, file.result)
+            except AnnotatorError:  # rolled back
+                return False
+            return True
 
         runs = _Runs(writer, course, store_run, store_one)
         for number, (path, result) in enumerate(todo):
