@@ -43,10 +43,18 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# Commands that only read open the library read-only: no backup, nothing created, every file left as it is.
+READ_ONLY_COMMANDS = {"sessions", "show", "papers", "search", "export"}
+# Commands that may start a new library where there is none; the others say "no library at PATH".
+CREATING_COMMANDS = {"import", "new-session", "restore"}
+
+
 def _open(args: argparse.Namespace):
     from annotator.store.library import open_library
 
-    return open_library(args.db)
+    read_only = args.command in READ_ONLY_COMMANDS
+    return open_library(args.db, create=args.command in CREATING_COMMANDS, read_only=read_only,
+                        daily_backup=not read_only)
 
 
 # --- read commands -----------------------------------------------------------------------------

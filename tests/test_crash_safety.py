@@ -64,7 +64,9 @@ def test_sigkill_during_import_leaves_all_or_none_of_the_file(tmp_path):
         assert integrity == "ok"
         assert (papers, items) in ((0, 0), (LIST_PAPERS, LIST_PAPERS)), f"trial {trial}: half an import"
         outcomes["all" if papers else "none"] += 1
-        assert subprocess.run(annotator("--db", str(db), "papers", "--json"), capture_output=True).returncode == 0
+        after = subprocess.run(annotator("--db", str(db), "papers", "--json"), capture_output=True)
+        # A kill before the library's first commit leaves none: reading commands say so and create nothing.
+        assert after.returncode == 0 or (papers == 0 and b"no library at" in after.stderr), after.stderr
     print(f"{TRIALS} SIGKILL trials during import (full run {full_run:.2f} s): {outcomes}, rows lost 0")
     assert outcomes["none"] > 0  # at least some kills landed mid-import
 

@@ -34,8 +34,10 @@ def test_disk_full_during_import_keeps_nothing_and_the_library_opens(db, tmp_pat
         pages = lib.conn.execute("PRAGMA page_count").fetchone()[0]
     real_connect = library._connect
 
-    def connect_with_a_full_disk(path):
-        conn = real_connect(path)
+    def connect_with_a_full_disk(path, **options):
+        conn = real_connect(path, **options)
+        if options.get("read_only"):
+            return conn
         conn.execute(f"PRAGMA max_page_count = {pages + 20}")  # SQLite's own "database or disk is full"
         return conn
 
@@ -118,7 +120,7 @@ def test_a_read_only_library_is_a_clean_error_and_stays_as_it_was(db, capsys, mo
 
     before = db.read_bytes()
 
-    def connect_read_only(path):
+    def connect_read_only(path, **options):
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         conn.row_factory = sqlite3.Row
         return conn

@@ -175,6 +175,7 @@ def capture_into(conn: sqlite3.Connection, log_id: int) -> None:
 @contextmanager
 def transaction(lib: Library) -> Iterator[Transaction]:
     """One write transaction for several operations: they are kept together, or none of them."""
+    lib.ensure_shared()
     with write_transaction(lib.conn, lib.path):
         tx = Transaction(lib)
         yield tx
@@ -292,6 +293,7 @@ def _replay(conn: sqlite3.Connection, log_id: int) -> None:
 
 
 def _step(lib: Library, from_state: str, to_state: str, order: str, op_id: int | None) -> Changes | None:
+    lib.ensure_shared()
     conn = lib.conn
     with write_transaction(conn, lib.path):
         op = conn.execute(

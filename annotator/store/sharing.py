@@ -1,0 +1,83 @@
+"""Sharing the library with other processes safely: never open its files, and notice when its locks were lost.
+
+SQLite's locks on a file are POSIX advisory locks, which belong to the process, not to a
+descriptor: when *any* descriptor of the library's files is closed in this process (a file
+dialog sniffing a file's type, a hash, a copy), every lock SQLite holds on that file is gone,
+though SQLite does not know. Another process that closes the library then believes it was the
+last one, and deletes the `-wal` and `-shm` files this process still uses: from then on the two
+no longer see each other's writes, and what this process writes is lost when it closes.
+
+So annotator opens the library's files through SQLite only (`is_library_file` lets the import
+and restore paths refuse them before they are read), and, as a second line of defence, each
+open library carries a `SharingGuard` that is asked before every write and on every poll of
+the app: have the `-wal` and `-shm` this connection uses been removed or replaced, or does this
+process hold no lock on them any more?
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+LOCKS_TABLE = Path("/proc/locks")  # Linux: every POSIX lock, with the holder's pid and the file's inode
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of PATH, or None when there is no such file (a stat, which opens nothing)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def library_files(library: Path) -> list[Path]:
+    """The library file and the side files SQLite keeps beside it."""
+    return [library, *(library.with_name(library.name + suffix) for suffix in SIDE_FILES)]
+
+
+def is_library_file(candidate: str | Path, library: Path) -> bool:
+    """True when CANDIDATE is the library or one of its side files (by identity, so links and other names count)."""
+    seen = _identity(Path(candidate))
+    return seen is not None and any(seen == _identity(path) for path in library_files(library))
+
+
+def _inodes_locked_by(pid: int, table: Path = LOCKS_TABLE) -> set[int] | None:
+    """The inodes on which process PID holds a POSIX lock, or None where the system does not list them."""
+    try:
+        text = table.read_text()
+    except OSError:
+        return None
+    inodes = set()
+    for line in text.split("\n"):
+        fields = line.split()
+        # "1: POSIX  ADVISORY  READ 5329 08:01:1234 128 128"; waiters are listed as "1: -> POSIX ..."
+        if len(fields) >= 6 and fields[1] == "POSIX" and fields[4] == str(pid):
+            inodes.add(int(fields[5].rsplit(":", 1)[-1]))
+    return inodes
+
+
+class SharingGuard:
+    """Remembers which `-wal` and `-shm` files an open connection uses, and tells when that is no longer so."""
+
+    def __init__(self, library: Path, conn: sqlite3.Connection):
+        self._library = library
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read opens the -wal and -shm
+        self._wal = library.with_name(library.name + "-wal")
+        self._shm = library.with_name(library.name + "-shm")
+        self._seen = {path: _identity(path) for path in (self._wal, self._shm)}
+
+    def problem(self) -> str | None:
+        """One line saying how this connection lost its share of the library, or None while all is well."""
+        for path, seen in self._seen.items():
+            if seen is not None and _identity(path) != seen:
+                return f"another program removed or replaced {path.name} while this window had the library open"
+        shm = self._seen[self._shm]
+        if shm is not None and sys.platform.startswith("linux"):
+            locked = _inodes_locked_by(os.getpid())
+            if locked is not None and shm[1] not in locked:
+                return "this process lost its locks on the library (a program opened and closed one of its files)"
+        return None
