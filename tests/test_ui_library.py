@@ -193,7 +193,7 @@ def test_focus_search_puts_the_cursor_in_the_search_box(qtbot, view: LibraryView
 
 
 def test_model_reads_rows_lazily_in_pages(qtbot, lib: Library, qtmodeltester) -> None:
-    model = PaperTableModel(lib.conn)
+    model = PaperTableModel(lib)
     model.set_ids(paper_ids(lib.conn, PaperQuery(sort="title")) * (PAGE_SIZE // 2))  # 200 rows, 2 pages
     qtmodeltester.check(model)
     assert model.rowCount() == 2 * PAGE_SIZE

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from annotator.store import editing, queries
 from annotator.store.library import open_library
 from tests.conftest import seed_path
 
 pytest.importorskip("annotator.formats.detect")
+from annotator.ui import backup_actions, import_export
 from annotator.ui.dialogs import ExportPreviewDialog
 from annotator.ui.main_window import MainWindow
 
@@ -58,8 +59,7 @@ def message_boxes(monkeypatch):
 
 def import_through_menu(qtbot, window, monkeypatch, *paths: Path) -> object:
     """File ▸ Import… with the file dialog answering PATHS; returns the import outcome."""
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        staticmethod(lambda *args, **kwargs: ([str(p) for p in paths], "")))
+    monkeypatch.setattr(import_export, "choose_files", lambda *args: [str(p) for p in paths])
     with qtbot.waitSignal(window.import_finished, timeout=30000) as blocker:
         window.import_action.trigger()
     return blocker.args[0]
@@ -211,7 +211,7 @@ def test_export_session_with_preview(qtbot, window, monkeypatch, message_boxes, 
     import_through_menu(qtbot, window, monkeypatch, seed_path(0))
     out = tmp_path / "site"
     out.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: str(out)))
+    monkeypatch.setattr(import_export, "choose_folder", lambda *args: str(out))
     previews = []
 
     def accept(dialog):
@@ -305,7 +305,7 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
     later = editing.new_session(lib, "C", "S2", "Made after the backup")
     window.refresh_everything()
     assert window.sessions.model.session_index(later).isValid()
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(backup), ""))
+    monkeypatch.setattr(backup_actions, "choose_file", lambda *args: str(backup))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(window.backups.restored):
         window.backups.restore_action.trigger()

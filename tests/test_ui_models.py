@@ -27,7 +27,7 @@ def course(lib):
 
 
 def test_session_tree_model(qtmodeltester, lib, course):
-    model = SessionTreeModel(lib.conn)
+    model = SessionTreeModel(lib)
     qtmodeltester.check(model)
     assert [model.index(r, 0).data() for r in range(2)] == ["Autumn  (1)", "Spring  (3)"]
     spring = model.index(1, 0)
@@ -39,7 +39,7 @@ def test_session_tree_model(qtmodeltester, lib, course):
 
 
 def test_session_tree_updates_in_place_or_rebuilds(qtbot, qtmodeltester, lib, course):
-    model = SessionTreeModel(lib.conn)
+    model = SessionTreeModel(lib)
     qtmodeltester.check(model)
     changes = editing.edit_session(lib, course["early"], title="Renamed")
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
@@ -52,7 +52,7 @@ def test_session_tree_updates_in_place_or_rebuilds(qtbot, qtmodeltester, lib, co
 
 
 def test_session_filter_and_selection(qtbot, lib, course):
-    panel = SessionListPanel(lib.conn)
+    panel = SessionListPanel(lib)
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.session_selected) as blocker:
         assert panel.select_session(course["late"])
@@ -66,7 +66,7 @@ def test_session_filter_and_selection(qtbot, lib, course):
 
 
 def test_readings_model(qtmodeltester, lib, course):
-    model = ReadingsModel(lib.conn)
+    model = ReadingsModel(lib)
     model.show_session(course["other"])
     qtmodeltester.check(model)
     assert model.rowCount() == 4
@@ -81,7 +81,7 @@ def test_readings_model(qtmodeltester, lib, course):
     (1, 4, ["Attention Is All You Need", "GPT-3", "Segment Anything", "BERT"]),
 ])
 def test_dropping_a_reading_moves_it(qtbot, lib, course, source, target_row, order):
-    model = ReadingsModel(lib.conn)
+    model = ReadingsModel(lib)
     model.show_session(course["other"])
     model.move_requested.connect(lambda reading_id, position: (editing.move_reading(lib, reading_id, position),
                                                                 model.reload()))
@@ -94,7 +94,7 @@ def test_dropping_a_reading_moves_it(qtbot, lib, course, source, target_row, ord
 
 
 def test_readings_panel_keeps_selection_across_refresh(qtbot, lib, course):
-    panel = ReadingsPanel(lib.conn)
+    panel = ReadingsPanel(lib)
     qtbot.addWidget(panel)
     panel.show_session(course["other"])
     reading_id = panel.model.reading_ids()[2]

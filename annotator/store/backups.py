@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from annotator.errors import AnnotatorError
 from annotator.store import migrations
+from annotator.store.sharing import is_library_file
 
 if TYPE_CHECKING:
     from annotator.store.library import Library
@@ -115,6 +116,9 @@ def restore_backup(lib: Library, source: Path) -> Path:
     """Replace the open library's content with SOURCE (verified first); returns the safety backup made before."""
     if not source.is_file():
         raise AnnotatorError("no such backup file", source)
+    if is_library_file(source, lib.path):
+        raise AnnotatorError("this is the library itself, not a backup of it; choose a file in backups/", source)
+    lib.ensure_shared()
     verify_database(source)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:

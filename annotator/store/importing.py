@@ -23,6 +23,7 @@ from annotator.store.import_writer import FileResult, ImportWriter, NewSession, 
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
 from annotator.store.parse_pool import ParsedFile, parse_files
+from annotator.store.sharing import library_file_test
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
 COMMIT_EVERY_SECONDS = 1.0  # the CLI commits this often: the write lock is held no longer than that
@@ -79,7 +80,8 @@ def import_paths(
     one_step=False: each file is its own Operation (the CLI). one_step=True: the whole batch is
     one Operation, each file in a savepoint; `cancelled()` returning True rolls all of it back.
     """
-    files = gather_files(paths, recursive)
+    is_own = library_file_test(lib.path)
+    files = [(path, error or _own_file_error(is_own, path)) for path, error in gather_files(paths, recursive)]
     results = [FileResult(str(path), error=error) for path, error in files]
     with _collector_paused(), closing(parse_files([path for path, error in files if not error])) as parsed_files:
         todo = [(path, result) for (path, _), result in zip(files, results, strict=True) if not result.error]
@@ -90,6 +92,13 @@ def import_paths(
         while done < len(todo):
             done = _import_group(lib, todo, done, parsed_files, course)
         return results, None
+
+
+def _own_file_error(is_own: Callable[[Path], bool], path: Path) -> str:
+    """Refuse the library's own files before anything reads them: closing them would drop its locks."""
+    if is_own(path):
+        return str(AnnotatorError("this is the library itself (or one of its journal files); it cannot be imported", path))
+    return ""
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 LOCKS_TABLE = Path("/proc/locks")  # Linux: every POSIX lock, with the holder's pid and the file's inode
@@ -39,10 +40,15 @@ def library_files(library: Path) -> list[Path]:
     return [library, *(library.with_name(library.name + suffix) for suffix in SIDE_FILES)]
 
 
+def library_file_test(library: Path) -> Callable[[str | Path], bool]:
+    """A test telling whether a path is LIBRARY or one of its side files (by identity: links and other names count)."""
+    own = {identity for identity in map(_identity, library_files(library)) if identity is not None}
+    return lambda candidate: _identity(Path(candidate)) in own
+
+
 def is_library_file(candidate: str | Path, library: Path) -> bool:
-    """True when CANDIDATE is the library or one of its side files (by identity, so links and other names count)."""
-    seen = _identity(Path(candidate))
-    return seen is not None and any(seen == _identity(path) for path in library_files(library))
+    """True when CANDIDATE is the library or one of its side files."""
+    return library_file_test(library)(candidate)
 
 
 def _inodes_locked_by(pid: int, table: Path = LOCKS_TABLE) -> set[int] | None:
@@ -69,15 +75,18 @@ class SharingGuard:
         self._wal = library.with_name(library.name + "-wal")
         self._shm = library.with_name(library.name + "-shm")
         self._seen = {path: _identity(path) for path in (self._wal, self._shm)}
+        self._library_identity = _identity(library)
 
     def problem(self) -> str | None:
         """One line saying how this connection lost its share of the library, or None while all is well."""
         for path, seen in self._seen.items():
             if seen is not None and _identity(path) != seen:
                 return f"another program removed or replaced {path.name} while this window had the library open"
-        shm = self._seen[self._shm]
-        if shm is not None and sys.platform.startswith("linux"):
+        # In WAL mode a connection holds a shared lock on the library file and one on its -shm for as long as it
+        # is open: a process that finds none on the library file believes it is the last and deletes the WAL.
+        held = [self._library_identity, self._seen[self._shm]]
+        if None not in held and sys.platform.startswith("linux"):
             locked = _inodes_locked_by(os.getpid())
-            if locked is not None and shm[1] not in locked:
+            if locked is not None and any(identity[1] not in locked for identity in held):
                 return "this process lost its locks on the library (a program opened and closed one of its files)"
         return None

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from annotator.errors import AnnotatorError
 from annotator.store import backups
 from annotator.store.library import Library
+from annotator.ui.file_dialogs import choose_file
 from annotator.ui.workers import LibraryJob
 
 
@@ -52,8 +53,8 @@ class LibraryBackups(QObject):
 
     def choose_and_restore(self) -> None:
         folder = backups.backup_dir(Path(self._lib.path))
-        name, _ = QFileDialog.getOpenFileName(self._window, "Restore from Backup", str(folder),
-                                              "annotator libraries (*.sqlite);;All files (*)")
+        name = choose_file(self._window, "Restore from Backup", str(folder),
+                           "annotator libraries (*.sqlite);;All files (*)")
         if name:
             self.restore(Path(name))
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QProgressDialog
 
 from annotator.errors import AnnotatorError
 from annotator.store import queries
 from annotator.store.library import Library
 from annotator.ui.dialogs import ExportPreviewDialog, import_summary, show_crash_report, show_import_report
+from annotator.ui.file_dialogs import choose_files, choose_folder
 from annotator.ui.undo import StoreEdits
 from annotator.ui.workers import ImportOutcome, LibraryJob, LibraryWatcher, export_work, import_work
 
@@ -106,7 +107,7 @@ class FileTransfers(QObject):
     def choose_and_import(self) -> None:
         """File ▸ Import…: pick files, then import them."""
         start = str(self._settings.value("import/lastFolder", str(Path.home())))
-        paths, _ = QFileDialog.getOpenFileNames(self._window, "Import files", start, IMPORT_FILTER)
+        paths = choose_files(self._window, "Import files", start, IMPORT_FILTER)
         if paths:
             self._settings.setValue("import/lastFolder", str(Path(paths[0]).parent))
             self.import_paths(paths)
@@ -147,7 +148,7 @@ class FileTransfers(QObject):
 
     def _choose_folder(self) -> str:
         start = str(self._settings.value("export/lastFolder", str(Path.home())))
-        folder = QFileDialog.getExistingDirectory(self._window, "Export to folder (e.g. the site's _contents)", start)
+        folder = choose_folder(self._window, "Export to folder (e.g. the site's _contents)", start)
         if folder:
             self._settings.setValue("export/lastFolder", folder)
         return folder

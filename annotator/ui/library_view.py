@@ -77,7 +77,7 @@ class LibraryView(QWidget):
     def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.lib = lib
-        self.model = PaperTableModel(lib.conn, self)
+        self.model = PaperTableModel(lib, self)
         self.background = BackgroundQueries(lib.path, self)
         self._query = PaperQuery(sort="title")
         self._ids_stale = True  # read on the first show: building the main window costs nothing

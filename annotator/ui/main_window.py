@@ -53,12 +53,13 @@ class MainWindow(QMainWindow):
         self.edits.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
         self.watcher.changed_elsewhere.connect(self.refresh_everything)
+        self.watcher.reopened.connect(self._library_reopened)
         self.transfers = FileTransfers(self, lib, self.edits, self.watcher, self.settings)
         self.transfers.imported.connect(self.import_finished)
         self.transfers.session_imported.connect(self.show_session)
 
-        self.sessions = SessionListPanel(lib.conn)
-        self.readings = ReadingsPanel(lib.conn)
+        self.sessions = SessionListPanel(lib)
+        self.readings = ReadingsPanel(lib)
         self.session_editor = SessionEditor(lib, self.edits)
         self.reading_editor = ReadingEditor(lib, self.edits)
         self.centre = QTabWidget()
@@ -230,6 +231,15 @@ class MainWindow(QMainWindow):
     def _library_restored(self) -> None:
         self.edits.stack.clear()  # its steps belong to the library that was replaced
         self.apply_changes(None)
+
+    def _library_reopened(self, reason: str) -> None:
+        """The connection had lost its share of the library and was opened again: say so once."""
+        message = (f"{reason}.\n\nannotator stopped writing and opened the library again; everything saved "
+                   "so far is there. If your last change is missing, please make it again.")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Library reopened", message, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()  # (not exec: the poll that found it must not block)
+        self._reopened_box = box
 
     def refresh_everything(self) -> None:
         """The library changed in another process: re-read every view."""

@@ -7,12 +7,12 @@ Sorting asks the owner (LibraryView) to re-query the ids in the new order: `sort
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from annotator.store.library import Library
 from annotator.store.paper_browser import PaperRow, paper_rows
 
 PAGE_SIZE = 100
@@ -47,9 +47,9 @@ class PaperTableModel(QAbstractTableModel):
 
     sort_requested = Signal(object, bool)  # sort key (None: natural order), descending
 
-    def __init__(self, conn: sqlite3.Connection, parent: Any = None):
+    def __init__(self, lib: Library, parent: Any = None):
         super().__init__(parent)
-        self._conn = conn
+        self._lib = lib
         self._ids: list[int] = []
         self._pages: OrderedDict[int, list[PaperRow | None]] = OrderedDict()
 
@@ -84,7 +84,7 @@ class PaperTableModel(QAbstractTableModel):
         page = self._pages.get(page_number)
         if page is None:
             ids = self._ids[page_number * PAGE_SIZE:(page_number + 1) * PAGE_SIZE]
-            fetched = paper_rows(self._conn, ids)
+            fetched = paper_rows(self._lib.conn, ids)
             page = [fetched.get(paper_id) for paper_id in ids]  # None: deleted since the ids were read
             self._pages[page_number] = page
             if len(self._pages) > CACHED_PAGES:

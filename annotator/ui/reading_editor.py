@@ -55,7 +55,7 @@ class ReadingEditor(QWidget):
 
     def __init__(self, lib: Library, edits: StoreEdits, parent: QWidget | None = None):
         super().__init__(parent)
-        self._conn = lib.conn
+        self._lib = lib
         self._edits = edits
         self._reading: dict[str, Any] | None = None
         self._loading = False
@@ -151,7 +151,7 @@ class ReadingEditor(QWidget):
     def show_reading(self, reading_id: int | None) -> None:
         """Show READING_ID (saving the notes of the reading shown before)."""
         self.flush_notes()
-        self._reading = load_reading(self._conn, reading_id) if reading_id is not None else None
+        self._reading = load_reading(self._lib.conn, reading_id) if reading_id is not None else None
         self.pages.setCurrentIndex(1 if self._reading else 0)
         self._fill(force=True)
 
@@ -192,7 +192,7 @@ class ReadingEditor(QWidget):
         assert self._reading is not None
         if self.team.hasFocus() and self.team.currentText() != self._reading["team"]:
             return  # a team name is being typed; it is saved when the user leaves the field
-        names = course_team_names(self._conn, self._reading["course_id"])
+        names = course_team_names(self._lib.conn, self._reading["course_id"])
         if [self.team.itemText(i) for i in range(self.team.count())] != names:
             self.team.clear()
             self.team.addItems(names)
@@ -214,7 +214,7 @@ class ReadingEditor(QWidget):
                                         or reading["course_id"] in changes.teams
                                         or reading["course_id"] in changes.courses):
             return
-        self._reading = load_reading(self._conn, reading["reading_id"])
+        self._reading = load_reading(self._lib.conn, reading["reading_id"])
         if self._reading is None:
             self._notes_dirty = False
             self._save_timer.stop()

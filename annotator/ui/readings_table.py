@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.store import queries
+from annotator.store.library import Library
 from annotator.store.operations import Changes
 
 READING_MIME = "application/x-annotator-reading-ids"
@@ -42,9 +42,9 @@ class ReadingsModel(QAbstractTableModel):
 
     move_requested = Signal(int, int)  # reading id, new 1-based position
 
-    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+    def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
-        self._conn = conn
+        self._lib = lib
         self.session_id: int | None = None
         self._rows: list[dict[str, Any]] = []
 
@@ -52,14 +52,14 @@ class ReadingsModel(QAbstractTableModel):
         """Load SESSION_ID's readings (none when None)."""
         self.beginResetModel()
         self.session_id = session_id
-        self._rows = queries.session_readings(self._conn, session_id) if session_id is not None else []
+        self._rows = queries.session_readings(self._lib.conn, session_id) if session_id is not None else []
         self.endResetModel()
 
     def reload(self) -> None:
         """Re-read the session: in place when the same readings are in the same order."""
         if self.session_id is None:
             return
-        rows = queries.session_readings(self._conn, self.session_id)
+        rows = queries.session_readings(self._lib.conn, self.session_id)
         if [r["reading_id"] for r in rows] != [r["reading_id"] for r in self._rows]:
             self.beginResetModel()
             self._rows = rows
@@ -166,10 +166,10 @@ class ReadingsPanel(QWidget):
     add_by_title_requested = Signal()
     remove_requested = Signal()
 
-    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+    def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
-        self._conn = conn
-        self.model = ReadingsModel(conn, self)
+        self._lib = lib
+        self.model = ReadingsModel(lib, self)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One line whose length never resizes the panes: a new heading then repaints only itself,
@@ -229,7 +229,7 @@ class ReadingsPanel(QWidget):
 
     def _update_heading(self) -> None:
         session_id = self.model.session_id
-        row = None if session_id is None else self._conn.execute(
+        row = None if session_id is None else self._lib.conn.execute(
             "SELECT s.code, s.title FROM sessions s WHERE s.id = ?", (session_id,)).fetchone()
         if row is None:
             self.heading.setText("<i>Select a session on the left to see its readings.</i>")
@@ -277,7 +277,7 @@ class ReadingsPanel(QWidget):
         session_id = self.model.session_id
         if session_id is None:
             return
-        if self._conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+        if self._lib.conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
             self.show_session(None)
             return
         shown_papers = {r["paper_id"] for r in (self.model.reading(i) for i in range(self.model.rowCount()))}

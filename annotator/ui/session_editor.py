@@ -70,7 +70,7 @@ class SessionEditor(QWidget):
 
     def __init__(self, lib: Library, edits: StoreEdits, parent: QWidget | None = None):
         super().__init__(parent)
-        self._conn: sqlite3.Connection = lib.conn
+        self._lib = lib
         self._edits = edits
         self.session_id: int | None = None
         self._front: dict[str, Any] = {}
@@ -150,10 +150,10 @@ class SessionEditor(QWidget):
             self._reload()
 
     def _reload(self) -> None:
-        row = None if self.session_id is None else self._conn.execute(
+        row = None if self.session_id is None else self._lib.conn.execute(
             "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
             (self.session_id,)).fetchone()
-        names = course_team_names(self._conn, row["course_id"]) if row is not None else []
+        names = course_team_names(self._lib.conn, row["course_id"]) if row is not None else []
         if (row is not None and self._row is not None and tuple(row) == tuple(self._row)
                 and names == [self.lead_team.itemText(i) for i in range(self.lead_team.count())]):
             return  # another session changed, not this one: leave the fields as the user has them

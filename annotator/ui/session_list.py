@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import natural_key
 from annotator.ui.dialogs import lay_out_form
@@ -83,14 +84,14 @@ class SessionTreeModel(QStandardItemModel):
     scrolled tree then calls no Python at all (the paper table, 100k rows, is the lazy model).
     """
 
-    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+    def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(COLUMNS)
-        self._conn = conn
+        self._lib = lib
         self._courses: list[tuple[int, str, list[SessionRow]]] = []
         self._session_items: dict[int, list[QStandardItem]] = {}
         self._course_items: list[QStandardItem] = []
-        self._rebuild(load_courses(conn))
+        self._rebuild(load_courses(lib.conn))
 
     @staticmethod
     def _shape(courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
@@ -129,7 +130,7 @@ class SessionTreeModel(QStandardItemModel):
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Reload; rows that only changed their text are updated in place, else the tree is rebuilt."""
-        courses = load_courses(self._conn)
+        courses = load_courses(self._lib.conn)
         if self._shape(courses) != self._shape(self._courses):
             self._rebuild(courses)
             return
@@ -207,9 +208,9 @@ class SessionListPanel(QWidget):
     new_requested = Signal()
     delete_requested = Signal()
 
-    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+    def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
-        self.model = SessionTreeModel(conn, self)
+        self.model = SessionTreeModel(lib, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)

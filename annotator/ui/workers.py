@@ -112,9 +112,15 @@ def export_work(session_ids: list[int], folder: str, preview: bool) -> Callable[
 
 
 class LibraryWatcher(QObject):
-    """Polls PRAGMA data_version: `changed_elsewhere` fires when another process (the CLI) committed."""
+    """Polls PRAGMA data_version: `changed_elsewhere` fires when another process (the CLI) committed.
+
+    Each poll also asks whether this process still shares the library safely (store/sharing.py):
+    if its locks or its -wal/-shm are gone, the library is opened again before anything else is
+    read or written, and `reopened(reason)` says why.
+    """
 
     changed_elsewhere = Signal()
+    reopened = Signal(str)
 
     def __init__(self, lib: Library, interval_ms: int = 1000, parent: QObject | None = None):
         super().__init__(parent)
@@ -131,6 +137,13 @@ class LibraryWatcher(QObject):
 
     def check(self) -> bool:
         """Emit `changed_elsewhere` if the library changed since last seen; True when it did."""
+        problem = self._lib.sharing_problem()
+        if problem:
+            self._lib.reopen()
+            self.reopened.emit(problem)
+            self._seen = self._lib.data_version()
+            self.changed_elsewhere.emit()  # what the lost connection showed may be stale
+            return True
         version = self._lib.data_version()
         if version == self._seen:
             return False
