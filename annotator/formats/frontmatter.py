@@ -15,13 +15,13 @@ are built here, not by PyYAML's constructors, so that:
 from __future__ import annotations
 
 import binascii
+import datetime
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent,
     DocumentStartEvent,
@@ -73,6 +73,8 @@ class KeySpan:
     key_end: int
     value_start: int
     end: int  # the end of the value's last character (not of a block's trailing blank lines)
+    anchors: tuple[str, ...] = ()  # `&name`s in the key or value
+    aliases: tuple[str, ...] = ()  # `*name`s in the key or value
 
 
 def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
@@ -135,6 +137,7 @@ class _Reader:
         self.path = path or None
         self.first_line = first_line
         self.spans: list[KeySpan] | None = [] if spans else None
+        self.names: tuple[list[str], list[str]] = ([], [])  # anchors and aliases met since the last top-level key
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, str] | None] = {}  # None: a list or mapping
         self.root: Any = None
@@ -142,12 +145,12 @@ class _Reader:
 
     def read(self) -> tuple[dict[str, Any], list[KeySpan], bool]:
         """(values, key spans, block style); raises AnnotatorError."""
+        parser = None
         try:
-            parser = _Parser(self.text)
-        except ValueError as exc:  # (a str holding lone surrogates cannot be encoded for libyaml)
-            raise AnnotatorError(f"front matter is not valid text: {exc}", self.path, self.first_line) from None
-        try:
+            parser = _Parser(self.text)  # (PyYAML's own reader checks the characters here)
             self._events(parser)
+        except UnicodeEncodeError as exc:  # (a str holding lone surrogates cannot be encoded for libyaml)
+            raise self._error(f"front matter is not valid text: {exc.reason}", exc.start) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             reason = exc.problem or exc.context or "invalid YAML"
@@ -161,7 +164,8 @@ class _Reader:
         except RecursionError:  # (PyYAML's pure-Python parser nests calls)
             raise AnnotatorError("front matter is nested too deeply", self.path, self.first_line) from None
         finally:
-            parser.dispose()
+            if parser is not None:
+                parser.dispose()
         return self.root or {}, self.spans or [], self.block
 
     def _events(self, parser: Any) -> None:
@@ -175,6 +179,7 @@ class _Reader:
                 value = self._scalar(event, start)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, event.value)
+                    self.names[0].append(event.anchor)
                 self._add(value, event.value, start, end)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self._open(event, kind is MappingStartEvent)
@@ -220,8 +225,6 @@ class _Reader:
         parent = self.stack[-1] if self.stack else None
         if parent is not None and parent.kind is not _SEQ and parent.kind is not _PAIRS and parent.key is None:
             raise self._error("YAML error in front matter: a key must be a single value, not a list or mapping", start)
-        if parent is not None and parent.kind is _PAIRS and not mapping:
-            raise self._error(_PAIRS_ONLY, start)
         if len(self.stack) > MAX_DEPTH:
             raise self._error("front matter is nested too deeply", start)
         tag = event.tag
@@ -236,6 +239,7 @@ class _Reader:
             raise self._error("front matter is a list, not `key: value` lines", start)
         if event.anchor is not None:
             self.anchors[event.anchor] = None
+            self.names[0].append(event.anchor)
         frame = _Frame(kind, bool(event.flow_style), start)
         if parent is None:
             self.block = not frame.flow
@@ -262,6 +266,7 @@ class _Reader:
         if target is None:
             raise self._error("front matter uses YAML aliases (`*name`) of lists or mappings, "
                               "which annotator does not accept", start)
+        self.names[1].append(event.anchor)
         self._add(target[0], target[1], start, event.end_mark.index)
 
     def _add(self, value: Any, text: str, start: int, end: int, pair: bool = False) -> None:
@@ -281,7 +286,10 @@ class _Reader:
             frame.key, frame.key_start, frame.key_end = text, start, end
         else:
             if self.spans is not None and len(self.stack) == 1:
-                self.spans.append(KeySpan(frame.key, frame.key_start, frame.key_end, start, end))
+                anchors, aliases = self.names
+                self.spans.append(KeySpan(frame.key, frame.key_start, frame.key_end, start, end,
+                                          tuple(anchors), tuple(aliases)))
+                self.names = ([], [])
             frame.value[frame.key] = None if frame.kind is _SET else value
             frame.key = None
             frame.pairs += 1
@@ -306,7 +314,12 @@ _INT = re.compile(r"[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*(?::[0-5]?
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _BASE60_FLOAT = re.compile(r"[-+]?[0-9]+(?::[0-5]?[0-9])+\.[0-9]*\Z")
 _NOT_FINITE = re.compile(r"[-+]?\.(?:inf|nan)\Z", re.IGNORECASE)
-_TIMESTAMPS = SafeConstructor()
+# YAML 1.1 timestamps, and the `+0800` zones Jekyll posts use
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+]([0-9]{1,2})(?::?([0-9]{2}))?))?)?\Z"
+)
 
 
 def _bool(text: str) -> bool:
@@ -352,12 +365,16 @@ def _float(text: str) -> float | str:
 
 
 def _timestamp(text: str) -> str:
-    if not _TIMESTAMPS.timestamp_regexp.match(text):
+    match = _TIMESTAMP.match(text)
+    if not match:
         raise _Invalid("a !!timestamp (a date such as 2024-09-02 or 2024-09-02 10:00:00 +08:00)")
+    year, month, day, hour, minute, second, zone_hour, zone_minute = (int(g or 0) for g in match.groups())
     try:
-        _TIMESTAMPS.construct_yaml_timestamp(yaml.ScalarNode(_Y + "timestamp", text))
-    except (ValueError, OverflowError):
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
         raise _Invalid("a !!timestamp: there is no such date or time") from None
+    if zone_hour > 23 or zone_minute > 59:
+        raise _Invalid("a !!timestamp: there is no such time zone")
     return text
 
 

@@ -118,6 +118,7 @@ def same_value(old: Any, new: Any) -> bool:
 _COLON = re.compile(r"[ \t]*:")
 _COMMENT = re.compile(r"[ \t]+#.*\Z")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]|\Z)")
+_FLOW_LIST = re.compile(r"(?:[&!][^ \t\r\n]*[ \t]+)*\[")  # `[a, b]`, after any `&anchor` or `!tag`
 
 
 @dataclass
@@ -131,6 +132,8 @@ class _Entry:
     sep: str  # between `:` and the value
     comment: str  # ` # comment` after the value (or after `key:` when the value starts below)
     flow: bool  # the value is written `[a, b]`
+    anchors: tuple[str, ...]  # `&name`s in its lines
+    aliases: tuple[str, ...]  # `*name`s in its lines
 
 
 def _scalar_like(value: Any) -> bool:
@@ -164,7 +167,7 @@ def _key_entries(rows: list[str]) -> tuple[list[_Entry], bool]:
         sep = text[colon_end : span.value_start] if colon_end >= 0 and span.value_start < row_end else ""
         entries.append(_Entry(
             span.key, first, end, text[span.start : span.key_end] if colon_end >= 0 else "", sep or " ",
-            tail if _COMMENT.match(tail) else "", text.startswith("[", span.value_start),
+            tail if _COMMENT.match(tail) else "", bool(_FLOW_LIST.match(text, span.value_start)), span.anchors, span.aliases,
         ))
     return entries, block
 
@@ -208,6 +211,17 @@ def patch_front_matter(rows: list[str], old: dict[str, Any], new: dict[str, Any]
             replace[first] = (end, [])
         elif last[key] == (first, end) and not same_value(old.get(key), new[key]):
             replace[first] = (end, _key_lines(key, new[key], entry, rows[first:end], nl))
+    # A key rewritten or removed takes its `&anchors` along: keys using them are written out too.
+    dropped = {name for entry in entries if entry.first in replace for name in entry.anchors}
+    using = [entry for entry in entries if entry.aliases] if dropped else []
+    while using:
+        hit = [entry for entry in using if dropped.intersection(entry.aliases)]
+        for entry in hit:
+            if entry.first not in replace:  # (a removed key is in REPLACE already)
+                replace[entry.first] = (entry.end, _key_lines(entry.key, new[entry.key], entry,
+                                                              rows[entry.first : entry.end], nl))
+            dropped.update(entry.anchors)
+        using = [entry for entry in using if entry not in hit] if hit else []
     added = [
         row
         for key, value in new.items()
