@@ -129,6 +129,7 @@ def test_editing_a_two_line_title_replaces_both_lines_and_reimports(tmp_path, ca
 # (front matter, key, new value, front matter written)
 PATCHES = [
     ('title: "Week 3\nAgents: x"\nnext: 1\n', "title", "New", "title: New\nnext: 1\n"),
+    ('title: "Week 3\nagents"  # two lines\nnext: 1\n', "title", "New", "title: New  # two lines\nnext: 1\n"),
     ("title: 'it''s\n# not a comment'\nnext: 1\n", "title", "New", "title: New\nnext: 1\n"),
     ("title: plain words\n  go on here\nnext: 1\n", "title", "New", "title: New\nnext: 1\n"),
     ("tags: [a,\nb]\nnext: 1\n", "tags", ["a", "c"], "tags: [a, c]\nnext: 1\n"),

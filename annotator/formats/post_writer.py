@@ -152,18 +152,18 @@ def _key_entries(rows: list[str]) -> tuple[list[_Entry], bool]:
     entries = []
     for span in spans:
         first = bisect_right(starts, span.start) - 1
-        end = bisect_right(starts, max(span.end - 1, span.start))
+        last = bisect_right(starts, max(span.end - 1, span.start)) - 1
+        end = last + 1
         while end > first + 1 and is_blank(rows[end - 1]):  # a block scalar's trailing blank lines
             end -= 1
         row_end = starts[first] + len(line_text(rows[first]))
+        last_end = starts[last] + len(line_text(rows[last]))
         colon = _COLON.match(text, span.key_end)
         colon_end = colon.end() if colon and colon.end() <= row_end else -1
-        if span.end <= row_end:
-            tail = text[span.end : row_end]
-        elif span.value_start >= row_end and colon_end >= 0:
-            tail = text[colon_end:row_end]
-        else:
-            tail = ""
+        if span.value_start >= row_end:  # the value starts below: `key:  # comment`
+            tail = text[colon_end:row_end] if colon_end >= 0 else ""
+        else:  # after the value's last character: `title: "two\nlines"  # comment`
+            tail = text[span.end : last_end] if span.end <= last_end else ""
         sep = text[colon_end : span.value_start] if colon_end >= 0 and span.value_start < row_end else ""
         entries.append(_Entry(
             span.key, first, end, text[span.start : span.key_end] if colon_end >= 0 else "", sep or " ",
