@@ -188,7 +188,8 @@ def test_a_value_that_does_not_fit_is_one_error_line_naming_its_line(value, pars
 
 GOOD = [
     ("!!int 0x1F", 31), ("!!int 1:30", 90), ("!!int 1_000", 1000), ("!!int -010", -8), ("!!float 1_0.5", 10.5),
-    ("!!float .NaN", ".NaN"), ("!!float -.inf", "-.inf"), ("!!float 1e999", "1e999"), ("!!bool Off", False),
+    ("!!float .NaN", ".NaN"), ("!!float -.inf", "-.inf"), ("!!float 1e999", "1e999"), ("!!float inf", "inf"),
+    ("!!int 0o17", 15), ("!!bool Off", False),
     ("!!timestamp 2025-09-02 10:00:00 +0800", "2025-09-02 10:00:00 +0800"), ("2024-01-01", "2024-01-01"),
     ("!!binary aGk=", "hi"), ("!!set {a, b}", ["a", "b"]), ("!!omap [a: 1, b: 2]", [["a", 1], ["b", 2]]),
     ("!!pairs [a: 1, a: 2]", [["a", 1], ["a", 2]]), ("!!null x", None), ("<<", "<<"), ("=", "="), ("0b_", "0b_"),

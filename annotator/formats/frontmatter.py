@@ -310,10 +310,10 @@ class _Reader:
 # --- scalars --------------------------------------------------------------------------------
 
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-_INT = re.compile(r"[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*(?::[0-5]?[0-9])*)\Z")
+_INT = re.compile(r"[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0o[0-7]+|0[0-7]*|[1-9][0-9]*(?::[0-5]?[0-9])*)\Z")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _BASE60_FLOAT = re.compile(r"[-+]?[0-9]+(?::[0-5]?[0-9])+\.[0-9]*\Z")
-_NOT_FINITE = re.compile(r"[-+]?\.(?:inf|nan)\Z", re.IGNORECASE)
+_NOT_FINITE = re.compile(r"[-+]?\.?(?:inf|infinity|nan)\Z", re.IGNORECASE)  # (PyYAML took `!!float inf` too)
 # YAML 1.1 timestamps, and the `+0800` zones Jekyll posts use
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
@@ -337,8 +337,8 @@ def _int(text: str) -> int | str:
         return text
     sign = -1 if digits[0] == "-" else 1
     digits = digits.lstrip("+-")
-    if digits.startswith(("0b", "0x")):
-        value = int(digits[2:], 2 if digits[1] == "b" else 16)
+    if digits.startswith(("0b", "0x", "0o")):  # (PyYAML took `!!int 0o17` too)
+        value = int(digits[2:], {"b": 2, "x": 16, "o": 8}[digits[1]])
     elif digits.startswith("0"):
         value = int(digits, 8)
     else:
