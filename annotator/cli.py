@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sqlite3
 import sys
 from pathlib import Path
@@ -206,9 +207,11 @@ def _like(old: Any, text: str) -> Any:
     if isinstance(old, (int, float)):
         for kind in (int, float):
             try:
-                return kind(text.strip())
+                number = kind(text.strip())
             except ValueError:
                 continue
+            if math.isfinite(number):  # `nan` and `inf` stay text: JSON has no such numbers
+                return number
     return text
 
 

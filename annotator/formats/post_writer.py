@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import yaml
 
 from annotator.formats import blog
 from annotator.formats.blog import HEADING, LINE_BREAKS, is_blank, line_text, notes_lines, one_line
-from annotator.formats.frontmatter import find_front_matter
+from annotator.formats.frontmatter import find_front_matter, key_spans
 from annotator.formats.model import LECTURE_PAGE, Reading, Session
 from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section
 from annotator.formats.textfile import BOM
@@ -112,50 +115,69 @@ def same_value(old: Any, new: Any) -> bool:
 
 # --- front matter -------------------------------------------------------------------------
 
-_KEY_LINE = re.compile(
-    r"(?P<key>\"[^\"]*\"|'[^']*'|[^\s#'\"{}\[\],&*!|>%@`?:-][^:#]*?|-[^\s:#][^:#]*?)"
-    r"[ \t]*:(?P<sep>[ \t]+|\Z)"
-)
+_COLON = re.compile(r"[ \t]*:")
 _COMMENT = re.compile(r"[ \t]+#.*\Z")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]|\Z)")
+_FLOW_LIST = re.compile(r"(?:[&!][^ \t\r\n]*[ \t]+)*\[")  # `[a, b]`, after any `&anchor` or `!tag`
+
+
+@dataclass
+class _Entry:
+    """A top-level key's lines [first, end) and how it is written."""
+
+    key: str
+    first: int
+    end: int
+    key_text: str  # as written, quotes and all ('' for a `? key` written over lines)
+    sep: str  # between `:` and the value
+    comment: str  # ` # comment` after the value (or after `key:` when the value starts below)
+    flow: bool  # the value is written `[a, b]`
+    anchors: tuple[str, ...]  # `&name`s in its lines
+    aliases: tuple[str, ...]  # `*name`s in its lines
 
 
 def _scalar_like(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _key_entries(rows: list[str]) -> list[list[Any]]:
-    """[key, first, end) for each top-level key of the front-matter lines ROWS, in file order."""
-    entries: list[list[Any]] = []
-    for index, row in enumerate(rows):
-        text = line_text(row)
-        match = _KEY_LINE.match(text)
-        if match:
-            key = match.group("key")
-            entries.append([key[1:-1] if key[:1] in "'\"" else key, index, index + 1])
-        elif entries and text[:1] in (" ", "\t", "-") and not is_blank(text):
-            entries[-1][2] = index + 1  # an indented continuation or a `- item` of a block list
-    return entries
+def _key_entries(rows: list[str]) -> tuple[list[_Entry], bool]:
+    """(each top-level key of the front-matter lines ROWS, in file order; block style or not).
+
+    A key's lines run from the key to the last line of its value as YAML reads it, however many
+    lines a quoted or flow value spans and however they are indented.
+    """
+    text = "".join(rows)
+    spans, block = key_spans(text)
+    starts = list(accumulate(map(len, rows), initial=0))  # where each row starts in TEXT
+    entries = []
+    for span in spans:
+        first = bisect_right(starts, span.start) - 1
+        last = bisect_right(starts, max(span.end - 1, span.start)) - 1
+        end = last + 1
+        while end > first + 1 and is_blank(rows[end - 1]):  # a block scalar's trailing blank lines
+            end -= 1
+        row_end = starts[first] + len(line_text(rows[first]))
+        last_end = starts[last] + len(line_text(rows[last]))
+        colon = _COLON.match(text, span.key_end)
+        colon_end = colon.end() if colon and colon.end() <= row_end else -1
+        if span.value_start >= row_end:  # the value starts below: `key:  # comment`
+            tail = text[colon_end:row_end] if colon_end >= 0 else ""
+        else:  # after the value's last character: `title: "two\nlines"  # comment`
+            tail = text[span.end : last_end] if span.end <= last_end else ""
+        sep = text[colon_end : span.value_start] if colon_end >= 0 and span.value_start < row_end else ""
+        entries.append(_Entry(
+            span.key, first, end, text[span.start : span.key_end] if colon_end >= 0 else "", sep or " ",
+            tail if _COMMENT.match(tail) else "", bool(_FLOW_LIST.match(text, span.value_start)), span.anchors, span.aliases,
+        ))
+    return entries, block
 
 
-def _split_comment(rest: str) -> tuple[str, str]:
-    """(value, ` # comment`) for the text after `key:`."""
-    start = 0
-    quoted = re.match(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"", rest)
-    if quoted:
-        start = quoted.end()
-    comment = _COMMENT.search(rest, start)
-    return (rest[: comment.start()], comment.group()) if comment else (rest, "")
-
-
-def _key_lines(key: str, value: Any, old_rows: list[str], nl: str) -> list[str]:
-    """The lines for KEY: VALUE, in the style of OLD_ROWS (the key's current lines) if any."""
-    match = _KEY_LINE.match(line_text(old_rows[0])) if old_rows else None
-    key_text = match.group("key") if match else (yaml_scalar(key) or "''")
-    sep = (match.group("sep") if match else "") or " "
-    old_value, comment = _split_comment(line_text(old_rows[0])[match.end() :]) if match else ("", "")
+def _key_lines(key: str, value: Any, entry: _Entry | None, old_rows: list[str], nl: str) -> list[str]:
+    """The lines for KEY: VALUE, in the style of ENTRY (the key as written, on OLD_ROWS) if any."""
+    key_text = (entry.key_text if entry else "") or yaml_scalar(key) or "''"
+    sep, comment = (entry.sep, entry.comment) if entry else (" ", "")
     if isinstance(value, (list, tuple)) and all(_scalar_like(v) for v in value):
-        if old_value.startswith("[") or not value:  # keep flow style (`tags: [jekyll, ai]`)
+        if (entry and entry.flow) or not value:  # keep flow style (`tags: [jekyll, ai]`)
             items = ", ".join(yaml_scalar(v, flow=True) for v in value)
             return [f"{key_text}:{sep}[{items}]{comment}{nl}"]
         item = next((m for m in map(_ITEM.match, map(line_text, old_rows[1:])) if m), None)
@@ -163,8 +185,10 @@ def _key_lines(key: str, value: Any, old_rows: list[str], nl: str) -> list[str]:
         return [f"{key_text}:{comment}{nl}"] + [f"{indent}- {yaml_scalar(v)}".rstrip(" ") + nl for v in value]
     if _scalar_like(value):
         return [f"{key_text}:{sep}{yaml_scalar(value)}{comment}{nl}"]
-    dumped = yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=1 << 30)
-    return [row + nl for row in dumped.splitlines()]
+    if not value:
+        return [f"{key_text}:{sep}{{}}{comment}{nl}"]
+    dumped = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=1 << 30)
+    return [f"{key_text}:{comment}{nl}"] + [f"  {row}{nl}" for row in dumped[:-1].split("\n")]  # (PyYAML ends lines with \n)
 
 
 def patch_front_matter(rows: list[str], old: dict[str, Any], new: dict[str, Any], nl: str) -> list[str]:
@@ -172,20 +196,37 @@ def patch_front_matter(rows: list[str], old: dict[str, Any], new: dict[str, Any]
 
     A changed key rewrites its own lines (the last occurrence of a duplicated key, the one YAML
     keeps); a removed key loses all its lines; a new key goes after the last non-blank line.
+    Front matter written as one `{a: 1, b: 2}` mapping is written anew, one key a line, when it changed.
     """
-    entries = _key_entries(rows)
-    last = {key: (first, end) for key, first, end in entries}
+    entries, block = _key_entries(rows)
+    if not block:
+        if same_value(old, new):
+            return list(rows)
+        return [row for key, value in new.items() for row in _key_lines(key, value, None, [], nl)]
+    last = {entry.key: (entry.first, entry.end) for entry in entries}
     replace: dict[int, tuple[int, list[str]]] = {}
-    for key, first, end in entries:
+    for entry in entries:
+        key, first, end = entry.key, entry.first, entry.end
         if key not in new:
             replace[first] = (end, [])
         elif last[key] == (first, end) and not same_value(old.get(key), new[key]):
-            replace[first] = (end, _key_lines(key, new[key], rows[first:end], nl))
+            replace[first] = (end, _key_lines(key, new[key], entry, rows[first:end], nl))
+    # A key rewritten or removed takes its `&anchors` along: keys using them are written out too.
+    dropped = {name for entry in entries if entry.first in replace for name in entry.anchors}
+    using = [entry for entry in entries if entry.aliases] if dropped else []
+    while using:
+        hit = [entry for entry in using if dropped.intersection(entry.aliases)]
+        for entry in hit:
+            if entry.first not in replace:  # (a removed key is in REPLACE already)
+                replace[entry.first] = (entry.end, _key_lines(entry.key, new[entry.key], entry,
+                                                              rows[entry.first : entry.end], nl))
+            dropped.update(entry.anchors)
+        using = [entry for entry in using if entry not in hit] if hit else []
     added = [
         row
         for key, value in new.items()
         if key not in last and not (key in old and same_value(old[key], value))
-        for row in _key_lines(key, value, [], nl)
+        for row in _key_lines(key, value, None, [], nl)
     ]
     insert_at = next((i + 1 for i in range(len(rows) - 1, -1, -1) if not is_blank(rows[i])), 0)
     out: list[str] = []
@@ -484,7 +525,7 @@ def _render_new(current: Session) -> str:
     keys += [k for k in front_matter if k not in keys]
     out = ["---" + nl]
     for key in keys:
-        out += _key_lines(key, front_matter.get(key), [], nl)
+        out += _key_lines(key, front_matter.get(key), None, [], nl)
     out += ["---" + nl, nl, READINGS_INTRO + nl, nl, READINGS_SECTION + nl]
     for reading in current.readings:
         out += [nl] + _new_block(reading, "###", DEFAULT_BULLET, nl)

@@ -27,7 +27,7 @@ def decode_text(data: bytes, path: str | Path) -> str:
         raise AnnotatorError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
     rest = text.lstrip(BOM)
     if not rest or rest.isspace():  # (not `rest.strip()`, which copies a long text)
-        raise AnnotatorError("file is empty", path)
+        raise AnnotatorError("file is empty", path, 1)
     return text
 
 
