@@ -18,6 +18,7 @@ import yaml
 
 from annotator.errors import AnnotatorError
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -56,7 +57,7 @@ MAX_DEPTH = 50
 
 @dataclass
 class FrontMatterBlock:
-    """Where the front matter sits: lines are 0-based indexes into text.splitlines(keepends=True)."""
+    """Where the front matter sits: lines are 0-based indexes into split_lines(text, keepends=True)."""
 
     yaml_text: str
     open_line: int  # the opening `---`
@@ -65,11 +66,11 @@ class FrontMatterBlock:
 
 def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
     """Locate front matter that starts at byte 0 (after a BOM); None when the file has none."""
-    return front_matter_in_lines(text.splitlines(keepends=True), path)
+    return front_matter_in_lines(split_lines(text, keepends=True), path)
 
 
 def front_matter_in_lines(lines: list[str], path: str = "") -> FrontMatterBlock | None:
-    """find_front_matter for a text already split with str.splitlines(keepends=True)."""
+    """find_front_matter for a text already split with split_lines(text, keepends=True)."""
     if not lines or not _OPEN.match(lines[0].removeprefix(BOM)):
         return None
     for index in range(1, len(lines)):
