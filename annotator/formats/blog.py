@@ -153,23 +153,19 @@ def blog_sections(lines: list[str], start: int) -> list[BlogSection]:
     sections: list[BlogSection] = []
     regions = _Regions(lines, start)
     heading: tuple[int, str, NotesRegion | None] | None = None  # the open section
-    position: int | None = start
-    while position is not None:
-        resume = None
-        for index, text, code in scan(lines, position, len(lines)):
-            match = None if code or "#" not in text else HEADING.match(text)  # `in`: the fast test
-            if not match or len(match.group(1)) > 2:
-                continue
-            if heading is not None:
-                sections.append(BlogSection(heading[0], index, *heading[1:]))
-                heading = None
-            if len(match.group(1)) == 2:
-                region = regions.at(index + 1)
-                heading = (index, clean_heading(match.group(2) or ""), region)
-                if region is not None:  # read on after it, whatever it holds (fences start afresh)
-                    resume = region.end
-                    break
-        position = resume
+    skip_to = start  # lines before this one are inside a notes region: never headings
+    for index, text, code in scan(lines, start, len(lines)):
+        # (fences are still tracked inside a region: kramdown knows nothing of regions)
+        match = None if code or index < skip_to or "#" not in text else HEADING.match(text)  # `in`: the fast test
+        if not match or len(match.group(1)) > 2:
+            continue
+        if heading is not None:
+            sections.append(BlogSection(heading[0], index, *heading[1:]))
+            heading = None
+        if len(match.group(1)) == 2:
+            region = regions.at(index + 1)
+            heading = (index, clean_heading(match.group(2) or ""), region)
+            skip_to = region.end if region else skip_to
     if heading is not None:
         sections.append(BlogSection(heading[0], len(lines), *heading[1:]))
     return sections
