@@ -48,6 +48,7 @@ HOSTILE_NOTES = {
     "a region's start line first": "<!--notes-->\nplain text",
     "the excerpt marker": "<!--excerpt.start-->\n# Blog: mine",
     "html comment and setext heading": "<!-- note -->\nTitle\n=====",
+    "a byte order mark before a fence": "\ufeff```\n# a heading after no fence",
 }
 
 

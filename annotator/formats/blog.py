@@ -39,7 +39,6 @@ _FENCE_ADDED = ": fence added to close the code block"
 # `### Title  ` -> ("###", "Title"); the title is "" for `### ` and None for `###`. (Written greedy:
 # the same matches as `(?:[ \t]+(.*?))?[ \t]*\Z`, 3-5x faster on a long heading.)
 HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+((?:[^\n]*[^ \t\n])?))?[ \t]*\Z")
-_SECTION_HEADING = re.compile(r" {0,3}(#{1,2})(?:[ \t]|\Z)")
 _TAG = re.compile(r"<[^>]*>")
 # What a line that HEADING matches with a single `#` starts with (BOM included, on the first line).
 _MAY_BE_TOP_HEADING = re.compile(r"\ufeff? {0,3}#(?!#)")
@@ -312,11 +311,16 @@ def _reads_back(rows: list[str]) -> bool:
     heading ends the section, no fence is left open, and they do not start a notes region."""
     if _NOTES_OPEN.match(rows[0]):
         return False
-    for _, text, code in scan(rows, 0, len(rows)):
+    fence = ""
+    for text in rows:  # (as `scan` reads them in the file, where the first is not the file's first line)
+        code = bool(fence)
+        if "`" in text or "~" in text:
+            fence = next_fence(fence, text)
+            code = code or bool(fence)
         match = None if code or "#" not in text else HEADING.match(text)
         if match and len(match.group(1)) <= 2:
             return False
-    return not open_fence(rows)
+    return not fence
 
 
 def one_line(text: str) -> str:
