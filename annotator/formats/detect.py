@@ -83,7 +83,7 @@ def parse_text(text: str, path: str, name: str) -> Session | PaperList:
 
 
 def _before_blog(lines: list[str]) -> str:
-    """The LINES before the blog part, joined with `\n` line breaks (what the `^`/`$` of the
+    """The LINES before the blog part, joined with `\\n` line breaks (what the `^`/`$` of the
     MULTILINE regexes above stand next to: a CR-only file's lines would all be one to them)."""
     text = "".join(lines)
     if "<" in text and EXCERPT_MARKER in text:  # most files: no need to look at each line
