@@ -246,12 +246,12 @@ def test_changed_notes_replace_the_body_and_cleared_notes_remove_the_section():
     assert "## MemGPT" not in out and "## Some Other Section" in out
 
 
-def test_notes_headings_are_demoted_so_they_stay_inside_the_section(seed000):
+def test_notes_headings_stay_inside_the_section_as_written(seed000):
     current = editable(seed000)
     current.readings[0].notes = "## Summary\nShort.\n```\n# code stays\n```"
     out = render_session(seed000, current)
     again = parse_session_post(out)
-    assert again.readings[0].notes == "### Summary\nShort.\n```\n# code stays\n```"
+    assert again.readings[0].notes == "## Summary\nShort.\n```\n# code stays\n```"
     assert render_session(again, editable(again)) == out
 
 

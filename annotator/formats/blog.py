@@ -1,53 +1,73 @@
 """The blog part of a post: the write-up below the readings, and the reading notes it holds.
 
-The blog part starts at the line holding `<!--excerpt.start-->` (the course layouts split the
+The blog part starts at the line that is `<!--excerpt.start-->` (the course layouts split the
 post there: what comes before is the session's listing) or, in posts without the marker, at the
 first bare `# heading`. Inside it, a `## <title>` section whose title matches a reading's title
 (compared with `title_key`) is that reading's notes: its body, blank edge lines stripped.
-A section ends at the next `#` or `##` heading, so notes cannot hold level-1/2 headings.
-Lines inside fenced code blocks are never headings.
+A section ends at the next `#` or `##` heading. Lines inside fenced code blocks are never headings.
+
+Notes that would not come back that way (they hold a `#`/`##` heading, leave a code fence open,
+or start like a notes region) are written as a notes region: `<!--notes-->` ... `<!--/notes-->`
+right below the section heading, read back verbatim whatever it holds. Its end line is made
+unique (`<!--notes 2-->` ... `<!--/notes 2-->`) when the notes hold the plain one, and a code
+block the notes leave open is closed inside the region, so that kramdown (the site's renderer)
+does not run it into the next section; the end line then says so, and import drops that fence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.formats.model import Reading
 from annotator.formats.papers import title_key
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import LINE_BREAKS, line_text, split_lines
 
 EXCERPT_MARKER = "<!--excerpt.start-->"
 BLOG_HEADING = "# Blog:"
-LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() splits on
 
+# A code fence as kramdown (the site's renderer) reads one: 3+ backticks or tildes, then at most
+# one word (an opening fence's language); a closing fence has nothing after it but spaces.
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE_SPACE = " \t\v\f"  # what kramdown's `\s` matches within a line
+_NOTES_OPEN = re.compile(r"[ \t]*<!--notes( [0-9]{1,9})?-->[ \t]*\Z")
+_NOTES_CLOSE = "<!--/notes"  # what every region's end line starts with
+_FENCE_ADDED = ": fence added to close the code block"
 # `### Title  ` -> ("###", "Title"); the title is "" for `### ` and None for `###`. (Written greedy:
 # the same matches as `(?:[ \t]+(.*?))?[ \t]*\Z`, 3-5x faster on a long heading.)
 HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+((?:[^\n]*[^ \t\n])?))?[ \t]*\Z")
-_SECTION_HEADING = re.compile(r" {0,3}(#{1,2})(?:[ \t]|\Z)")
 _TAG = re.compile(r"<[^>]*>")
 # What a line that HEADING matches with a single `#` starts with (BOM included, on the first line).
 _MAY_BE_TOP_HEADING = re.compile(r"\ufeff? {0,3}#(?!#)")
 
 
 @dataclass(frozen=True)
+class NotesRegion:
+    """A `<!--notes-->` region: [start, end) in line indexes, end line included; FENCE_ADDED when
+    its last line of content is a fence the writer added."""
+
+    start: int
+    end: int
+    fence_added: bool
+
+
+@dataclass(frozen=True)
 class BlogSection:
-    """A `## title` section of the blog part: [heading, end) in line indexes."""
+    """A `## title` section of the blog part: [heading, end) in line indexes; REGION when its
+    body starts with a notes region."""
 
     heading: int
     end: int
     title: str
+    region: NotesRegion | None = None
 
 
-def line_text(line: str) -> str:
-    """LINE without its line break."""
-    if line.endswith("\r\n"):
-        return line[:-2]
-    if line and line[-1] in LINE_BREAKS:
-        return line[:-1]
-    return line
+def is_excerpt_marker(text: str) -> bool:
+    """True for a line (without its line break) that is the excerpt marker: the blog part starts there."""
+    return text.strip() == EXCERPT_MARKER
 
 
 def is_blank(text: str) -> bool:
@@ -67,16 +87,32 @@ def scan(lines: list[str], start: int, stop: int) -> Iterator[tuple[int, str, bo
         text = line[:-1] if line[-1:] == "\n" and line[-2:-1] != "\r" else line_text(line)
         if index == 0:
             text = text.removeprefix(BOM)
-        match = _FENCE.match(text) if "`" in text or "~" in text else None  # `in`: the fast test
-        if fence:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = ""
-            yield index, text, True
-        elif match:
-            fence = match.group(1)
-            yield index, text, True
+        if "`" in text or "~" in text:  # `in`: the fast test
+            was, fence = fence, next_fence(fence, text)
+            yield index, text, bool(was or fence)
         else:
-            yield index, text, False
+            yield index, text, bool(fence)
+
+
+def next_fence(fence: str, text: str) -> str:
+    """The open code fence ('' for none) after line TEXT, FENCE being open before it."""
+    match = _FENCE.match(text)
+    if match is None:
+        return fence
+    run, rest = match.group(1), text[match.end() :].strip(_FENCE_SPACE)
+    if fence:
+        closes = run[0] == fence[0] and len(run) >= len(fence) and not rest
+        return "" if closes else fence
+    return "" if any(c in rest for c in _FENCE_SPACE) else run  # `~~~ a b` opens nothing in kramdown
+
+
+def open_fence(lines: Sequence[str]) -> str:
+    """The code fence LINES leave open ('' for none)."""
+    fence = ""
+    for line in lines:
+        if "`" in line or "~" in line:
+            fence = next_fence(fence, line_text(line))
+    return fence
 
 
 def clean_heading(text: str) -> str:
@@ -98,7 +134,7 @@ def find_blog_start(lines: list[str], start: int, after: int | None = None) -> i
     for index, text, code in scan(lines, start, len(lines)):
         if index < after or code:
             continue
-        if EXCERPT_MARKER in text:
+        if "<" in text and is_excerpt_marker(text):
             return index
         match = HEADING.match(text)
         if match and len(match.group(1)) == 1:
@@ -114,29 +150,90 @@ def _may_start_blog(line: str) -> bool:
 def blog_sections(lines: list[str], start: int) -> list[BlogSection]:
     """The `## title` sections of the blog part that begins at line START."""
     sections: list[BlogSection] = []
-    open_heading: tuple[int, str] | None = None
+    regions = _Regions(lines, start)
+    heading: tuple[int, str, NotesRegion | None] | None = None  # the open section
+    skip_to = start  # lines before this one are inside a notes region: never headings
     for index, text, code in scan(lines, start, len(lines)):
-        match = None if code or "#" not in text else HEADING.match(text)  # `in`: the fast test
+        # (fences are still tracked inside a region: kramdown knows nothing of regions)
+        match = None if code or index < skip_to or "#" not in text else HEADING.match(text)  # `in`: the fast test
         if not match or len(match.group(1)) > 2:
             continue
-        if open_heading is not None:
-            sections.append(BlogSection(open_heading[0], index, open_heading[1]))
-            open_heading = None
+        if heading is not None:
+            sections.append(BlogSection(heading[0], index, *heading[1:]))
+            heading = None
         if len(match.group(1)) == 2:
-            open_heading = (index, clean_heading(match.group(2) or ""))
-    if open_heading is not None:
-        sections.append(BlogSection(open_heading[0], len(lines), open_heading[1]))
+            region = regions.at(index + 1)
+            heading = (index, clean_heading(match.group(2) or ""), region)
+            skip_to = region.end if region else skip_to
+    if heading is not None:
+        sections.append(BlogSection(heading[0], len(lines), *heading[1:]))
     return sections
 
 
+class _Regions:
+    """Finds notes regions; their end lines are looked up once, so that many regions without
+    an end cost one pass over the lines, not one each."""
+
+    def __init__(self, lines: list[str], start: int):
+        self.lines = lines
+        self.start = start
+        self._ends: dict[str, list[int]] | None = None  # end line text -> its indexes, ascending
+
+    def at(self, index: int) -> NotesRegion | None:
+        """The region whose start line is the first non-blank line from INDEX on, if any."""
+        lines = self.lines
+        while index < len(lines) and is_blank(lines[index]):
+            index += 1
+        match = _NOTES_OPEN.match(line_text(lines[index])) if index < len(lines) and "<!--n" in lines[index] else None
+        if match is None:
+            return None
+        key = match.group(1) or ""
+        found = [(at, added) for added in (False, True) if (at := self._next_end(_notes_end(key, added), index))]
+        if not found:
+            return None  # never closed: an ordinary line
+        end, added = min(found)
+        return NotesRegion(index, end + 1, added)
+
+    def _next_end(self, text: str, after: int) -> int:
+        """The index of the first line after AFTER that is TEXT (0: none)."""
+        if self._ends is None:
+            self._ends = {}
+            for index in range(self.start, len(self.lines)):
+                if _NOTES_CLOSE in self.lines[index]:
+                    self._ends.setdefault(line_text(self.lines[index]).strip(" \t"), []).append(index)
+        indexes = self._ends.get(text, [])
+        at = bisect_right(indexes, after)
+        return indexes[at] if at < len(indexes) else 0
+
+
+def _notes_end(key: str, fence_added: bool) -> str:
+    """The end line of a notes region opened with `<!--notes{KEY}-->`."""
+    return f"{_NOTES_CLOSE}{key}{_FENCE_ADDED if fence_added else ''}-->"
+
+
 def section_content(lines: list[str], section: BlogSection) -> tuple[int, int]:
-    """[first, last) of the section body without its leading and trailing blank lines."""
-    first, last = section.heading + 1, section.end
+    """[first, last) of the section's notes lines: the section body (or its region's content)
+    without leading and trailing blank lines, and without a fence the writer added."""
+    region = section.region
+    first, last = (region.start + 1, region.end - 1) if region else (section.heading + 1, section.end)
     while first < last and is_blank(lines[first]):
         first += 1
     while last > first and is_blank(lines[last - 1]):
         last -= 1
+    if region and region.fence_added and last > first and _is_bare_fence(line_text(lines[last - 1])):
+        last -= 1
     return first, last
+
+
+def _notes_span(lines: list[str], section: BlogSection) -> tuple[int, int]:
+    """[first, last) of the lines that new notes replace: the region, or the notes lines."""
+    region = section.region
+    return (region.start, region.end) if region else section_content(lines, section)
+
+
+def _is_bare_fence(text: str) -> bool:
+    match = _FENCE.match(text)
+    return match is not None and not text[match.end() :].strip(_FENCE_SPACE)
 
 
 def attach_blog_notes(lines: list[str], readings: list[Reading], start: int) -> None:
@@ -178,18 +275,52 @@ def match_sections(sections: list[BlogSection], titles: list[str]) -> dict[int, 
 
 
 def notes_lines(notes: str) -> list[str]:
-    """NOTES as the lines written to the file: newlines normalised, blank edges dropped, and
-    `#`/`##` headings demoted to `###`, since they would end the notes section on import."""
-    rows = notes.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while rows and is_blank(rows[0]):
-        rows.pop(0)
-    while rows and is_blank(rows[-1]):
-        rows.pop()
-    for index, text, code in scan(rows, 0, len(rows)):
-        heading = None if code else _SECTION_HEADING.match(text)
-        if heading:
-            rows[index] = text[: heading.start(1)] + "###" + text[heading.end(1) :]
-    return rows
+    """NOTES as the lines that come back from the file: split at line breaks, blank lines at
+    both ends dropped."""
+    rows = split_lines(notes)
+    first, last = 0, len(rows)
+    while first < last and is_blank(rows[first]):
+        first += 1
+    while last > first and is_blank(rows[last - 1]):
+        last -= 1
+    return rows[first:last]
+
+
+def notes_rows(notes: str, nl: str) -> list[str]:
+    """The lines (ending in NL) that hold NOTES below their `## title`: as they are, or in a
+    notes region when they would not come back as they are."""
+    rows = notes_lines(notes)
+    if not rows or _reads_back(rows):
+        return [row + nl for row in rows]
+    fence = open_fence(rows)
+    ends = {row.strip(" \t") for row in rows if _NOTES_CLOSE in row}
+    number = 1
+    while _notes_end(_key(number), False) in ends or _notes_end(_key(number), True) in ends:
+        number += 1
+    body = [*rows, fence] if fence else rows
+    opening, closing = f"<!--notes{_key(number)}-->", _notes_end(_key(number), bool(fence))
+    return [opening + nl, nl, *(row + nl for row in body), nl, closing + nl]
+
+
+def _key(number: int) -> str:
+    return "" if number == 1 else f" {number}"
+
+
+def _reads_back(rows: list[str]) -> bool:
+    """True when ROWS, the body of a `## title` section, are read back as they are: no `#`/`##`
+    heading ends the section, no fence is left open, and they do not start a notes region."""
+    if _NOTES_OPEN.match(rows[0]):
+        return False
+    fence = ""
+    for text in rows:  # (as `scan` reads them in the file, where the first is not the file's first line)
+        code = bool(fence)
+        if "`" in text or "~" in text:
+            fence = next_fence(fence, text)
+            code = code or bool(fence)
+        match = None if code or "#" not in text else HEADING.match(text)
+        if match and len(match.group(1)) <= 2:
+            return False
+    return not fence
 
 
 def one_line(text: str) -> str:
@@ -212,7 +343,7 @@ def rewrite_blog(
     replace: dict[int, tuple[int, list[str]]] = {}  # first line -> (end, new lines)
     appended: list[str] = []
     for title, text in notes:
-        rows = [row + nl for row in notes_lines(text)]
+        rows = notes_rows(text, nl)
         found = sections.get(_exact_title(title))
         if found is None:
             if rows:
@@ -220,7 +351,7 @@ def rewrite_blog(
         elif not rows:
             replace[found.heading] = (found.end, [])
         else:
-            first, last = section_content(lines, found)
+            first, last = _notes_span(lines, found)
             if first == last:  # an empty section: give the notes a blank line after the heading
                 replace[found.heading + 1] = (found.heading + 1, [nl, *rows])
             else:
@@ -236,6 +367,11 @@ def rewrite_blog(
                 continue
         out.append(lines[index])
         index += 1
-    if appended and out and is_blank(out[-1]):
+    if not appended:
+        return out
+    fence = open_fence(out)
+    if fence:  # a code block the blog leaves open would hide the new sections: close it first
+        out.append(fence + nl)
+    elif out and is_blank(out[-1]):
         appended = appended[1:]  # the blog already ends with a blank line
     return out + appended

@@ -20,6 +20,7 @@ from annotator.formats.lecture_page import EXCERPT_MARKER, parse_lecture_page
 from annotator.formats.model import LECTURE_PAGE, PAPER_LIST, SESSION_POST, SLIDE_OUTLINE, PaperList, Session
 from annotator.formats.slide_outline import HEADER_LINES, outline_date, parse_slide_outline
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 NOT_IMPORTABLE = "not a file annotator can import (no front matter, slide outline or paper list found)"
 
@@ -47,7 +48,7 @@ def _detect(text: str) -> tuple[str, list[str], FrontMatterBlock | None]:
     """(detect_kind(TEXT), TEXT's lines with their line breaks when it has front matter, else [],
     and the front matter's block)."""
     opens = text.startswith(("---", BOM + "---"))  # front matter's first line is `---`
-    lines = text.splitlines(keepends=True) if opens else []  # (a paper list can be long)
+    lines = split_lines(text, keepends=True) if opens else []  # (a paper list can be long)
     block = front_matter_in_lines(lines)
     if block is not None:
         body = _before_blog(lines[block.close_line + 1 :])
@@ -82,13 +83,13 @@ def parse_text(text: str, path: str, name: str) -> Session | PaperList:
 
 
 def _before_blog(lines: list[str]) -> str:
+    """The LINES before the blog part, joined with `\\n` line breaks (what the `^`/`$` of the
+    MULTILINE regexes above stand next to: a CR-only file's lines would all be one to them)."""
     text = "".join(lines)
-    if "<" not in text or EXCERPT_MARKER not in text:  # most files: no need to look at each line
-        return text
-    for index, line in enumerate(lines):
-        if line.strip() == EXCERPT_MARKER:
-            return "".join(lines[:index])
-    return text
+    if "<" in text and EXCERPT_MARKER in text:  # most files: no need to look at each line
+        end = next((i for i, line in enumerate(lines) if line.strip() == EXCERPT_MARKER), len(lines))
+        text = "".join(lines[:end])
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _first_lines(text: str) -> list[str]:
@@ -99,13 +100,13 @@ def _first_lines(text: str) -> list[str]:
     """
     size = 16_384
     while size < len(text):
-        rows = text[:size].splitlines()
+        rows = split_lines(text[:size])
         rows.pop()  # perhaps cut short
         first = next((i for i, line in enumerate(rows) if line.strip()), None)
         if first is not None and len(rows) >= max(first + 1 + HEADER_LINES, 2 * _SAMPLE_LINES):
             return rows
         size *= 4
-    return text.splitlines()
+    return split_lines(text)
 
 
 def _is_slide_outline(lines: list[str]) -> bool:

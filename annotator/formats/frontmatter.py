@@ -35,6 +35,7 @@ from yaml.events import (
 
 from annotator.errors import AnnotatorError
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
 _BYTE_OFFSETS = _Parser is not yaml.SafeLoader  # libyaml places a reader error in UTF-8 bytes, PyYAML in characters
@@ -57,7 +58,7 @@ _MAX_INT_BITS = 14000  # about 4200 digits: json.dumps can still write it
 
 @dataclass
 class FrontMatterBlock:
-    """Where the front matter sits: lines are 0-based indexes into text.splitlines(keepends=True)."""
+    """Where the front matter sits: lines are 0-based indexes into split_lines(text, keepends=True)."""
 
     yaml_text: str
     open_line: int  # the opening `---`
@@ -79,11 +80,11 @@ class KeySpan:
 
 def find_front_matter(text: str, path: str = "") -> FrontMatterBlock | None:
     """Locate front matter that starts at byte 0 (after a BOM); None when the file has none."""
-    return front_matter_in_lines(text.splitlines(keepends=True), path)
+    return front_matter_in_lines(split_lines(text, keepends=True), path)
 
 
 def front_matter_in_lines(lines: list[str], path: str = "") -> FrontMatterBlock | None:
-    """find_front_matter for a text already split with str.splitlines(keepends=True)."""
+    """find_front_matter for a text already split with split_lines(text, keepends=True)."""
     if not lines or not _OPEN.match(lines[0].removeprefix(BOM)):
         return None
     for index in range(1, len(lines)):

@@ -15,6 +15,7 @@ from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper, PaperList
 from annotator.formats.papers import title_key
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 _CHROME = frozenset(
     {
@@ -79,7 +80,7 @@ def parse_paper_list(text: str, name: str, path: str = "") -> PaperList:
 def content_lines(text: str) -> list[str]:
     """The non-blank lines of TEXT, stripped, without page chrome."""
     result = []
-    for raw in text.removeprefix(BOM).splitlines():
+    for raw in split_lines(text.removeprefix(BOM)):
         line = raw.strip()
         if not line or (len(line) <= _LONGEST_CHROME and is_chrome(line)):  # (most lines are longer)
             continue

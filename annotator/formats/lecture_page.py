@@ -24,9 +24,11 @@ from pathlib import PurePath
 from typing import Any
 
 from annotator.formats.frontmatter import find_front_matter, load_front_matter
+from annotator.formats.line_values import is_video_link
 from annotator.formats.model import LECTURE_PAGE, Paper, Reading, Session
 from annotator.formats.papers import arxiv_id_from_url, title_key
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 BULLET = "+ "
 EXCERPT_MARKER = "<!--excerpt.start-->"
@@ -65,7 +67,7 @@ def parse_lecture_page(text: str, path: str = "") -> Session:
 
     Raises AnnotatorError (with the file line) for broken front matter.
     """
-    lines = text.splitlines()
+    lines = split_lines(text)  # as the writer splits it: spans index the same lines
     front: dict[str, Any] = {}
     body = 0
     block = find_front_matter(text, path)
@@ -243,11 +245,11 @@ def read_annotations(lines: list[str], index: int, end: int, readings: list[Read
         match = _ANNOTATION.match(lines[index])
         if match is None:
             break
-        value = match.group(2)
+        value = match.group(2).strip()  # as session posts read it: `Team:<NBSP>x` is team `x`
         for reading in readings:
             if match.group(1).lower() == "team":
                 reading.team = value
-            elif value:
+            elif is_video_link(value):  # any other value stays on the page, but is not offered as a link
                 reading.videos.append(value)
         index += 1
     return index

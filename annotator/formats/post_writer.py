@@ -21,10 +21,12 @@ import yaml
 
 from annotator.formats import blog
 from annotator.formats.blog import HEADING, LINE_BREAKS, is_blank, line_text, notes_lines, one_line
-from annotator.formats.frontmatter import find_front_matter, key_spans
+from annotator.formats.frontmatter import front_matter_in_lines, key_spans
+from annotator.formats.line_values import is_video_link
 from annotator.formats.model import LECTURE_PAGE, Reading, Session
 from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import line_ending, split_lines
 
 LECTURE_BULLET = "+ "  # annotation lines under a lecture page's paper line
 
@@ -249,13 +251,23 @@ def patch_front_matter(rows: list[str], old: dict[str, Any], new: dict[str, Any]
 # --- reading blocks -----------------------------------------------------------------------
 
 
+def _team(reading: Reading) -> str:
+    """READING's team as a `+ Team:` line writes it (a parser or the store may keep other spaces)."""
+    return one_line(reading.team)
+
+
+def _video_links(reading: Reading) -> list[str]:
+    """READING's videos as `+ Video:` lines write them: web links only, as import offers them."""
+    return [url for url in map(one_line, reading.videos) if is_video_link(url)]
+
+
 def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str) -> list[str]:
     """The lines of ORIG's block with CUR's team and video bullets."""
     first, end = orig.span or (0, 0)
     rows = lines[first:end]
-    team_changed = one_line(cur.team) != orig.team
-    wanted = [one_line(v) for v in cur.videos if v.strip()]
-    if not team_changed and wanted == orig.videos:
+    team_changed = _team(cur) != _team(orig)
+    wanted, had = _video_links(cur), _video_links(orig)
+    if not team_changed and wanted == had:
         return rows
     bullet = orig.bullet or DEFAULT_BULLET
     teams: list[tuple[int, int]] = []
@@ -264,13 +276,13 @@ def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str) -> list[
         note = None if code else annotation(text)
         if note and note[0] == "team":
             teams.append((index - first, note[2]))
-        elif note and note[1]:
+        elif note and is_video_link(note[1]):  # other `+ Video:` lines are not videos: they stay
             videos.append((index - first, note[1]))
     replace: dict[int, str] = {}
     before: dict[int, list[str]] = {}
     appended: list[str] = []
     if team_changed:
-        team = one_line(cur.team)
+        team = _team(cur)
         if team and teams:
             row, value_at = teams[0]
             replace[row] = line_text(rows[row])[:value_at] + team + rows[row][len(line_text(rows[row])) :]
@@ -278,7 +290,7 @@ def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str) -> list[
             appended.append(f"{bullet}Team: {team}{nl}")
         else:
             replace.update((row, "") for row, _ in teams)
-    if wanted != orig.videos:
+    if wanted != had:
         # Keep the video lines that stay in order, drop the others, add the new ones where they go.
         kept: dict[int, int] = {}  # position in WANTED -> row
         position = 0
@@ -322,7 +334,7 @@ def _new_block(cur: Reading, hashes: str, bullet: str, nl: str, lecture: bool = 
         rows = [f"{hashes} {title}{nl}"]
         values = [cur.paper.url, cur.paper.abstract]
     values += [f"Team: {cur.team}"] if cur.team.strip() else []
-    values += [f"Video: {v}" for v in cur.videos if v.strip()]
+    values += [f"Video: {v}" for v in _video_links(cur)]
     return rows + [f"{bullet}{one_line(v)}{nl}" for v in values if v.strip()]
 
 
@@ -351,9 +363,7 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
     for cur in current.readings:
         if id(cur) in placed:
             source, span = placed[id(cur)]
-            edited = (
-                one_line(cur.team) != source.team or [one_line(v) for v in cur.videos if v.strip()] != source.videos
-            )
+            edited = _team(cur) != _team(source) or _video_links(cur) != _video_links(source)
             if editors.get(span) is None:
                 editors[span] = (source, cur) if edited else None
     # Slots are the places of the kept blocks; the blocks fill them in the app's order.
@@ -460,9 +470,9 @@ def render_session(original: Session | None, current: Session) -> str:
     """
     if original is None or original.text is None:
         return _render_new(current)
-    lines = original.text.splitlines(keepends=True)
-    nl = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    block = find_front_matter(original.text)
+    lines = split_lines(original.text, keepends=True)
+    nl = line_ending(lines)  # every line written keeps the file's own line breaks
+    block = front_matter_in_lines(lines)
     front_matter = _effective_front_matter(original, current)
     out: list[str] = []
     if block is not None:

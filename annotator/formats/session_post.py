@@ -23,14 +23,16 @@ from pathlib import PurePath
 from typing import Any
 
 from annotator.formats.blog import (
-    EXCERPT_MARKER,
     HEADING,
     attach_blog_notes,
     clean_heading,
+    is_excerpt_marker,
     scan,
 )
 from annotator.formats.frontmatter import FrontMatterBlock, front_matter_in_lines, load_front_matter
+from annotator.formats.line_values import is_video_link
 from annotator.formats.model import SESSION_POST, Paper, Reading, Session
+from annotator.formats.textlines import split_lines
 
 DEFAULT_BULLET = "  + "
 
@@ -86,12 +88,12 @@ def parse_session_post(text: str, path: str = "") -> Session:
 
     Raises AnnotatorError (with PATH and line) when the front matter is not valid YAML.
     """
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     return parse_session_block(text, lines, front_matter_in_lines(lines, path), path)
 
 
 def parse_session_block(text: str, lines: list[str], block: FrontMatterBlock | None, path: str = "") -> Session:
-    """parse_session_post for TEXT split into LINES (splitlines(keepends=True)) whose front matter
+    """parse_session_post for TEXT split into LINES (split_lines(keepends=True)) whose front matter
     BLOCK (front_matter_in_lines) the caller found."""
     front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
     body_start = block.close_line + 1 if block else 0
@@ -162,7 +164,7 @@ def _readings_part(lines: list[str], start: int, stop: int, to_blog: bool) -> tu
     blog_start = None
     for line in scan(lines, start, stop):
         index, text, code = line
-        if to_blog and not code and "<" in text and EXCERPT_MARKER in text:
+        if to_blog and not code and "<" in text and is_excerpt_marker(text):
             blog_start = index
             break
         heading = None if code or "#" not in text else HEADING.match(text)
@@ -279,7 +281,8 @@ def _reading(block: list[tuple[int, str, bool]], section: str, name: str) -> Rea
             team = team or note[1]
             last = None
         elif note[1]:
-            videos.append(note[1])
+            if is_video_link(note[1]):  # any other value stays in the post, but is not offered as a link
+                videos.append(note[1])
             last = None
     if end == head_index + 1 and heading.rstrip().endswith(":"):
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.formats.textlines import line_number
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 BOM = "\ufeff"
@@ -19,11 +20,11 @@ def decode_text(data: bytes, path: str | Path) -> str:
         raise AnnotatorError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path)
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise AnnotatorError("binary file (contains NUL bytes), not text", path, data.count(b"\n", 0, nul) + 1)
+        raise AnnotatorError("binary file (contains NUL bytes), not text", path, line_number(data, nul))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = line_number(data, exc.start)
         raise AnnotatorError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path, line) from None
     rest = text.lstrip(BOM)
     if not rest or rest.isspace():  # (not `rest.strip()`, which copies a long text)

@@ -6,10 +6,11 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import unicodedata
 from typing import Any
-from urllib.parse import urlparse
 
 from annotator.errors import AnnotatorError
+from annotator.formats.line_values import one_line_problem, video_link_problem
 from annotator.formats.model import SESSION_POST, Paper
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
@@ -19,12 +20,38 @@ _UNSET = object()
 
 
 def validate_video_url(url: str) -> str:
-    """Return URL stripped if it is an http(s) link with a host, else raise AnnotatorError."""
+    """Return URL stripped if it is a video link a post can hold (http(s), one line), else raise
+    AnnotatorError. Import offers a `+ Video:` line as a link by the same rule."""
     url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in url):
-        raise AnnotatorError(f"not a web link (http:// or https://): {url!r}")
+    problem = video_link_problem(url)
+    if problem:
+        raise AnnotatorError(f"the video link {url!r} {problem}")
     return url
+
+
+def validate_team(team: str) -> str:
+    """TEAM stripped, if a `+ Team:` line can hold it, else raise AnnotatorError."""
+    team = team.strip()
+    problem = one_line_problem(team)
+    if problem:
+        raise AnnotatorError(f"the team name {team!r} {problem}")
+    return team
+
+
+# Line breaks, tabs and other control characters, bidi overrides (U+202E) and other invisible
+# format characters: an id holding one is shown, listed and named on disk as something else.
+_ID_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+def validate_session_code(code: str) -> str:
+    """A session id (`S0-L29`) stripped, or AnnotatorError; it names the post file."""
+    code = code.strip()
+    if not code or "/" in code:
+        raise AnnotatorError(f"a session id is a name like S0-L29, not {code!r}")
+    if any(unicodedata.category(c) in _ID_CATEGORIES for c in code):
+        raise AnnotatorError(
+            f"a session id cannot hold line breaks, tabs or invisible control characters: {code!r}")
+    return code
 
 
 _JEKYLL_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?: ?[+-]\d{2}:?\d{2}|Z)?)?")
@@ -81,9 +108,7 @@ def _reading_row(conn: sqlite3.Connection, reading_id: int) -> sqlite3.Row:
 
 def new_session(lib: Library, course: str, code: str, title: str, date: str = "") -> int:
     """Create an empty session COURSE/CODE; returns its row id."""
-    code = code.strip()
-    if not code or "/" in code:
-        raise AnnotatorError(f"a session id is a name like S0-L29, not {code!r}")
+    code = validate_session_code(code)
     title = validate_title(title)
     date = validate_date(date)
 
@@ -181,6 +206,8 @@ def edit_reading(
     """Change a reading's notes, team and video links in one step."""
     added = [validate_video_url(u) for u in add_videos]
     replaced = [validate_video_url(u) for u in videos] if videos is not None else None
+    if team is not None:
+        team = validate_team(team)
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
         row = _reading_row(conn, reading_id)
@@ -188,8 +215,8 @@ def edit_reading(
         updates = {}
         if notes is not None and notes != row["notes"]:
             updates["notes"] = notes
-        if team is not None and team.strip() != row["team"]:
-            updates["team"] = team.strip()
+        if team is not None and team != row["team"]:
+            updates["team"] = team
         if updates:
             assignments = ", ".join(f"{k} = ?" for k in updates)
             conn.execute(f"UPDATE readings SET {assignments} WHERE id = ?", (*updates.values(), reading_id))
@@ -299,6 +326,8 @@ def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> Ch
     names = [name.strip() for name, _ in teams]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise AnnotatorError("every team needs a name, and names must differ")
+    for name in names:
+        validate_team(name)  # the names are what readings are assigned
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
         existing = {r["name"]: r for r in conn.execute("SELECT * FROM teams WHERE course_id = ?", (course_id,))}
