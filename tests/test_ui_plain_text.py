@@ -276,6 +276,7 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     win.centre.setCurrentWidget(win.session_editor)
     check_every_widget(qtbot, tips)
     assert win.session_editor.title.text() == p["title"]
+    assert win.minimumSizeHint().width() < 1280  # long text shown as text still fits a laptop's screen
 
     # Library tab: the table, a paper's details, a search with its hits, the paper list.
     win.tabs.setCurrentWidget(win.library_view)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedLayout,
     QTableWidget,
     QTableWidgetItem,
@@ -32,7 +33,7 @@ from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import course_team_names
-from annotator.ui.plain_text import escape, warn
+from annotator.ui.plain_text import escape, tooltip, warn
 from annotator.ui.undo import StoreEdits
 
 # Keys with a field of their own; every other key is a row of the table.
@@ -78,6 +79,8 @@ class SessionEditor(QWidget):
         self._loading = False
 
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)  # library text in it is escaped
+        # However long the course, id and source, the heading never widens the window (the tooltip has it all).
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title = QLineEdit(placeholderText="Session title")
         self.date = QLineEdit(placeholderText="YYYY-MM-DD")
         self.lecture = QLineEdit(placeholderText="slide deck name, e.g. W9-T2-domain-LLM")
@@ -167,6 +170,8 @@ class SessionEditor(QWidget):
         try:
             self.heading.setText(f"<b>{escape(row['course'])}/{escape(row['code'])}</b>"
                                  + (f" <span style='color:gray'>from {escape(row['source'])}</span>" if row["source"] else ""))
+            self.heading.setToolTip(tooltip(f"{row['course']}/{row['code']}"
+                                            + (f" from {row['source']}" if row["source"] else "")))
             self._set_text(self.title, row["title"])
             self._set_text(self.date, row["date"])
             self._set_text(self.lecture, value_text(self._front.get("lecture")))
