@@ -207,7 +207,7 @@ def model_tooltips(view: QAbstractItemView) -> Iterator[str]:
         yield model.headerData(section, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) or ""
 
 
-def check_every_widget(qtbot, seen: list[str]) -> None:
+def check_every_widget(seen: list[str]) -> None:
     """Every label plain or escaped, every tooltip escaped; each tooltip shown for real."""
     for widget in QApplication.allWidgets():
         if not isValid(widget):  # deleted meanwhile (a tooltip label, a closed message box)
@@ -267,14 +267,14 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
 
     # Sessions tab: the tree, the readings, each reading in the editor, the session's details.
     win.show_session(session_id)
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     for reading_id in win.readings.model.reading_ids():
         win.readings.select_reading(reading_id)
-        check_every_widget(qtbot, tips)
+        check_every_widget(tips)
     assert win.reading_editor.title.text() == p["paper"]
     assert win.reading_editor.authors.text() == p["authors"]
     win.centre.setCurrentWidget(win.session_editor)
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     assert win.session_editor.title.text() == p["title"]
     assert win.minimumSizeHint().width() < 1280  # long text shown as text still fits a laptop's screen
 
@@ -283,23 +283,23 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     view = win.library_view
     qtbot.waitUntil(lambda: not view.is_loading() and view.model.rowCount() > 0, timeout=10000)
     view.table.selectRow(0)
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     view.search.setText("bold")
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not view.is_loading() and view.hits.topLevelItemCount() > 0, timeout=10000)
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     view.search.clear()
     view.lists.setCurrentIndex(view.lists.findText(p["list"], Qt.MatchFlag.MatchStartsWith))
     qtbot.waitUntil(lambda: not view.is_loading() and p["list"] in view.count_label.text(), timeout=10000)
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
 
     # Workload tab, then the welcome page with the recent imports.
     win.tabs.setCurrentWidget(win.workload_view)
     workload = win.workload_view
     workload.courses.setCurrentIndex(workload.courses.findText(p["course"]))
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     win.show_welcome()
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     win.show_session(session_id)
 
     # Dialogs: teams, new session (and its refusals), picking and adding papers, the export preview.
@@ -311,7 +311,7 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     preview = dialogs.ExportPreviewDialog(export_sessions(lib.conn, [session_id], out, diff=True), str(out), win)
     for dialog in (roster, new_session, picker, new_paper, preview):
         dialog.show()
-    check_every_widget(qtbot, tips)
+    check_every_widget(tips)
     new_session.date.setText(p["typed"])
     new_session.accept()
     new_paper.url.setText(p["typed"])
@@ -340,9 +340,10 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     bad.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     with qtbot.waitSignal(win.import_finished, timeout=20000):
         assert win.transfers.import_paths([str(bad)])
-        for progress in win.findChildren(QProgressDialog):
-            assert all(label.textFormat() == Qt.TextFormat.PlainText for label in progress.findChildren(QLabel))
-    check_every_widget(qtbot, tips)
+        progress = win.findChildren(QProgressDialog)  # its label names the file
+        assert progress and all(label.textFormat() == Qt.TextFormat.PlainText
+                                for dialog in progress for label in dialog.findChildren(QLabel))
+    check_every_widget(tips)
 
     assert opens.names() == [], "a widget read a file named in library text"
     assert requests == [], "a widget asked the server for something named in library text"
