@@ -34,14 +34,19 @@ class ExportResult:
         return {"session": self.session, "path": self.path, "status": self.status}
 
 
-def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[str, str, sqlite3.Row]:
-    """(COURSE/ID, post text, session row) for a stored session, as it would be exported now."""
+def _session_row(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
     row = conn.execute(
         "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
         (session_id,),
     ).fetchone()
     if row is None:
         raise AnnotatorError("that session is no longer in the library")
+    return row
+
+
+def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[str, str, sqlite3.Row]:
+    """(COURSE/ID, post text, session row) for a stored session, as it would be exported now."""
+    row = _session_row(conn, session_id)
     parser = _PARSERS.get(row["kind"])
     original = parser(row["original_text"], row["source"]) if parser and row["original_text"] is not None else None
     readings = [
@@ -55,11 +60,15 @@ def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[st
     kind = row["kind"] if original is not None else SESSION_POST
     current = Session(kind, row["title"], row["date"], json.loads(row["front_matter"]), readings,
                       text=row["original_text"] if original is not None else None)
-    ref = f"{row['course']}/{row['code']}"
+    ref = _ref(row)
     try:
         return ref, render_session(original, current), row
     except ValueError as exc:  # the stored readings no longer fit the stored text: never a half post
         raise AnnotatorError(f"cannot write session {ref}: {exc}") from None
+
+
+def _ref(row: sqlite3.Row) -> str:
+    return f"{row['course']}/{row['code']}"
 
 
 def target_path(out_dir: Path, row: sqlite3.Row) -> Path:
@@ -103,6 +112,25 @@ def _umask() -> int:
     return mask
 
 
+def _targets(out: Path, sessions: list[tuple[str, sqlite3.Row]]) -> dict[Path, str]:
+    """{file: COURSE/ID} for SESSIONS exported into OUT; refused when two would share a file."""
+    targets: dict[Path, str] = {}
+    for ref, row in sessions:
+        path = target_path(out, row)
+        if path in targets:  # e.g. S0-L16 of two courses, or one date and title twice in _posts
+            raise AnnotatorError(f"{targets[path]} and {ref} would both be written to this file; "
+                                 "export them into different folders", path)
+        targets[path] = ref
+    return targets
+
+
+def check_targets(conn: sqlite3.Connection, session_ids: list[int], out_dir: str | Path) -> None:
+    """Refuse (AnnotatorError) SESSION_IDS that would overwrite each other in OUT_DIR, as
+    export_sessions does: for a caller exporting them a few at a time, before the first write."""
+    rows = [_session_row(conn, session_id) for session_id in session_ids]
+    _targets(Path(out_dir), [(_ref(row), row) for row in rows])
+
+
 def export_sessions(
     conn: sqlite3.Connection, session_ids: list[int], out_dir: str | Path, *, dry_run: bool = False, diff: bool = False
 ) -> list[ExportResult]:
@@ -115,13 +143,7 @@ def export_sessions(
     if out.exists() and not out.is_dir():
         raise AnnotatorError("not a folder", out)
     rendered = [render_stored_session(conn, session_id) for session_id in session_ids]
-    targets: dict[Path, str] = {}
-    for ref, _, row in rendered:
-        path = target_path(out, row)
-        if path in targets:  # e.g. S0-L16 of two courses: export one course at a time
-            raise AnnotatorError(f"{targets[path]} and {ref} would both be written to this file; "
-                                 "export them into different folders", path)
-        targets[path] = ref
+    targets = _targets(out, [(ref, row) for ref, _, row in rendered])
     results = []
     for (ref, text, _row), path in zip(rendered, targets, strict=True):
         data = text.encode("utf-8")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
 from annotator.resources_path import shipped_dir
 from annotator.store.library import open_library
 from annotator.ui.dialogs import make_excepthook
+from annotator.ui.plain_text import critical
 
 ORGANIZATION = "annotator"
 APPLICATION = "annotator"
@@ -36,7 +37,7 @@ def run_app(db_path: str | None) -> int:
     try:
         lib = open_library(db_path, daily_backup=False)  # made in the background once the window shows
     except AnnotatorError as exc:
-        QMessageBox.critical(None, "annotator", f"Cannot open the library:\n\n{exc}")
+        critical(None, "annotator", f"Cannot open the library:\n\n{exc}")
         return 1
     from annotator.ui.main_window import MainWindow
 

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow
 
 from annotator.errors import AnnotatorError
 from annotator.store import backups
 from annotator.store.library import Library
 from annotator.ui.file_dialogs import choose_file
+from annotator.ui.plain_text import ask, critical, warn
 from annotator.ui.workers import LibraryJob
 
 
@@ -41,8 +42,8 @@ class LibraryBackups(QObject):
             return
         job = LibraryJob(Path(self._lib.path), lambda lib, _job: backups.make_backup(lib.conn, lib.path, "manual"), self)
         job.succeeded.connect(lambda path: self._status(f"Backup written: {path}"))
-        job.failed.connect(lambda message: QMessageBox.warning(self._window, "Back up", message))
-        job.crashed.connect(lambda trace: QMessageBox.critical(self._window, "Back up", trace))
+        job.failed.connect(lambda message: warn(self._window, "Back up", message))
+        job.crashed.connect(lambda trace: critical(self._window, "Back up", trace))
         self._job = job
         job.start()
 
@@ -60,18 +61,15 @@ class LibraryBackups(QObject):
 
     def restore(self, source: Path) -> bool:
         """Ask, then replace the library with SOURCE; True when it was restored."""
-        answer = QMessageBox.question(
-            self._window, "Restore from Backup",
-            f"Replace the whole library with the backup\n{source.name}?\n\n"
-            "The library as it is now is backed up first, so this can be reversed by restoring that copy.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask(self._window, "Restore from Backup",
+                   f"Replace the whole library with the backup\n{source.name}?\n\n"
+                   "The library as it is now is backed up first, so this can be reversed by restoring that copy."):
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             safety = backups.restore_backup(self._lib, source)
         except AnnotatorError as exc:
-            QMessageBox.warning(self._window, "Restore from Backup", str(exc))
+            warn(self._window, "Restore from Backup", str(exc))
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()

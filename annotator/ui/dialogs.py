@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import sqlite3
 import sys
 import traceback
@@ -36,6 +35,7 @@ from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
 from annotator.store import queries
 from annotator.ui.notes_preview import is_web_url
+from annotator.ui.plain_text import escape, tooltip, warn
 
 MAX_LISTED_ERRORS = 25
 _DIFF_COLOURS = {"+": "#dcfce7", "-": "#fee2e2", "@": "#e0e7ff"}
@@ -75,7 +75,7 @@ def show_import_report(parent: QWidget, results: list[Any]) -> bool:
         return False
     shown = errors[:MAX_LISTED_ERRORS]
     more = f"\n… and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-    QMessageBox.warning(
+    warn(
         parent, "Import problems",
         f"{len(errors)} of {len(results)} files could not be imported (the others were):\n\n"
         + "\n".join(shown) + more,
@@ -113,15 +113,16 @@ class ExportPreviewDialog(QDialog):
         self.results = results
         counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged")}
         summary = QLabel(
-            f"Export {len(results)} session{'s' if len(results) != 1 else ''} to <b>{html.escape(folder)}</b>: "
-            f"{counts['created']} new, {counts['updated']} changed, {counts['unchanged']} unchanged."
+            f"Export {len(results)} session{'s' if len(results) != 1 else ''} to <b>{escape(folder)}</b>: "
+            f"{counts['created']} new, {counts['updated']} changed, {counts['unchanged']} unchanged.",
+            textFormat=Qt.TextFormat.RichText,
         )
         summary.setWordWrap(True)
         self.files = QListWidget()
         for result in results:
             name = result.path.rsplit("/", 1)[-1]
             item = QListWidgetItem(f"{result.status:<9}  {name}")
-            item.setToolTip(result.path)
+            item.setToolTip(tooltip(result.path))
             item.setForeground(QColor(_STATUS_COLOURS.get(result.status, "#000000")))
             self.files.addItem(item)
         self.diff_view = QPlainTextEdit(readOnly=True)
@@ -206,7 +207,7 @@ def make_excepthook() -> Callable[[type[BaseException], BaseException, Traceback
         showing = True
         try:
             if isinstance(exc, AnnotatorError):
-                QMessageBox.warning(QApplication.activeWindow(), "annotator", str(exc))
+                warn(QApplication.activeWindow(), "annotator", str(exc))
             else:
                 show_crash_report("".join(traceback.format_exception(kind, exc, tb)))
         finally:
@@ -219,7 +220,7 @@ def show_about(parent: QWidget) -> None:
     """Help ▸ About."""
     QMessageBox.about(
         parent, "About annotator",
-        f"<h3>annotator {html.escape(__version__)}</h3>"
+        f"<h3>annotator {escape(__version__)}</h3>"
         "<p>Prepare reading-group sessions: papers, notes, teams and video links, "
         "exported as Jekyll posts.</p><p>Your library is a single SQLite file; every change "
         "is saved at once and can be undone.</p>",
@@ -284,10 +285,10 @@ class NewPaperDialog(QDialog):
     def accept(self) -> None:
         url = self.url.text().strip()
         if not (self.title.text().strip() or url):
-            QMessageBox.warning(self, "Add reading", "Give the paper's title, its URL, or both.")
+            warn(self, "Add reading", "Give the paper's title, its URL, or both.")
             return
         if url and not is_web_url(url):
-            QMessageBox.warning(self, "Add reading", f"Not a web link (http:// or https://): {url}")
+            warn(self, "Add reading", f"Not a web link (http:// or https://): {url}")
             return
         super().accept()
 

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog
 
 from annotator.errors import AnnotatorError
 from annotator.store import queries
 from annotator.store.library import Library
 from annotator.ui.dialogs import ExportPreviewDialog, import_summary, show_crash_report, show_import_report
 from annotator.ui.file_dialogs import choose_files, choose_folder
+from annotator.ui.plain_text import plain_label, warn
 from annotator.ui.undo import StoreEdits
 from annotator.ui.workers import ImportOutcome, LibraryJob, LibraryWatcher, export_work, import_work
 
@@ -69,6 +70,7 @@ class FileTransfers(QObject):
             return False
         job = LibraryJob(self._lib.path, work, self)
         progress = QProgressDialog(label, "Cancel", 0, 0, self._window)
+        progress.setLabel(plain_label(label))  # it names the files being imported
         progress.setWindowTitle("annotator")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
@@ -76,7 +78,7 @@ class FileTransfers(QObject):
         progress.canceled.connect(job.cancel)
         job.progressed.connect(lambda done, total, what: self._progressed(progress, done, total, what))
         job.succeeded.connect(on_success)
-        job.failed.connect(lambda text: QMessageBox.warning(self._window, "annotator", text))
+        job.failed.connect(lambda text: warn(self._window, "annotator", text))
         job.cancelled.connect(lambda: self._status("Cancelled: nothing was changed"))
         job.crashed.connect(lambda report: show_crash_report(report, self._window))
         job.finished.connect(lambda: self._finished(job, progress, on_end))
@@ -166,7 +168,7 @@ class FileTransfers(QObject):
                 return
             results = export_sessions(self._lib.conn, [session_id], folder)
         except AnnotatorError as exc:
-            QMessageBox.warning(self._window, "Export", str(exc))
+            warn(self._window, "Export", str(exc))
             return
         self._exported(results)
 

@@ -35,6 +35,7 @@ from annotator.store.paper_browser import PaperQuery, first_matches, paper_detai
 from annotator.ui.background_queries import BackgroundQueries, Report
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
+from annotator.ui.plain_text import plain_label, tooltip
 
 SEARCH_DELAY_MS = 150
 HITS_SHOWN = 100
@@ -92,7 +93,7 @@ class LibraryView(QWidget):
         self.add_button = QPushButton("Add to session…")
         self.add_button.setToolTip("Add the selected papers as readings of the session selected on the Sessions tab")
         self.add_button.setEnabled(False)
-        self.count_label = QLabel()
+        self.count_label = plain_label()  # names a paper list and the search text
         self.count_label.setStyleSheet("color: gray;")
 
         self.table = QTableView()
@@ -357,7 +358,7 @@ class LibraryView(QWidget):
         for hit in hits:
             item = QTreeWidgetItem(list(hit_cells(hit)))
             item.setData(0, Qt.ItemDataRole.UserRole, hit)
-            item.setToolTip(2, str(hit["snippet"]))
+            item.setToolTip(2, tooltip(str(hit["snippet"])))
             items.append(item)
         self.hits.addTopLevelItems(items)
         self.hits.setVisible(bool(items))  # no empty pane under the table

@@ -25,6 +25,7 @@ from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.library_view import LibraryView
+from annotator.ui.plain_text import ask, inform
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
@@ -326,18 +327,16 @@ class MainWindow(QMainWindow):
         if row is None:  # deleted meanwhile, e.g. by the CLI
             self.refresh_everything()
             return
-        answer = QMessageBox.question(
-            self, "Delete session",
-            f"Delete session {row['code']} “{row['title']}” with its readings, notes and videos?\n\n"
-            "You can undo this with Edit ▸ Undo.")
-        if answer == QMessageBox.StandardButton.Yes:
+        if ask(self, "Delete session",
+               f"Delete session {row['code']} “{row['title']}” with its readings, notes and videos?\n\n"
+               "You can undo this with Edit ▸ Undo."):
             self.edits.apply(editing.delete_session, session_id)
 
     def add_papers(self, paper_ids: list[int]) -> None:
         """Add library papers to the selected session (one undo step)."""
         session_id = self.sessions.selected_session()
         if session_id is None:
-            QMessageBox.information(self, "Add to session", "Select a session on the Sessions tab first.")
+            inform(self, "Add to session", "Select a session on the Sessions tab first.")
             return
         added = self.edits.apply_all(f"Add {len(paper_ids)} readings", editing.add_reading,
                                      [{"session_id": session_id, "paper_id": pid} for pid in paper_ids])

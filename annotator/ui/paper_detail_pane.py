@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 from urllib.parse import urlparse
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from annotator.ui.plain_text import escape
 
 SESSION_SCHEME = "session"
 
@@ -29,7 +30,7 @@ def paper_html(paper: dict[str, Any]) -> str:
     url = paper["url"].strip()
     if url:
         shown = escape(url)
-        link = f"<a href='{escape(url, quote=True)}'>{shown}</a>" if is_web_link(url) else shown
+        link = f"<a href='{escape(url)}'>{shown}</a>" if is_web_link(url) else shown
         parts.append(f"<p>{link}</p>")
     if paper["arxiv_id"]:
         parts.append(f"<p>arXiv {escape(paper['arxiv_id'])}</p>")

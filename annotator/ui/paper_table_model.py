@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from annotator.store.library import Library
 from annotator.store.paper_browser import PaperRow, paper_rows
+from annotator.ui.plain_text import tooltip
 
 PAGE_SIZE = 100
 CACHED_PAGES = 30
@@ -119,15 +120,15 @@ class PaperTableModel(QAbstractTableModel):
             return "(removed)" if index.column() == 0 and role == _DISPLAY else None
         column = COLUMNS[index.column()][1]
         if column == "title":
-            return paper.title
-        if column == "authors":
-            return paper.authors
-        if column == "arxiv":
-            return paper.arxiv_id
-        names = paper.sessions if column == "sessions" else paper.lists
-        if role == _TOOLTIP:
-            return "\n".join(names) or None
-        return _names_cell(names)
+            text = paper.title
+        elif column == "authors":
+            text = paper.authors
+        elif column == "arxiv":
+            text = paper.arxiv_id
+        else:
+            names = paper.sessions if column == "sessions" else paper.lists
+            text = "\n".join(names) if role == _TOOLTIP else _names_cell(names)
+        return (tooltip(text) or None) if role == _TOOLTIP else text
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

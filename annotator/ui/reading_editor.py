@@ -7,7 +7,6 @@ chosen), each burst of typing as one undoable operation.
 
 from __future__ import annotations
 
-import html
 import sqlite3
 from typing import Any
 
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -34,6 +32,7 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import course_team_names
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
+from annotator.ui.plain_text import escape, inform, plain_label, warn
 from annotator.ui.undo import StoreEdits
 
 NOTES_SAVE_DELAY_MS = 500
@@ -63,16 +62,20 @@ class ReadingEditor(QWidget):
         self._save_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.flush_notes)
 
-        self.title = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = plain_label()
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
-        self.link = QLabel(wordWrap=True, openExternalLinks=False)
+        self.link = QLabel(wordWrap=True, openExternalLinks=False, textFormat=Qt.TextFormat.RichText)  # URL escaped
         self.link.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.link.linkActivated.connect(open_web_link)
-        self.authors = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.authors = plain_label()
+        self.authors.setWordWrap(True)
+        self.authors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.authors.setStyleSheet("color: palette(placeholder-text);")
         self.abstract = QPlainTextEdit(readOnly=True)
         self.abstract.setPlaceholderText("No abstract.")
@@ -164,10 +167,10 @@ class ReadingEditor(QWidget):
             self.title.setText(reading["title"] or "untitled")
             url = reading["url"]
             if url and is_web_url(url):
-                self.link.setText(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+                self.link.setText(f'<a href="{escape(url)}">{escape(url)}</a>')
                 self.link.setToolTip("Open in your browser")
             else:
-                self.link.setText(html.escape(url) if url else "<i>no link</i>")
+                self.link.setText(escape(url) if url else "<i>no link</i>")
                 self.link.setToolTip("")
             self.authors.setText(reading["authors"])
             self.authors.setVisible(bool(reading["authors"]))
@@ -238,10 +241,10 @@ class ReadingEditor(QWidget):
         try:
             url = editing.validate_video_url(self.video_url.text())
         except AnnotatorError as exc:
-            QMessageBox.warning(self, "Video link", str(exc))
+            warn(self, "Video link", str(exc))
             return
         if url in self._reading["videos"]:
-            QMessageBox.information(self, "Video link", "This reading already has that video.")
+            inform(self, "Video link", "This reading already has that video.")
             return
         if self._edits.apply(editing.edit_reading, self._reading["reading_id"], add_videos=[url]) is not None:
             self.video_url.clear()

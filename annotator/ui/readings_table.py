@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.ui.plain_text import escape, tooltip
 
 READING_MIME = "application/x-annotator-reading-ids"
 READING_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -100,11 +100,11 @@ class ReadingsModel(QAbstractTableModel):
             return (r["position"], r["title"], r["team"], len(r["videos"]) or "", "yes" if r["notes"].strip() else "")[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:
-                return "\n".join(x for x in (r["title"], r["url"], r["authors"]) if x)
+                return tooltip("\n".join(x for x in (r["title"], r["url"], r["authors"]) if x))
             if column == 3 and r["videos"]:
-                return "\n".join(r["videos"])
+                return tooltip("\n".join(r["videos"]))
             if column == 4 and r["notes"].strip():
-                return r["notes"][:400]
+                return tooltip(r["notes"][:400])
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
@@ -236,9 +236,9 @@ class ReadingsPanel(QWidget):
         else:
             count = self.model.rowCount()
             readings = f"{count} reading{'s' if count != 1 else ''}"
-            title = html.escape(row["title"] or "untitled")
-            self.heading.setText(f"<b>{html.escape(row['code'])}</b> — {title} <span style='color:gray'>({readings})</span>")
-            self.heading.setToolTip(f"{row['code']} — {row['title']} ({readings})")
+            title = escape(row["title"] or "untitled")
+            self.heading.setText(f"<b>{escape(row['code'])}</b> — {title} <span style='color:gray'>({readings})</span>")
+            self.heading.setToolTip(tooltip(f"{row['code']} — {row['title']} ({readings})"))
         for button in (self.add_library_button, self.add_title_button):
             button.setEnabled(row is not None)
         self.remove_button.setEnabled(self._selected is not None)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedLayout,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +33,7 @@ from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import course_team_names
+from annotator.ui.plain_text import escape, tooltip, warn
 from annotator.ui.undo import StoreEdits
 
 # Keys with a field of their own; every other key is a row of the table.
@@ -77,7 +78,9 @@ class SessionEditor(QWidget):
         self._row: sqlite3.Row | None = None
         self._loading = False
 
-        self.heading = QLabel()
+        self.heading = QLabel(textFormat=Qt.TextFormat.RichText)  # library text in it is escaped
+        # However long the course, id and source, the heading never widens the window (the tooltip has it all).
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title = QLineEdit(placeholderText="Session title")
         self.date = QLineEdit(placeholderText="YYYY-MM-DD")
         self.lecture = QLineEdit(placeholderText="slide deck name, e.g. W9-T2-domain-LLM")
@@ -165,8 +168,10 @@ class SessionEditor(QWidget):
         self._front = json.loads(row["front_matter"])
         self._loading = True
         try:
-            self.heading.setText(f"<b>{row['course']}/{row['code']}</b>"
-                                 + (f" <span style='color:gray'>from {row['source']}</span>" if row["source"] else ""))
+            self.heading.setText(f"<b>{escape(row['course'])}/{escape(row['code'])}</b>"
+                                 + (f" <span style='color:gray'>from {escape(row['source'])}</span>" if row["source"] else ""))
+            self.heading.setToolTip(tooltip(f"{row['course']}/{row['code']}"
+                                            + (f" from {row['source']}" if row["source"] else "")))
             self._set_text(self.title, row["title"])
             self._set_text(self.date, row["date"])
             self._set_text(self.lecture, value_text(self._front.get("lecture")))
@@ -218,7 +223,7 @@ class SessionEditor(QWidget):
         if date == self._row["date"]:
             return
         if date and not QDate.fromString(date[:10], "yyyy-MM-dd").isValid():
-            QMessageBox.warning(self, "Session date", f"A date is written YYYY-MM-DD, not {date!r}.")
+            warn(self, "Session date", f"A date is written YYYY-MM-DD, not {date!r}.")
             self.date.setText(self._row["date"])
             return
         self._edit(date=date)
@@ -253,7 +258,7 @@ class SessionEditor(QWidget):
         if not key:
             return  # a new row: saved once it has a key
         if key in OWN_FIELDS or (key != original and key in self._front):
-            QMessageBox.warning(self, "Front matter", f"The session already has a {key!r} key.")
+            warn(self, "Front matter", f"The session already has a {key!r} key.")
             self._reload()
             return
         if original is None:

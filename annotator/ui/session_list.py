@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -31,6 +30,7 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import natural_key
 from annotator.ui.dialogs import lay_out_form
+from annotator.ui.plain_text import tooltip, warn
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -67,10 +67,10 @@ _BOLD.setBold(True)
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-def _item(text: str, tooltip: str, session_id: int | None, course_id: int) -> QStandardItem:
+def _item(text: str, tip: str, session_id: int | None, course_id: int) -> QStandardItem:
     item = QStandardItem(text)
     item.setFlags(_SELECTABLE)
-    item.setToolTip(tooltip)
+    item.setToolTip(tooltip(tip))
     item.setData(course_id, COURSE_ID_ROLE)
     if session_id is not None:
         item.setData(session_id, SESSION_ID_ROLE)
@@ -139,14 +139,14 @@ class SessionTreeModel(QStandardItemModel):
             if name != old[course_row][1]:
                 text, tip = self._course_text(name, sessions)
                 self._course_items[course_row].setText(text)
-                self._course_items[course_row].setToolTip(tip)
+                self._course_items[course_row].setToolTip(tooltip(tip))
             for row, session in enumerate(sessions):
                 # Only rows whose text changed: a poll (changes None) must not repaint 500 rows.
                 if session != old[course_row][2][row]:
                     texts, tip = self._session_texts(session)
                     for item, text in zip(self._session_items[session.session_id], texts, strict=True):
                         item.setText(text)
-                        item.setToolTip(tip)
+                        item.setToolTip(tooltip(tip))
 
     def is_empty(self) -> bool:
         return not self._courses
@@ -188,7 +188,7 @@ class NewSessionDialog(QDialog):
         elif date and not QDate.fromString(date, "yyyy-MM-dd").isValid():
             problem = f"A date is written YYYY-MM-DD, not {date!r}."
         if problem:
-            QMessageBox.warning(self, "New session", problem)
+            warn(self, "New session", problem)
             return
         super().accept()
 

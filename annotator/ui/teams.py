@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.workload import CourseWorkload, SessionWorkload, course_roster, course_workload, list_courses
+from annotator.ui.plain_text import tooltip, warn
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROSTER_COLUMNS = ("Team", "Members")
@@ -179,7 +179,7 @@ class TeamRosterDialog(QDialog):
             try:
                 self.result_changes = editing.set_roster(self.lib, self.course_id, teams)
             except AnnotatorError as exc:
-                QMessageBox.warning(self, "Teams not saved", str(exc))
+                warn(self, "Teams not saved", str(exc))
                 return
         super().accept()
 
@@ -222,7 +222,7 @@ class WorkloadModel(QAbstractTableModel):
             return team
         if role == Qt.ItemDataRole.ToolTipRole:
             members = self._workload.members.get(team)
-            return f"{team}: {members}" if members else f"{team} (not in the roster)"
+            return tooltip(f"{team}: {members}" if members else f"{team} (not in the roster)")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -245,7 +245,7 @@ class WorkloadModel(QAbstractTableModel):
             what = [text for text, on in roles if on]
             if duty.readings:
                 what.append(f"presents {duty.readings} reading{'s' if duty.readings != 1 else ''}")
-            return f"{team} in {session.code}: " + "; ".join(what)
+            return tooltip(f"{team} in {session.code}: " + "; ".join(what))
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = _LEAD_COLOUR if duty.lead else _BLOG_COLOUR if duty.blog else _READING_COLOUR
             return QBrush(colour)
@@ -264,8 +264,10 @@ class WorkloadModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return (session.date, session.code, session.title)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip((session.date, session.code, session.title)[column]) or None
         return None
 
     def _total_cell(self, team: str, role: int) -> Any:
@@ -273,7 +275,7 @@ class WorkloadModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{led} lead, {blogged} blog, {readings} readings"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{team} leads {led} sessions, writes {blogged} blogs and presents {readings} readings"
+            return tooltip(f"{team} leads {led} sessions, writes {blogged} blogs and presents {readings} readings")
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from annotator.errors import AnnotatorError
 from annotator.store import operations
 from annotator.store.library import Library, database_problem
 from annotator.store.operations import Changes
+from annotator.ui.plain_text import warn
 
 T = TypeVar("T")
 
@@ -78,10 +79,10 @@ class StoreEdits(QObject):
         try:
             result, changes = self._run(edit, *args, **kwargs)
         except AnnotatorError as exc:
-            QMessageBox.warning(self.window, "annotator", str(exc))
+            warn(self.window, "annotator", str(exc))
             return None
         except sqlite3.DatabaseError as exc:  # locked, read-only, disk full: the user can act on it
-            QMessageBox.warning(self.window, "annotator", f"{self.lib.path}: {database_problem(exc)}")
+            warn(self.window, "annotator", f"{self.lib.path}: {database_problem(exc)}")
             return None
         self.record(changes)
         return result
@@ -97,7 +98,7 @@ class StoreEdits(QObject):
                 if changes is not None:
                     steps.append(changes)
         except AnnotatorError as exc:
-            QMessageBox.warning(self.window, "annotator", str(exc))
+            warn(self.window, "annotator", str(exc))
         if steps:
             self.record_many(label, steps)
         return results

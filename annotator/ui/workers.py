@@ -94,11 +94,16 @@ def import_work(paths: list[str], course: str | None = None) -> Callable[[Librar
 
 
 def export_work(session_ids: list[int], folder: str, preview: bool) -> Callable[[Library, LibraryJob], list[Any]]:
-    """The job body exporting SESSION_IDS to FOLDER (PREVIEW: diffs only, nothing written)."""
+    """The job body exporting SESSION_IDS to FOLDER (PREVIEW: diffs only, nothing written).
+
+    One session at a time (progress, Cancel), so the check export_sessions makes across all of
+    them, that no two share a file, is made first: else the second would overwrite the first.
+    """
 
     def work(lib: Library, job: LibraryJob) -> list[Any]:
-        from annotator.store.exporting import export_sessions
+        from annotator.store.exporting import check_targets, export_sessions
 
+        check_targets(lib.conn, session_ids, folder)
         results = []
         for number, session_id in enumerate(session_ids):
             if job.is_cancelled():

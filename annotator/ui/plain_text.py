@@ -1,0 +1,77 @@
+"""Library text in widgets, shown as the text it is: never as HTML that loads files.
+
+Qt shows a label, a tooltip or a message box as HTML whenever its text merely looks like HTML
+(Qt.mightBeRichText: a known tag before the first line break), and HTML loads what it names:
+`<img src="file:///…">` or `<style>@import url(…)</style>` in a paper title, a session title or a
+reading's notes would read a file from the user's disk. Titles come from imported files and notes
+from anyone, so every widget showing library text goes through one of these:
+
+- `plain_label` / `set_plain`: a QLabel that never guesses (Qt.TextFormat.PlainText);
+- `tooltip`: tooltips always guess, so library text goes in escaped, as rich text that shows it
+  literally (line breaks kept);
+- `escape`: library text inside the app's own rich text (headings, the paper pane);
+- `warn`, `inform`, `ask`, `critical`: QMessageBox's static dialogs with TEXT made safe for its guess.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as GuiQt  # Qt's namespace functions of QtGui (mightBeRichText)
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+
+def escape(text: str) -> str:
+    """TEXT for use inside rich text: every <, >, & and quote escaped."""
+    return html.escape(text, quote=True)
+
+
+def as_rich_text(text: str) -> str:
+    """Rich text showing TEXT literally, line breaks and runs of spaces kept."""
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
+def tooltip(text: str | None) -> str:
+    """A tooltip showing TEXT literally ("" for none). Qt guesses every tooltip's format, and
+    only the first line counts in that guess, so the text always goes in escaped."""
+    return as_rich_text(text) if text and text.strip() else ""
+
+
+def safe_auto_text(text: str) -> str:
+    """TEXT for a widget that guesses its format: unchanged when Qt would show it as plain text
+    (its own guess decides), else escaped rich text that shows it literally."""
+    return as_rich_text(text) if GuiQt.mightBeRichText(text) else text
+
+
+def set_plain(label: QLabel, text: str) -> None:
+    """Show TEXT in LABEL as plain text, whatever it looks like."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A QLabel that shows its text as plain text, whatever it looks like."""
+    label = QLabel(parent)
+    set_plain(label, text)
+    return label
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    """QMessageBox.warning with TEXT shown literally."""
+    QMessageBox.warning(parent, title, safe_auto_text(text))
+
+
+def inform(parent: QWidget | None, title: str, text: str) -> None:
+    """QMessageBox.information with TEXT shown literally."""
+    QMessageBox.information(parent, title, safe_auto_text(text))
+
+
+def critical(parent: QWidget | None, title: str, text: str) -> None:
+    """QMessageBox.critical with TEXT shown literally."""
+    QMessageBox.critical(parent, title, safe_auto_text(text))
+
+
+def ask(parent: QWidget | None, title: str, text: str) -> bool:
+    """QMessageBox.question (Yes / No) with TEXT shown literally; True for Yes."""
+    return QMessageBox.question(parent, title, safe_auto_text(text)) == QMessageBox.StandardButton.Yes
