@@ -8,7 +8,7 @@ import math
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from annotator import __version__
 from annotator.errors import AnnotatorError
@@ -320,16 +320,28 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_app(args.db)
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one `error: …` line and exit 1, like every other mistake (not usage and exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"; see `{self.prog} --help`"
+        if message.startswith("argument --") and "expected one argument" in message:
+            option = message.split()[1].rstrip(":").split("/")[-1]
+            hint = f"; for a value that starts with a dash, write {option}=VALUE"
+        print(f"error: {message}{hint}", file=sys.stderr)
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="annotator",
         description="Prepare reading-group sessions; with no command, open the app.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
     parser.add_argument("--db", metavar="PATH", help="library file (default: ANNOTATOR_DB, else the user data folder)")
     parser.set_defaults(func=cmd_gui, command=None)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineErrorParser)
 
     def command(name: str, func, help: str, json_flag: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
@@ -417,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.DatabaseError as exc:
         from annotator.store.library import database_problem
 
-        print(f"error: {_library_path(args)}: {database_problem(exc)}", file=sys.stderr)
+        print(f"error: {_library_path(args)}: {database_problem(exc, Path(_library_path(args)))}", file=sys.stderr)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
     except BrokenPipeError:

@@ -208,3 +208,16 @@ def test_a_date_with_a_time_keeps_it_in_the_post_and_sorts_by_day(db, capsys):
     shown = run_json(capsys, db, "show", "S0-L02")
     assert shown["date"] == "2024-01-05" and shown["front_matter"]["date"] == "2024-01-05 10:00:00 +0800"
     assert [s["id"] for s in run_json(capsys, db, "sessions")] == ["S0-L02", "S0-L01"]
+
+
+def test_a_value_that_starts_with_a_dash_is_one_line_that_says_how(db, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", db, "edit", "S0-L01", "--title", "---"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == ("error: argument --title: expected one argument; "
+                                       "for a value that starts with a dash, write --title=VALUE\n")
+    assert main(["--db", db, "edit", "S0-L01", "--title=---"]) == 0
+    assert main(["--db", db, "edit", "S0-L01", "--set=-dash=on"]) == 0
+    capsys.readouterr()
+    shown = run_json(capsys, db, "show", "S0-L01")
+    assert shown["title"] == "---" and shown["front_matter"]["-dash"] == "on"

@@ -75,7 +75,11 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str) -> Path:
             target.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file, no -wal/-shm
         finally:
             target.close()
-        verify_database(partial)
+        try:
+            verify_database(partial)
+        except AnnotatorError as exc:  # a faithful copy of a damaged library fails the check: say so of the library
+            raise AnnotatorError(f"the library is damaged ({exc.reason}); nothing was changed. {restore_hint(db_path)}",
+                                 db_path) from None
         os.replace(partial, dest)
     except (OSError, sqlite3.Error) as exc:
         partial.unlink(missing_ok=True)
@@ -86,6 +90,14 @@ def make_backup(conn: sqlite3.Connection, db_path: Path, reason: str) -> Path:
     for old in list_backups(db_path)[: -keep_count(conn)]:
         old.unlink(missing_ok=True)
     return dest
+
+
+def restore_hint(db_path: Path) -> str:
+    """How to get the library back from its newest backup, in one sentence."""
+    newest = list_backups(db_path)[-1:]
+    if newest:
+        return f"Restore its newest backup with: annotator restore {newest[0]}"
+    return f"There is no backup in {backup_dir(db_path)}; restore one with: annotator restore FILE"
 
 
 def daily_backup_due(db_path: Path) -> bool:

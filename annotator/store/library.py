@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -73,8 +74,7 @@ def _inspect(path: Path) -> tuple[int, set[str]]:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if "malformed" in str(exc):
-            raise AnnotatorError("the library is damaged or truncated; restore a backup (annotator restore FILE)",
-                                 path) from None
+            raise AnnotatorError(f"the library is damaged or truncated. {backups.restore_hint(path)}", path) from None
         if "unable to open" in str(exc) and folder_is_read_only(path.parent):
             raise _read_only_folder_error(path) from None
         raise AnnotatorError(f"not an annotator library: {exc}", path) from None
@@ -82,7 +82,7 @@ def _inspect(path: Path) -> tuple[int, set[str]]:
         conn.close()
     wal = path.with_name(path.name + "-wal")
     if not (wal.exists() and wal.stat().st_size) and path.stat().st_size < page_size * pages:
-        raise AnnotatorError("the library is damaged or truncated; restore a backup (annotator restore FILE)", path)
+        raise AnnotatorError(f"the library is damaged or truncated. {backups.restore_hint(path)}", path)
     return version, tables
 
 
@@ -179,7 +179,11 @@ def open_library(
     if fresh and not create:
         raise AnnotatorError(f"no library at {path}; import something, or open the app, to start one")
     if read_only and version == migrations.latest_version():
-        return _open_connection(path, lambda conn: None, read_only=True)
+        if folder_is_read_only(path.parent):  # (a CD, a read-only mount: SQLite cannot make its -shm there)
+            return _open_connection(path, lambda conn: None, read_only=True)
+        # An ordinary connection that writes nothing: unlike a read-only one, it removes the -wal and -shm it
+        # made when it closes, and it sees what other processes write while it reads.
+        return _open_connection(path, _set_pragmas)
     if fresh and not exists:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -204,10 +208,11 @@ def open_library(
     return _open_connection(path, prepare)
 
 
-def _open_connection(path: Path, prepare, *, read_only: bool = False) -> Library:
+def _open_connection(path: Path, prepare: Callable[[sqlite3.Connection], None], *, read_only: bool = False) -> Library:
     """Connect to PATH and run PREPARE(conn), turning SQLite's errors into one line that names the library."""
     try:
-        conn = _connect(path, read_only=read_only)
+        immutable = read_only and not path.with_name(path.name + "-wal").exists()  # (nobody can be writing it)
+        conn = _connect(path, read_only=read_only, immutable=immutable)
     except sqlite3.Error as exc:
         raise AnnotatorError(f"cannot open the library: {exc}", path) from None
     try:
@@ -225,12 +230,12 @@ def _open_connection(path: Path, prepare, *, read_only: bool = False) -> Library
         raise AnnotatorError(f"cannot open the library: {exc}", path) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise AnnotatorError(f"the library is damaged ({exc}); restore a backup (annotator restore FILE)", path) from None
+        raise AnnotatorError(f"the library is damaged ({exc}). {backups.restore_hint(path)}", path) from None
     return Library(conn, path, read_only=read_only)
 
 
-def database_problem(exc: sqlite3.DatabaseError) -> str:
-    """What a user can do about an SQLite error, in one line."""
+def database_problem(exc: sqlite3.DatabaseError, path: Path | None = None) -> str:
+    """What a user can do about an SQLite error of the library at PATH, in one line."""
     text = str(exc)
     if "locked" in text or "busy" in text:
         return "the library is locked by another process; try again"
@@ -240,4 +245,5 @@ def database_problem(exc: sqlite3.DatabaseError) -> str:
         return "the disk is full (database or disk is full); nothing was changed"
     if isinstance(exc, sqlite3.OperationalError):
         return f"library: {text}"
-    return f"the library is damaged: {text}; restore a backup (annotator restore FILE)"
+    hint = backups.restore_hint(path) if path is not None else "Restore a backup with: annotator restore FILE"
+    return f"the library is damaged ({text}). {hint}"

@@ -82,7 +82,7 @@ class StoreEdits(QObject):
             warn(self.window, "annotator", str(exc))
             return None
         except sqlite3.DatabaseError as exc:  # locked, read-only, disk full: the user can act on it
-            warn(self.window, "annotator", f"{self.lib.path}: {database_problem(exc)}")
+            warn(self.window, "annotator", f"{self.lib.path}: {database_problem(exc, self.lib.path)}")
             return None
         self.record(changes)
         return result
