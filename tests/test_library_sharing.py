@@ -192,3 +192,16 @@ def test_restoring_the_library_onto_itself_is_refused(library):
     with pytest.raises(AnnotatorError, match="the library itself"):
         backups.restore_backup(library, library.path)
     assert locks_held(library.path) == before
+
+
+def test_where_the_lock_table_shows_other_inode_numbers_no_write_is_refused(library, tmp_path, monkeypatch):
+    from annotator.store import sharing
+
+    table = tmp_path / "locks"  # as on an overlay file system: our locks listed under other inode numbers
+    table.write_text(f"1: POSIX  ADVISORY  READ {os.getpid()} 00:2a:99999999 128 128\n", encoding="utf-8")
+    monkeypatch.setattr(sharing, "LOCKS_TABLE", table)
+    library.reopen()
+    assert library.sharing_problem() is None
+    reading = queries.session_readings(library.conn, queries.resolve_session(library.conn, "S1"))[0]
+    editing.edit_reading(library, reading["reading_id"], team="team-3")
+    assert team_of_first_reading(library.path) == "team-3"

@@ -51,10 +51,10 @@ def is_library_file(candidate: str | Path, library: Path) -> bool:
     return library_file_test(library)(candidate)
 
 
-def _inodes_locked_by(pid: int, table: Path = LOCKS_TABLE) -> set[int] | None:
+def _inodes_locked_by(pid: int) -> set[int] | None:
     """The inodes on which process PID holds a POSIX lock, or None where the system does not list them."""
     try:
-        text = table.read_text()
+        text = LOCKS_TABLE.read_text()
     except OSError:
         return None
     inodes = set()
@@ -70,23 +70,27 @@ class SharingGuard:
     """Remembers which `-wal` and `-shm` files an open connection uses, and tells when that is no longer so."""
 
     def __init__(self, library: Path, conn: sqlite3.Connection):
-        self._library = library
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read opens the -wal and -shm
-        self._wal = library.with_name(library.name + "-wal")
-        self._shm = library.with_name(library.name + "-shm")
-        self._seen = {path: _identity(path) for path in (self._wal, self._shm)}
-        self._library_identity = _identity(library)
+        wal = library.with_name(library.name + "-wal")
+        shm = library.with_name(library.name + "-shm")
+        self._seen = {path: _identity(path) for path in (wal, shm)}
+        # In WAL mode a connection holds a shared lock on the library file and one on its -shm for as long as
+        # it is open: a process that finds none on the library file believes it is the last and deletes the WAL.
+        self._locked_inodes = {identity[1] for identity in (_identity(library), self._seen[shm]) if identity}
+        if len(self._locked_inodes) < 2 or not self._locks_held():
+            # Where the system does not list them, or lists other inode numbers than stat() gives (some
+            # overlay file systems), lost locks cannot be seen: only a removed or replaced file can.
+            self._locked_inodes = set()
+
+    def _locks_held(self) -> bool:
+        locked = _inodes_locked_by(os.getpid()) if sys.platform.startswith("linux") else None
+        return locked is None or self._locked_inodes <= locked
 
     def problem(self) -> str | None:
         """One line saying how this connection lost its share of the library, or None while all is well."""
         for path, seen in self._seen.items():
             if seen is not None and _identity(path) != seen:
                 return f"another program removed or replaced {path.name} while this window had the library open"
-        # In WAL mode a connection holds a shared lock on the library file and one on its -shm for as long as it
-        # is open: a process that finds none on the library file believes it is the last and deletes the WAL.
-        held = [self._library_identity, self._seen[self._shm]]
-        if None not in held and sys.platform.startswith("linux"):
-            locked = _inodes_locked_by(os.getpid())
-            if locked is not None and any(identity[1] not in locked for identity in held):
-                return "this process lost its locks on the library (a program opened and closed one of its files)"
+        if self._locked_inodes and not self._locks_held():
+            return "this process lost its locks on the library (a program opened and closed one of its files)"
         return None
