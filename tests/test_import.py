@@ -301,7 +301,7 @@ def test_newer_version_keeps_readings_added_in_the_app_and_reworded_headings(lib
     session_id = queries.resolve_session(lib.conn, "S1")
     react, toolformer = queries.session_readings(lib.conn, session_id)
     editing.edit_reading(lib, toolformer["reading_id"], notes="Tool use notes", team="team-2")
-    added = editing.add_reading(lib, session_id, paper=editing.Paper("Reflexion", "https://arxiv.org/abs/2303.11366"))
+    _, added = editing.add_reading(lib, session_id, paper=editing.Paper("Reflexion", "https://arxiv.org/abs/2303.11366"))
     editing.edit_reading(lib, added, notes="Added in the app")
     text = post.read_bytes().decode("utf-8")
     post.write_bytes(text.replace("### Toolformer: Language Models Can Teach Themselves to Use Tools",

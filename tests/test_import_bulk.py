@@ -141,7 +141,7 @@ def test_a_v3_library_keeps_its_undo_history_through_the_v4_migration(tmp_path):
     script = "".join(m.sql() for m in migrations.available_migrations() if m.version <= 3)
     conn.executescript(f"BEGIN; {script}; PRAGMA user_version = 3; COMMIT;")
     v3 = Library(conn, path)
-    session_id = editing.new_session(v3, "GenAI", "S1", "Before the upgrade", "2024-01-10")
+    _, session_id = editing.new_session(v3, "GenAI", "S1", "Before the upgrade", "2024-01-10")
     editing.edit_session(v3, session_id, title="Renamed before the upgrade")
     conn.close()
     with open_library(path) as lib:

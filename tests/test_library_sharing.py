@@ -54,7 +54,7 @@ def team_of_first_reading(library: Path) -> str:
 @pytest.fixture
 def library(tmp_path):
     lib = open_library(tmp_path / "data" / "library.sqlite")
-    session = editing.new_session(lib, "Course", "S1", "Shared")
+    _, session = editing.new_session(lib, "Course", "S1", "Shared")
     editing.add_reading(lib, session, paper=editing.Paper("A paper", "https://arxiv.org/abs/2401.00001"))
     (lib.path.parent / "notes.md").write_text("# some file a user keeps here\n", encoding="utf-8")
     yield lib

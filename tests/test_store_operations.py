@@ -107,7 +107,7 @@ def test_bad_video_links_are_refused(lib):
 def test_one_paper_once_across_url_forms(lib):
     ids = build_small_library(lib)
     editing.add_reading(lib, ids["s2"], paper=Paper("attention is all you need!", "https://arxiv.org/pdf/1706.03762"))
-    s3 = editing.new_session(lib, "GenAI 2024", "S0-L03", "Again")
+    _, s3 = editing.new_session(lib, "GenAI 2024", "S0-L03", "Again")
     editing.add_reading(lib, s3, paper=Paper("Attention  Is All You Need", ""))
     with pytest.raises(AnnotatorError, match="already a reading"):
         editing.add_reading(lib, s3, paper=Paper("Attention is all you need", "https://arxiv.org/abs/1706.03762v2"))
