@@ -38,9 +38,15 @@ def found(lib: Library) -> dict[str, list[tuple]]:
     return {term: sorted((r["type"], r["id"], r["title"]) for r in queries.search(lib.conn, term)) for term in TERMS}
 
 
+def undo_label(lib: Library) -> str:
+    """What Edit ▸ Undo names now ('' when there is nothing to undo)."""
+    row = lib.conn.execute("SELECT label FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else ""
+
+
 def undo_imports(lib: Library) -> int:
     steps = 0
-    while (operations.next_labels(lib)[0] or "").startswith("Import"):
+    while undo_label(lib).startswith("Import"):
         operations.undo(lib)
         steps += 1
     return steps

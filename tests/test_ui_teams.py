@@ -54,8 +54,7 @@ def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library,
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada, Grace"), ("team-2", "Alan")]
     assert dialog.result_changes is not None and dialog.result_changes.teams == {course_id(lib)}
-    assert operations.next_labels(lib)[0] == "Edit teams"
-    operations.undo(lib)
+    assert operations.undo(lib).label == "Edit teams"
     assert course_roster(lib.conn, course_id(lib)) == []
 
 

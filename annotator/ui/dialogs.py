@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -298,13 +297,3 @@ class NewPaperDialog(QDialog):
         url = self.url.text().strip()
         return Paper(self.title.text().strip() or url, url)
 
-
-def row_hbox(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
-    """A tight horizontal row of widgets."""
-    row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        row.addWidget(widget)
-    if not stretch_last:
-        row.addStretch(1)
-    return row
