@@ -58,7 +58,7 @@ def _library_job(conn: Connection, report: Report, query: PaperQuery, with_hits:
     """Report the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
     Ranking a search over all papers is slow when most of 100k papers match (a one-letter
-    prefix), so the first title matches are reported before it ("first", a few milliseconds).
+    prefix), so the first title matches, found at once, are reported before it ("first").
     """
     searching = bool(query.text.strip())
     if searching and query.sort is None and query.list_id is None:

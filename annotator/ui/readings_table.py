@@ -174,7 +174,7 @@ class ReadingsPanel(QWidget):
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One line whose length never resizes the panes: a new heading then repaints only itself,
-        # not the whole window (selecting a session stays under 50 ms).
+        # not the whole window, and selecting a session stays quick.
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.table = QTableView()
         self.table.setModel(self.model)
