@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QFileSystemModel
 
 from annotator.errors import AnnotatorError
-from annotator.store import backups, editing, queries
+from annotator.store import editing, queries, restoring
 from annotator.store.importing import import_paths
 from annotator.store.library import SharingLost, open_library
 from annotator.ui.main_window import MainWindow
@@ -190,5 +190,5 @@ def test_importing_the_library_itself_is_refused_before_it_is_read(library):
 def test_restoring_the_library_onto_itself_is_refused(library):
     before = locks_held(library.path)
     with pytest.raises(AnnotatorError, match="the library itself"):
-        backups.restore_backup(library, library.path)
+        restoring.restore_backup(library, library.path)
     assert locks_held(library.path) == before

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from annotator.formats.model import Paper
+from typing import Protocol
 
 _ARXIV_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/"
@@ -42,7 +39,16 @@ def title_key(title: str) -> str:
 PaperFields = tuple[str, str, str, str, str, str, "str | None", str, str]
 
 
-def paper_fields(paper: Paper) -> PaperFields:
+class PaperText(Protocol):
+    """What paper_fields reads of a paper: a model.Paper (which asks this module for its arXiv id)."""
+
+    title: str
+    url: str
+    authors: str
+    abstract: str
+
+
+def paper_fields(paper: PaperText) -> PaperFields:
     """PAPER as the library matches and stores it; pure text work, so parse workers can do it."""
     raw = paper.title
     title = " ".join(raw.split())
