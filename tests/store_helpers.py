@@ -7,13 +7,18 @@ from annotator.store import editing
 from annotator.store.library import Library
 
 DATA_TABLES = ("courses", "sessions", "papers", "readings", "reading_videos", "teams", "paper_lists", "paper_list_items")
+SEARCH_INDEXES = ("papers_fts", "sessions_fts", "readings_fts")
 
 
 def dump(lib: Library) -> dict[str, list[tuple]]:
-    """Every row of every data table, and the FTS index contents: what undo must restore exactly."""
+    """Every row of every data table, and every entry of every search index: what undo must restore exactly."""
     tables = {t: [tuple(r) for r in lib.conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in DATA_TABLES}
-    tables["papers_fts"] = [tuple(r) for r in lib.conn.execute(
-        "SELECT rowid, title FROM papers_fts WHERE papers_fts MATCH 'transformer' ORDER BY rowid")]
+    for index in SEARCH_INDEXES:
+        # The index itself, every word of every row by column and position (fts5vocab): a SELECT on
+        # the FTS table would read its rows back from the table it indexes, whatever the index holds.
+        lib.conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{index}_words USING fts5vocab(main, {index}, instance)")
+        tables[index] = [tuple(r) for r in lib.conn.execute(
+            f"SELECT term, doc, col, offset FROM temp.{index}_words ORDER BY term, doc, col, offset")]
     return tables
 
 
