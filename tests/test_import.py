@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from annotator.store.importing import import_paths
 from annotator.store.library import open_library
 from annotator.store.paper_browser import PaperQuery, paper_ids, paper_rows
 from tests.conftest import DATA, corpus_sites, seed_path
+from tests.hang_guard import finishes_within
 from tests.store_helpers import dump
 
 
@@ -187,9 +187,7 @@ def test_bad_file_is_one_clear_error_and_the_good_files_still_import(tmp_path, c
     db = str(tmp_path / "library.sqlite")
     bad = DATA / "bad" / name
     good = DATA / "unusual" / "crlf.md"
-    started = time.perf_counter()
-    code = main(["--db", db, "import", str(bad), str(good), "--json"])
-    elapsed = time.perf_counter() - started
+    code = finishes_within(10, lambda: main(["--db", db, "import", str(bad), str(good), "--json"]))  # (billion laughs)
     assert code == 1
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == 1
@@ -200,7 +198,6 @@ def test_bad_file_is_one_clear_error_and_the_good_files_still_import(tmp_path, c
     assert good_row["error"] == "" and good_row["readings"] == 2
     with open_library(db) as lib:
         assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["crlf"]
-    assert elapsed < 1.0
     assert not Path("/tmp/annotator-pwned").exists()
 
 
