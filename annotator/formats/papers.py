@@ -1,4 +1,4 @@
-"""Paper identity: arXiv ids from URLs, and normalised titles (FORMATS.md section 5)."""
+"""Paper identity: arXiv ids from URLs, and normalised titles (docs/formats.md section 5)."""
 
 from __future__ import annotations
 

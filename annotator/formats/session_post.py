@@ -1,4 +1,4 @@
-"""Jekyll session posts (FORMATS.md section 1): text -> Session with readings and their spans.
+"""Jekyll session posts (docs/formats.md section 1): text -> Session with readings and their spans.
 
 Layout: front matter, then the readings part, then the blog part (see `blog`). The readings
 part is made of `##` sections; a section whose heading reads as a list of readings
