@@ -4,7 +4,7 @@
 def __getattr__(name: str) -> str:
     """`annotator.__version__`, read from the installed metadata when first asked for.
 
-    Lazily, because importlib.metadata costs ~60 ms, which every parse worker process would pay.
+    Lazily, because importing importlib.metadata is slow, and every parse worker process would pay for it.
     """
     if name != "__version__":
         raise AttributeError(f"module 'annotator' has no attribute {name!r}")

@@ -295,11 +295,11 @@ def cmd_readings(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from annotator.store import backups
+    from annotator.store import backups, restoring
 
     with _open(args) as lib:
         if args.command == "restore":
-            dest = backups.restore_backup(lib, Path(args.file))
+            dest = restoring.restore_backup(lib, Path(args.file))
             print(f"restored {args.file} (the library before it is in {dest})")
             return 0
         if args.keep is not None:

@@ -1,6 +1,6 @@
 -- Schema version 3: a large import indexes its new papers in one statement at the end instead of
--- row by row (2-3x faster). While fts_pending holds ('papers', N), the triggers leave papers with
--- id > N alone; store/importing.py then indexes them and removes the row, in the same transaction.
+-- row by row, which is faster. While fts_pending holds ('papers', N), the triggers leave papers with
+-- id > N alone; the import then indexes them and removes the row, in the same transaction.
 CREATE TABLE fts_pending (tbl TEXT PRIMARY KEY, above INTEGER NOT NULL);
 
 DROP TRIGGER papers_ai;

@@ -173,7 +173,7 @@ def test_set_keeps_the_type_a_key_already_has(tmp_path, capsys):
 
     db = tmp_path / "l.sqlite"
     with open_library(db) as lib:
-        session_id = editing.new_session(lib, "C", "S1", "Typed")
+        _, session_id = editing.new_session(lib, "C", "S1", "Typed")
         editing.edit_session(lib, session_id, front_matter={"comments": True, "LOrder": 2, "term": "2024"})
     assert main(["--db", str(db), "edit", "S1", "--set", "comments=false", "--set", "LOrder=3",
                  "--set", "term=2025", "--set", "fresh=true"]) == 0

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,40 @@ def test_sigkill_during_import_leaves_all_or_none_of_the_file(tmp_path):
     assert outcomes["none"] > 0  # at least some kills landed mid-import
 
 
+def temp_files(folder: Path) -> list[str]:
+    """The temp files of writes in progress in FOLDER (store/exporting.atomic_write: `.NAME.XXXX.tmp`)."""
+    return [name for name in os.listdir(folder) if name.startswith(".") and name.endswith(".tmp")]
+
+
+def kill_mid_write(command: list[str], out: Path, some_written: Callable[[], bool]) -> bool:
+    """Start COMMAND and SIGKILL it at a moment when a temp file of a post is not yet renamed over its
+    target while SOME_WRITTEN() (other posts are new already): True, or False if it finished first.
+
+    Seen a temp file, the process is stopped (SIGSTOP) and the folder looked at while it cannot
+    move on: if that temp file was renamed meanwhile, it goes on (SIGCONT) until the next one.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while process.poll() is None:
+            if not temp_files(out):
+                continue
+            os.kill(process.pid, signal.SIGSTOP)
+            _, status = os.waitpid(process.pid, os.WUNTRACED)
+            if not os.WIFSTOPPED(status):  # it finished before the signal arrived
+                process.returncode = os.waitstatus_to_exitcode(status)
+                return False
+            if temp_files(out) and some_written():
+                process.kill()
+                return True
+            os.kill(process.pid, signal.SIGCONT)
+        return False
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals")
 def test_sigkill_during_export_leaves_old_or_new_files(tmp_path):
     posts = tmp_path / "site" / "_contents"
     posts.mkdir(parents=True)
@@ -91,20 +126,28 @@ def test_sigkill_during_export_leaves_old_or_new_files(tmp_path):
     full_run = time.perf_counter() - started
     new = {p.name: p.read_bytes() for p in fresh.iterdir()}
     assert new.keys() == old.keys() and all(new[k] != old[k] for k in new)
+    export = annotator("--db", str(db), "export", "--all", "--out", str(out))
     rng = random.Random(7)
-    mixed = 0
+    mixed = mid_write = 0
     for trial in range(TRIALS):
         for name, data in old.items():
             (out / name).write_bytes(data)
-        kill_at(annotator("--db", str(db), "export", "--all", "--out", str(out)), rng.uniform(0.05, full_run * 1.1))
+        if trial % 2:  # at a moment the test sees: a post half-way through its write, others written
+            caught = kill_mid_write(export, out, lambda: any((out / n).read_bytes() == new[n] for n in new))
+            mid_write += caught
+            assert not caught or temp_files(out), "the stopped write left no temp file"
+        else:  # at any moment, from start-up to the end
+            kill_at(export, rng.uniform(0.05, full_run * 1.1))
         files = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
         assert files.keys() == old.keys()
         for name, data in files.items():
             assert data in (old[name], new[name]), f"trial {trial}: {name} is a mix"
         mixed += len({n for n in files if files[n] == new[n]}) not in (0, len(files))
-        for leftover in out.glob(".*.tmp"):
-            leftover.unlink()  # a temp file from a killed write: never the target itself
-    print(f"{TRIALS} SIGKILL trials during export of {len(old)} posts: every file old or new; {mixed} trials mid-way")
+        for leftover in temp_files(out):
+            (out / leftover).unlink()  # a temp file from a killed write: never the target itself
+    print(f"{TRIALS} SIGKILL trials during export of {len(old)} posts: every file old or new; "
+          f"{mixed} trials mid-way, {mid_write} of them with a post half-written")
+    assert mid_write > 0  # some kills landed while a post was being written, not only between posts
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")

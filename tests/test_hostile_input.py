@@ -1,13 +1,12 @@
-"""Large and hostile files, generated here: each imports or fails cleanly, fast, leaving nothing behind."""
+"""Large and hostile files, generated here: each imports or fails cleanly, never hangs, leaves nothing behind."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
 from annotator.store import queries
 from annotator.store.importing import import_paths
+from tests.hang_guard import finishes_within
 from tests.store_helpers import dump
 
 FRONT = "---\nlayout: post\ntitle: {title}\n{extra}---\n\nIn this session, our readings cover: \n\n## Required Readings: \n\n"
@@ -35,21 +34,17 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_hostile_file_imports_or_fails_cleanly_and_quickly(lib, tmp_path, name):
+def test_hostile_file_imports_or_fails_cleanly_and_never_hangs(lib, tmp_path, name):
     text, error = CASES[name]
     path = tmp_path / f"{name}.md"
     path.write_text(text, encoding="utf-8")
     before = dump(lib)
-    started = time.perf_counter()
-    [result], _ = import_paths(lib, [path])
-    elapsed = time.perf_counter() - started
-    print(f"{name}: {len(text):,} bytes, {elapsed:.2f} s, {result.error or f'{result.readings} readings'}")
+    [result], _ = finishes_within(30, lambda: import_paths(lib, [path]))  # each takes a second or two
     if error:
         assert error in result.error and result.error.startswith(str(path))
         assert dump(lib) == before
     else:
         assert result.error == ""
-    assert elapsed < 10
 
 
 def test_ten_thousand_readings_all_arrive(lib, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,9 @@ from annotator.cli import main
 from annotator.store import editing, queries
 from annotator.store.importing import import_paths
 from annotator.store.library import open_library
+from annotator.store.paper_browser import PaperQuery, paper_ids, paper_rows
 from tests.conftest import DATA, corpus_sites, seed_path
+from tests.hang_guard import finishes_within
 from tests.store_helpers import dump
 
 
@@ -66,12 +67,20 @@ def test_seed_002_and_003_lists_share_two_papers(lib):
     assert first.papers_new == 230 and second.papers_new == 79 and second.papers_existing == 2
     papers = queries.list_papers(lib.conn)
     assert len(papers) == 309
-    in_002 = queries.papers_in_list(lib.conn, seed_path(2).stem)
+    in_002 = titles_in_list(lib, seed_path(2).stem)
     assert len(in_002) == 230
-    assert in_002[0]["title"] == "Do We Need Domain-Specific Embedding Models? An Empirical Investigation"
+    assert in_002[0] == "Do We Need Domain-Specific Embedding Models? An Empirical Investigation"
     assert not any(p["title"].startswith("Subscribe") for p in papers)
-    in_003 = queries.papers_in_list(lib.conn, seed_path(3).stem)
-    assert len(in_003) == 81 and in_003[0]["title"].startswith("SANSformers")
+    in_003 = titles_in_list(lib, seed_path(3).stem)
+    assert len(in_003) == 81 and in_003[0].startswith("SANSformers")
+
+
+def titles_in_list(lib, name: str) -> list[str]:
+    """The titles the Library tab shows, in list order, when paper list NAME is chosen."""
+    [list_id] = [row["id"] for row in queries.paper_lists(lib.conn) if row["name"] == name]
+    ids = paper_ids(lib.conn, PaperQuery(list_id=list_id))
+    rows = paper_rows(lib.conn, ids)
+    return [rows[paper_id].title for paper_id in ids]
 
 
 def test_seed_004_slide_outline(lib):
@@ -178,9 +187,7 @@ def test_bad_file_is_one_clear_error_and_the_good_files_still_import(tmp_path, c
     db = str(tmp_path / "library.sqlite")
     bad = DATA / "bad" / name
     good = DATA / "unusual" / "crlf.md"
-    started = time.perf_counter()
-    code = main(["--db", db, "import", str(bad), str(good), "--json"])
-    elapsed = time.perf_counter() - started
+    code = finishes_within(10, lambda: main(["--db", db, "import", str(bad), str(good), "--json"]))  # (billion laughs)
     assert code == 1
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == 1
@@ -191,7 +198,6 @@ def test_bad_file_is_one_clear_error_and_the_good_files_still_import(tmp_path, c
     assert good_row["error"] == "" and good_row["readings"] == 2
     with open_library(db) as lib:
         assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["crlf"]
-    assert elapsed < 1.0
     assert not Path("/tmp/annotator-pwned").exists()
 
 
@@ -301,7 +307,7 @@ def test_newer_version_keeps_readings_added_in_the_app_and_reworded_headings(lib
     session_id = queries.resolve_session(lib.conn, "S1")
     react, toolformer = queries.session_readings(lib.conn, session_id)
     editing.edit_reading(lib, toolformer["reading_id"], notes="Tool use notes", team="team-2")
-    added = editing.add_reading(lib, session_id, paper=editing.Paper("Reflexion", "https://arxiv.org/abs/2303.11366"))
+    _, added = editing.add_reading(lib, session_id, paper=editing.Paper("Reflexion", "https://arxiv.org/abs/2303.11366"))
     editing.edit_reading(lib, added, notes="Added in the app")
     text = post.read_bytes().decode("utf-8")
     post.write_bytes(text.replace("### Toolformer: Language Models Can Teach Themselves to Use Tools",

@@ -56,7 +56,7 @@ def test_exported_posts_build_with_jekyll(tmp_path):
     with open_library(tmp_path / "library.sqlite") as lib:
         import_paths(lib, [DATA / "unusual" / "crlf.md", DATA / "unusual" / "cjk_titles.md"])
         for number, title in enumerate(TRICKY_TITLES):
-            session_id = editing.new_session(lib, "Site", f"T{number}", title)
+            _, session_id = editing.new_session(lib, "Site", f"T{number}", title)
             editing.add_reading(lib, session_id, paper=editing.Paper(f"Reading {number}: {title}", "https://arxiv.org/abs/2401.00001"))
             editing.edit_session(lib, session_id, front_matter={"video": "team-3", "tags": ["Agents", "Safety: red teams"]})
         crlf = queries.resolve_session(lib.conn, "crlf")

@@ -1,7 +1,30 @@
-"""formats and store are the core: they must work (and be tested, scripted) without Qt."""
+"""The layers: formats is pure text <-> dataclasses, store is the library (no Qt), ui is Qt over the store (no SQL)."""
 
+import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "annotator"
+SQL = re.compile(r"\.execute\w*\(|\b(SELECT|INSERT\s+INTO|DELETE\s+FROM|UPDATE|PRAGMA)\b")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module PATH imports, anywhere in the file (under `if TYPE_CHECKING:` too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def imports_of(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    """`module: name` for each import in annotator/PACKAGE of a FORBIDDEN module or one inside it."""
+    return sorted(f"{path.name}: {name}" for path in (PACKAGE / package).glob("*.py")
+                  for name in imported_modules(path) if name in forbidden or name.startswith(tuple(f + "." for f in forbidden)))
 
 
 def test_core_packages_never_import_qt():
@@ -17,3 +40,22 @@ def test_core_packages_never_import_qt():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_formats_knows_nothing_of_the_library():
+    assert imports_of("formats", ("annotator.store", "annotator.ui", "sqlite3", "sqlite_utils")) == []
+    code = (
+        "import sys, pkgutil, importlib, annotator.formats\n"
+        "for mod in pkgutil.iter_modules(annotator.formats.__path__):\n"
+        "    importlib.import_module(f'annotator.formats.{mod.name}')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('annotator.store', 'sqlite3', 'PySide6'))))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout == "[]\n", run.stdout + run.stderr
+
+
+def test_the_ui_never_speaks_sql():
+    assert imports_of("ui", ("sqlite3", "sqlite_utils")) == []
+    statements = [f"{path.name}:{number}: {line.strip()}" for path in sorted((PACKAGE / "ui").glob("*.py"))
+                  for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if SQL.search(line)]
+    assert statements == []

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QFileSystemModel
 
 from annotator.errors import AnnotatorError
-from annotator.store import backups, editing, queries
+from annotator.store import editing, queries, restoring
 from annotator.store.importing import import_paths
 from annotator.store.library import SharingLost, open_library
 from annotator.ui.main_window import MainWindow
@@ -54,7 +54,7 @@ def team_of_first_reading(library: Path) -> str:
 @pytest.fixture
 def library(tmp_path):
     lib = open_library(tmp_path / "data" / "library.sqlite")
-    session = editing.new_session(lib, "Course", "S1", "Shared")
+    _, session = editing.new_session(lib, "Course", "S1", "Shared")
     editing.add_reading(lib, session, paper=editing.Paper("A paper", "https://arxiv.org/abs/2401.00001"))
     (lib.path.parent / "notes.md").write_text("# some file a user keeps here\n", encoding="utf-8")
     yield lib
@@ -190,7 +190,7 @@ def test_importing_the_library_itself_is_refused_before_it_is_read(library):
 def test_restoring_the_library_onto_itself_is_refused(library):
     before = locks_held(library.path)
     with pytest.raises(AnnotatorError, match="the library itself"):
-        backups.restore_backup(library, library.path)
+        restoring.restore_backup(library, library.path)
     assert locks_held(library.path) == before
 
 

@@ -21,8 +21,8 @@ BREAKS = ["\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c", "\x1d"
 
 
 def three_readings(lib) -> tuple[int, list[int]]:
-    session = editing.new_session(lib, "C", "S1", "Values")
-    readings = [editing.add_reading(lib, session, paper=Paper(f"Paper {n}", f"https://arxiv.org/abs/2401.0000{n}"))
+    _, session = editing.new_session(lib, "C", "S1", "Values")
+    readings = [editing.add_reading(lib, session, paper=Paper(f"Paper {n}", f"https://arxiv.org/abs/2401.0000{n}"))[1]
                 for n in (1, 2, 3)]
     return session, readings
 

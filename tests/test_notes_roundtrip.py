@@ -22,9 +22,9 @@ SECOND_NOTES = "Notes on paper two"
 
 def two_readings(lib) -> tuple[int, int, int]:
     """A new session with two readings: (session, first reading, second reading)."""
-    session = editing.new_session(lib, "C", "S1", "Fences")
-    first = editing.add_reading(lib, session, paper=Paper("Paper One", "https://arxiv.org/abs/1706.03762"))
-    second = editing.add_reading(lib, session, paper=Paper("Paper Two", "https://arxiv.org/abs/1810.04805"))
+    _, session = editing.new_session(lib, "C", "S1", "Fences")
+    _, first = editing.add_reading(lib, session, paper=Paper("Paper One", "https://arxiv.org/abs/1706.03762"))
+    _, second = editing.add_reading(lib, session, paper=Paper("Paper Two", "https://arxiv.org/abs/1810.04805"))
     return session, first, second
 
 

@@ -2,6 +2,7 @@
 
 import sys
 
+import pytest
 from PySide6.QtCore import QObject, Signal
 
 
@@ -10,6 +11,8 @@ class Emitter(QObject):
     with_value = Signal(int)
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="True is immortal on Python 3.12+: its reference count "
+                    "never changes, so a binding that drops references to it cannot be seen here (nor harm)")
 def test_emitting_signals_keeps_reference_counts(qapp):
     emitter = Emitter()
     emitter.plain.connect(lambda: None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import AnnotatorError
-from annotator.store import backups, migrations, queries
+from annotator.store import backups, migrations, queries, restoring
 from annotator.store.library import open_library
 
 V1_FIXTURE = Path(__file__).parent / "data" / "library-v1.sqlite"
@@ -128,7 +128,7 @@ def test_backups_rotate_and_restore_brings_back_the_old_content(tmp_path):
         assert not first.exists()
         kept = backups.list_backups(path)[0]
         editing.new_session(lib, "C", "S2", "After")
-        safety = backups.restore_backup(lib, kept)
+        safety = restoring.restore_backup(lib, kept)
         assert [s["id"] for s in queries.list_sessions(lib.conn)] == ["S1"]
         assert safety.exists()
     with open_library(safety) as old:

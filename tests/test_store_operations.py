@@ -24,7 +24,7 @@ def test_an_exception_mid_operation_leaves_nothing_behind(lib):
     with pytest.raises(RuntimeError):
         operations.run_operation(lib, "Broken", half_then_fail)
     assert dump(lib) == before
-    assert operations.next_labels(lib)[0] == "Edit session"
+    assert operations.undo(lib).label == "Edit session"  # the step before the broken one
 
 
 def test_undo_and_redo_restore_rows_exactly_for_every_kind_of_change(lib):
@@ -72,7 +72,7 @@ def test_a_new_change_drops_the_redo_steps(lib):
     operations.undo(lib)
     editing.edit_reading(lib, ids["r2"], team="team-6")
     assert operations.redo(lib) is None
-    assert operations.next_labels(lib) == ("Edit reading", None)
+    assert operations.undo(lib).label == "Edit reading"
 
 
 def test_undo_of_a_specific_step_refuses_when_the_library_changed_since(lib):
@@ -90,11 +90,19 @@ def test_changes_name_what_changed(lib):
     assert changes.op_id is not None
 
 
+def test_an_edit_that_creates_a_row_returns_its_changes_and_the_new_id(lib):
+    changes, session_id = editing.new_session(lib, "C", "S1", "New")
+    assert changes.sessions == {session_id} and changes.op_id is not None
+    changes, reading_id = editing.add_reading(lib, session_id, paper=Paper("A paper", "https://arxiv.org/abs/2401.00001"))
+    assert changes.sessions == {session_id} and len(changes.papers) == 1
+    assert [r["reading_id"] for r in queries.session_readings(lib.conn, session_id)] == [reading_id]
+    assert operations.undo(lib, changes.op_id).label == "Add reading"
+
+
 def test_an_edit_that_changes_nothing_leaves_no_undo_step(lib):
     ids = build_small_library(lib)
-    label_before = operations.next_labels(lib)
-    editing.edit_reading(lib, ids["r1"], team="team-1")
-    assert operations.next_labels(lib) == label_before
+    assert editing.edit_reading(lib, ids["r1"], team="team-1").op_id is None
+    assert operations.undo(lib).label == "Edit session"  # the last step of build_small_library
 
 
 def test_bad_video_links_are_refused(lib):
@@ -107,7 +115,7 @@ def test_bad_video_links_are_refused(lib):
 def test_one_paper_once_across_url_forms(lib):
     ids = build_small_library(lib)
     editing.add_reading(lib, ids["s2"], paper=Paper("attention is all you need!", "https://arxiv.org/pdf/1706.03762"))
-    s3 = editing.new_session(lib, "GenAI 2024", "S0-L03", "Again")
+    _, s3 = editing.new_session(lib, "GenAI 2024", "S0-L03", "Again")
     editing.add_reading(lib, s3, paper=Paper("Attention  Is All You Need", ""))
     with pytest.raises(AnnotatorError, match="already a reading"):
         editing.add_reading(lib, s3, paper=Paper("Attention is all you need", "https://arxiv.org/abs/1706.03762v2"))

@@ -28,7 +28,7 @@ def window(qtbot, tmp_path):
 
 def test_two_sessions_for_one_posts_file_are_refused_and_nothing_is_written(qtbot, window, monkeypatch, tmp_path):
     # Two sessions of one course with the same date and title: in _posts both are 2024-03-01-agents.md.
-    first = editing.new_session(window.lib, "2024 Spring", "S1", "Agents", "2024-03-01")
+    _, first = editing.new_session(window.lib, "2024 Spring", "S1", "Agents", "2024-03-01")
     editing.new_session(window.lib, "2024 Spring", "S2", "Agents", "2024-03-01")
     window.apply_changes(None)
     window.show_session(first)
@@ -52,7 +52,7 @@ def test_two_sessions_for_one_posts_file_are_refused_and_nothing_is_written(qtbo
 
 
 def test_a_course_whose_sessions_fit_is_still_exported(qtbot, window, monkeypatch, tmp_path):
-    first = editing.new_session(window.lib, "2024 Spring", "S1", "Agents", "2024-03-01")
+    _, first = editing.new_session(window.lib, "2024 Spring", "S1", "Agents", "2024-03-01")
     editing.new_session(window.lib, "2024 Spring", "S2", "Agents", "2024-03-08")
     window.apply_changes(None)
     window.show_session(first)

@@ -33,7 +33,7 @@ PAPERS = [
 def lib(tmp_path: Path) -> Library:
     """A course with one session reading the four papers, and a paper list of two of them."""
     library = open_library(tmp_path / "library.sqlite", daily_backup=False)
-    session_id = editing.new_session(library, "UVA-LLM", "S0-L16", "Multimodal models", "2024-03-05")
+    _, session_id = editing.new_session(library, "UVA-LLM", "S0-L16", "Multimodal models", "2024-03-05")
     for paper in PAPERS:
         editing.add_reading(library, session_id, paper=paper)
 
@@ -179,7 +179,7 @@ def test_an_edit_refreshes_the_table_and_keeps_the_selection(qtbot, lib: Library
 
 
 def test_a_new_session_updates_the_sessions_column(qtbot, lib: Library, view: LibraryView) -> None:
-    session_id = editing.new_session(lib, "UVA-LLM", "S0-L17", "More")
+    _, session_id = editing.new_session(lib, "UVA-LLM", "S0-L17", "More")
     assert view.model.data(view.model.index(0, 3)) == "UVA-LLM/S0-L16"
     editing.add_reading(lib, session_id, paper_id=view.model.paper_id(0))
     view.refresh(Changes("Add reading", sessions={session_id}))

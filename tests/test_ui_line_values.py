@@ -17,8 +17,8 @@ def editor(qtbot, lib):
     window = QWidget()
     qtbot.addWidget(window)
     widget = ReadingEditor(lib, StoreEdits(lib, window), window)
-    session = editing.new_session(lib, "C", "S1", "Values")
-    widget.show_reading(editing.add_reading(lib, session, paper=Paper("Paper", "https://arxiv.org/abs/1706.03762")))
+    _, session = editing.new_session(lib, "C", "S1", "Values")
+    widget.show_reading(editing.add_reading(lib, session, paper=Paper("Paper", "https://arxiv.org/abs/1706.03762"))[1])
     window.show()
     return widget
 

@@ -258,7 +258,7 @@ def test_new_and_delete_session_with_undo(qtbot, window, monkeypatch, message_bo
 
 def test_settings_remember_last_session(qtbot, library, tmp_path, monkeypatch, message_boxes):
     settings_path = str(tmp_path / "settings.ini")
-    session_id = editing.new_session(library, "Course", "S1", "One")
+    _, session_id = editing.new_session(library, "Course", "S1", "One")
     editing.new_session(library, "Course", "S2", "Two")
     first = MainWindow(library, QSettings(settings_path, QSettings.Format.IniFormat))
     qtbot.addWidget(first)
@@ -302,7 +302,7 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
                           check_params_cb=lambda m: m.startswith("Backup written")):
         window.backups.backup_action.trigger()
     [backup] = backups.list_backups(path)
-    later = editing.new_session(lib, "C", "S2", "Made after the backup")
+    _, later = editing.new_session(lib, "C", "S2", "Made after the backup")
     window.refresh_everything()
     assert window.sessions.model.session_index(later).isValid()
     monkeypatch.setattr(backup_actions, "choose_file", lambda *args: str(backup))

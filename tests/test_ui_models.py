@@ -16,10 +16,10 @@ from annotator.ui.session_list import SESSION_ID_ROLE, SessionListPanel, Session
 def course(lib):
     """Two courses; the first has three sessions (one undated), the second one with four readings."""
     ids = {
-        "late": editing.new_session(lib, "Spring", "S0-L10", "Later", "2024-03-10"),
-        "early": editing.new_session(lib, "Spring", "S0-L2", "Earlier", "2024-01-20"),
-        "undated": editing.new_session(lib, "Spring", "S0-L1", "No date"),
-        "other": editing.new_session(lib, "Autumn", "W01", "Other course", "2023-09-01"),
+        "late": editing.new_session(lib, "Spring", "S0-L10", "Later", "2024-03-10")[1],
+        "early": editing.new_session(lib, "Spring", "S0-L2", "Earlier", "2024-01-20")[1],
+        "undated": editing.new_session(lib, "Spring", "S0-L1", "No date")[1],
+        "other": editing.new_session(lib, "Autumn", "W01", "Other course", "2023-09-01")[1],
     }
     for title in ("Attention Is All You Need", "BERT", "GPT-3", "Segment Anything"):
         editing.add_reading(lib, ids["other"], paper=Paper(title))

@@ -161,7 +161,7 @@ def make_library(tmp_path: Path, folder: Path, port: int) -> tuple[object, dict[
     results, _ = import_paths(lib, [str(imports)], p["course"], recursive=True)
     assert [r.error for r in results] == ["", ""]
     session_id = lib.conn.execute("SELECT id FROM sessions WHERE code = ?", (p["code"],)).fetchone()[0]
-    reading = editing.add_reading(lib, session_id, paper=Paper(p["paper"], p["url"]))
+    _, reading = editing.add_reading(lib, session_id, paper=Paper(p["paper"], p["url"]))
     paper_id = lib.conn.execute("SELECT paper_id FROM readings WHERE id = ?", (reading,)).fetchone()[0]
     editing.edit_paper(lib, paper_id, {"authors": p["authors"], "abstract": p["abstract"]})
     editing.edit_reading(lib, reading, notes=p["notes"], team=p["team"], add_videos=[p["video"]])
@@ -170,7 +170,7 @@ def make_library(tmp_path: Path, folder: Path, port: int) -> tuple[object, dict[
     editing.set_roster(lib, course_id, [(p["team"], p["members"]), ("team-1", p["members"])])
     # Two sessions a _posts export would write to one file: the refusal names them.
     for code in ("S-A", "S-B"):
-        other = editing.new_session(lib, p["course"], code, p["title"], "2024-03-01")
+        _, other = editing.new_session(lib, p["course"], code, p["title"], "2024-03-01")
         editing.edit_session(lib, other, front_matter={"video": "team-1"})
     front = json.loads(lib.conn.execute("SELECT front_matter FROM sessions WHERE id = ?", (session_id,)).fetchone()[0])
     assert (front["lecture"], front["tags"]) == (p["lecture"], [p["tag"]])  # the import kept them as they are
@@ -304,7 +304,7 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     # Dialogs: teams, new session (and its refusals), picking and adding papers, the export preview.
     roster = TeamRosterDialog(lib, win.sessions.current_course()[0], win)
     new_session = NewSessionDialog(win.sessions.model.course_names(), p["course"], win)
-    picker = dialogs.PaperPickerDialog(lib.conn, win)
+    picker = dialogs.PaperPickerDialog(lib, win)
     new_paper = dialogs.NewPaperDialog(win)
     out = tmp_path / name_payload(folder, "folder")
     preview = dialogs.ExportPreviewDialog(export_sessions(lib.conn, [session_id], out, diff=True), str(out), win)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 @pytest.fixture
 def window(qtbot, tmp_path):
     lib = open_library(tmp_path / "library.sqlite")
-    session_id = editing.new_session(lib, "Spring", "S0-L3", "Agents", "2024-02-01")
+    _, session_id = editing.new_session(lib, "Spring", "S0-L3", "Agents", "2024-02-01")
     editing.edit_session(lib, session_id, front_matter={"desc": "2024-S3", "LOrder": 3, "categories": ["FMAdapt"]})
     editing.set_roster(lib, 1, [("team-1", "Ann, Bo"), ("team-2", "Cy")])
     win = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))

@@ -22,16 +22,16 @@ def lib(tmp_path: Path) -> Library:
     """Course UVA-LLM: S0-L01 led by team-1, blogged by team-2, readings by team-1 and team-3 (twice);
     S0-L02 with an HTML video link (2020 style), blogged by team-10; another course with team-9."""
     library = open_library(tmp_path / "library.sqlite", daily_backup=False)
-    first = editing.new_session(library, "UVA-LLM", "S0-L01", "Introduction", "2024-01-16")
+    _, first = editing.new_session(library, "UVA-LLM", "S0-L01", "Introduction", "2024-01-16")
     editing.edit_session(library, first, front_matter={"video": "team-1", "notes": "team-2"})
     for title, team in (("Attention Is All You Need", "team-1"), ("BERT", "team-3"), ("GPT-3", "team-3"), ("T5", "")):
-        reading = editing.add_reading(library, first, paper=Paper(title, ""))
+        _, reading = editing.add_reading(library, first, paper=Paper(title, ""))
         if team:
             editing.edit_reading(library, reading, team=team)
-    second = editing.new_session(library, "UVA-LLM", "S0-L02", "Scaling", "2024-01-18")
+    _, second = editing.new_session(library, "UVA-LLM", "S0-L02", "Scaling", "2024-01-18")
     editing.edit_session(library, second, front_matter={
         "video": '<a href="https://youtu.be/x">recording</a>', "notes": "team-10"})
-    other = editing.new_session(library, "UVA-ML", "W01", "Other course")
+    _, other = editing.new_session(library, "UVA-ML", "W01", "Other course")
     editing.edit_session(library, other, front_matter={"video": "team-9"})
     yield library
     library.close()
@@ -54,8 +54,7 @@ def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library,
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada, Grace"), ("team-2", "Alan")]
     assert dialog.result_changes is not None and dialog.result_changes.teams == {course_id(lib)}
-    assert operations.next_labels(lib)[0] == "Edit teams"
-    operations.undo(lib)
+    assert operations.undo(lib).label == "Edit teams"
     assert course_roster(lib.conn, course_id(lib)) == []
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 @pytest.fixture
 def window(qtbot, tmp_path):
     lib = open_library(tmp_path / "library.sqlite")
-    session_id = editing.new_session(lib, "Spring", "S0-L1", "Intro", "2024-01-10")
+    _, session_id = editing.new_session(lib, "Spring", "S0-L1", "Intro", "2024-01-10")
     editing.add_reading(lib, session_id, paper=Paper("Attention Is All You Need", "https://arxiv.org/abs/1706.03762"))
     win = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), poll_interval_ms=100)
     qtbot.addWidget(win)
@@ -32,7 +32,7 @@ def window(qtbot, tmp_path):
 
 def test_add_reading_from_the_library_picker(qtbot, window, monkeypatch):
     win, session_id = window
-    other = editing.new_session(win.lib, "Spring", "S0-L2", "More")
+    _, other = editing.new_session(win.lib, "Spring", "S0-L2", "More")
     for title in ("BERT", "GPT-3 few-shot learners"):
         editing.add_reading(win.lib, other, paper=Paper(title))
     win.apply_changes(None)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 def test_gui_and_cli_write_at_once_and_the_gui_shows_the_cli_change(qtbot, tmp_path):
     path = tmp_path / "library.sqlite"
     lib = open_library(path)
-    session_id = editing.new_session(lib, "Course", "S1", "Shared session")
-    reading_id = editing.add_reading(lib, session_id, paper=editing.Paper("A paper", "https://arxiv.org/abs/2401.00001"))
+    _, session_id = editing.new_session(lib, "Course", "S1", "Shared session")
+    _, reading_id = editing.add_reading(lib, session_id, paper=editing.Paper("A paper", "https://arxiv.org/abs/2401.00001"))
     window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), poll_interval_ms=100)
     qtbot.addWidget(window)
     window.show()
@@ -46,7 +46,7 @@ def test_gui_and_cli_write_at_once_and_the_gui_shows_the_cli_change(qtbot, tmp_p
 def test_typing_survives_a_change_made_elsewhere(qtbot, tmp_path):
     path = tmp_path / "library.sqlite"
     lib = open_library(path)
-    first = editing.new_session(lib, "Course", "S1", "Typed here")
+    _, first = editing.new_session(lib, "Course", "S1", "Typed here")
     editing.new_session(lib, "Course", "S2", "Changed elsewhere")
     window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), poll_interval_ms=50)
     qtbot.addWidget(window)
@@ -76,7 +76,7 @@ def test_a_full_disk_during_an_edit_is_a_message_not_a_crash(qtbot, tmp_path, mo
     from PySide6.QtWidgets import QMessageBox
 
     lib = open_library(tmp_path / "library.sqlite")
-    session_id = editing.new_session(lib, "Course", "S1", "Title")
+    _, session_id = editing.new_session(lib, "Course", "S1", "Title")
     window = MainWindow(lib, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     shown = []

@@ -37,7 +37,7 @@ _NOTES_OPEN = re.compile(r"[ \t]*<!--notes( [0-9]{1,9})?-->[ \t]*\Z")
 _NOTES_CLOSE = "<!--/notes"  # what every region's end line starts with
 _FENCE_ADDED = ": fence added to close the code block"
 # `### Title  ` -> ("###", "Title"); the title is "" for `### ` and None for `###`. (Written greedy:
-# the same matches as `(?:[ \t]+(.*?))?[ \t]*\Z`, 3-5x faster on a long heading.)
+# the same matches as `(?:[ \t]+(.*?))?[ \t]*\Z`, and faster on a long heading.)
 HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+((?:[^\n]*[^ \t\n])?))?[ \t]*\Z")
 _TAG = re.compile(r"<[^>]*>")
 # What a line that HEADING matches with a single `#` starts with (BOM included, on the first line).

@@ -1,4 +1,4 @@
-"""File names for exported posts (FORMATS.md section 6): safe on every OS, readable by Jekyll."""
+"""File names for exported posts (docs/formats.md section 6): safe on every OS, readable by Jekyll."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Paper lists copied from a Hugging Face Papers page (FORMATS.md section 3).
+"""Paper lists copied from a Hugging Face Papers page (docs/formats.md section 3).
 
 The copied text is page chrome (`Get trending papers…`, `Subscribe`, `new`, `byAK and the research
 community`, a date), then a title line and an abstract line per paper, with or without blank lines

@@ -1,4 +1,4 @@
-"""Lecture pages (FORMATS.md section 2): a Jekyll post of slides whose paper links are readings.
+"""Lecture pages (docs/formats.md section 2): a Jekyll post of slides whose paper links are readings.
 
 A reading is a paper link found in one of these places, outside fenced code:
   - after a `Paper:` marker: `**Paper:** [t](u)`, `**Paper**: [t](u)`, `#### Paper: [t](u)`,

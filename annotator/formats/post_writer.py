@@ -1,4 +1,4 @@
-"""Write a session back as a Jekyll post (FORMATS.md section 6): lossless, minimal diffs.
+"""Write a session back as a Jekyll post (docs/formats.md section 6): lossless, minimal diffs.
 
 `render_session(original, current)` patches original.text line by line and never re-dumps it:
 the lines of changed front-matter keys, `Team:`/`Video:` bullets inside reading blocks, reading

@@ -1,4 +1,4 @@
-"""Jekyll session posts (FORMATS.md section 1): text -> Session with readings and their spans.
+"""Jekyll session posts (docs/formats.md section 1): text -> Session with readings and their spans.
 
 Layout: front matter, then the readings part, then the blog part (see `blog`). The readings
 part is made of `##` sections; a section whose heading reads as a list of readings
@@ -97,7 +97,7 @@ def parse_session_block(text: str, lines: list[str], block: FrontMatterBlock | N
     BLOCK (front_matter_in_lines) the caller found."""
     front_matter = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
     body_start = block.close_line + 1 if block else 0
-    readings, blog_start = _readings_part(lines, body_start, len(lines), to_blog=True)
+    readings, blog_start = _readings_part(lines, body_start, len(lines))
     if blog_start is not None:
         attach_blog_notes(lines, readings, blog_start)
     return Session(
@@ -125,13 +125,9 @@ def annotation(text: str) -> tuple[str, str, int] | None:
     return _annotation(text, _BULLET.match(text))
 
 
-def bullet_prefix(text: str) -> str | None:
-    """`  + ` for the line `  +  https://...`: indent, bullet character and one space."""
-    return _bullet_prefix(_BULLET.match(text))
-
-
 def _bullet_prefix(bullet: re.Match[str] | None) -> str | None:
-    """bullet_prefix for a line whose _BULLET match is BULLET; None for `1.` items and plain lines."""
+    """`  + ` for the line `  +  https://...` (indent, bullet character and one space), given its
+    _BULLET match BULLET; None for `1.` items and plain lines."""
     if bullet is None:
         return None
     mark = bullet.group(2) or bullet.group(3)
@@ -149,14 +145,9 @@ def _annotation(text: str, bullet: re.Match[str] | None) -> tuple[str, str, int]
     return kind, text[match.end() :].strip(), match.end()
 
 
-def parse_readings(lines: list[str], start: int, stop: int) -> list[Reading]:
-    """The readings found in lines[start:stop] (the readings part of a post)."""
-    return _readings_part(lines, start, stop, to_blog=False)[0]
-
-
-def _readings_part(lines: list[str], start: int, stop: int, to_blog: bool) -> tuple[list[Reading], int | None]:
-    """parse_readings, and with TO_BLOG the part ends where the blog part starts: at the line
-    find_blog_start(lines, START) returns, found in the same pass and returned (None: no blog)."""
+def _readings_part(lines: list[str], start: int, stop: int) -> tuple[list[Reading], int | None]:
+    """The readings of the post's part from lines[start], and where its blog part starts: the line
+    find_blog_start(lines, START) returns, found in the same pass (None: no blog, the part ends at STOP)."""
     readings: list[Reading | None] = []
     section: str | None = None
     block: list[tuple[int, str, bool]] = []  # heading line first, then the block's lines
@@ -164,7 +155,7 @@ def _readings_part(lines: list[str], start: int, stop: int, to_blog: bool) -> tu
     blog_start = None
     for line in scan(lines, start, stop):
         index, text, code = line
-        if to_blog and not code and "<" in text and is_excerpt_marker(text):
+        if not code and "<" in text and is_excerpt_marker(text):
             blog_start = index
             break
         heading = None if code or "#" not in text else HEADING.match(text)
@@ -173,7 +164,7 @@ def _readings_part(lines: list[str], start: int, stop: int, to_blog: bool) -> tu
                 block.append(line)
             continue
         level, heading_text = len(heading.group(1)), heading.group(2) or ""
-        if to_blog and level == 1:
+        if level == 1:
             blog_start = index
             break
         if block:

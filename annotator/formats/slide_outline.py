@@ -1,4 +1,4 @@
-"""Slide outlines (FORMATS.md section 4): slides exported to Markdown, without front matter.
+"""Slide outlines (docs/formats.md section 4): slides exported to Markdown, without front matter.
 
 `# <session title>`, then the course, the instructor and a date written `20240125`, then one `#`
 heading per slide. The export reduced most links to `[text](#)`, so readings are kept conservative:

@@ -1,4 +1,7 @@
-"""Edits made in the app or with `annotator edit`: each public function is one Operation."""
+"""Edits made in the app or with `annotator edit`: each public function is one Operation.
+
+Each returns the operation's Changes, or (Changes, the new row's id) when it creates one.
+"""
 
 from __future__ import annotations
 
@@ -106,8 +109,8 @@ def _reading_row(conn: sqlite3.Connection, reading_id: int) -> sqlite3.Row:
     return row
 
 
-def new_session(lib: Library, course: str, code: str, title: str, date: str = "") -> int:
-    """Create an empty session COURSE/CODE; returns its row id."""
+def new_session(lib: Library, course: str, code: str, title: str, date: str = "") -> tuple[Changes, int]:
+    """Create an empty session COURSE/CODE: (Changes, its row id)."""
     code = validate_session_code(code)
     title = validate_title(title)
     date = validate_date(date)
@@ -127,7 +130,8 @@ def new_session(lib: Library, course: str, code: str, title: str, date: str = ""
         changes.sessions.add(session_id)
         return session_id
 
-    return run_operation(lib, f"New session {code}", body)[0]
+    session_id, changes = run_operation(lib, f"New session {code}", body)
+    return changes, session_id
 
 
 def delete_session(lib: Library, session_id: int) -> Changes:
@@ -263,8 +267,9 @@ def add_reading(
     paper: Paper | None = None,
     position: int | None = None,
     section: str = "",
-) -> int:
-    """Add a reading (a library paper, or a new one by title/URL) at POSITION (1-based; default last)."""
+) -> tuple[Changes, int]:
+    """Add a reading (a library paper, or a new one by title/URL) at POSITION (1-based; default last):
+    (Changes, the reading's row id)."""
     if paper_id is None and (paper is None or not (paper.title.strip() or paper.url.strip())):
         raise AnnotatorError("a reading needs a paper: give a library paper, a title or a URL")
 
@@ -292,7 +297,8 @@ def add_reading(
         changes.sessions.add(session_id)
         return reading_id
 
-    return run_operation(lib, "Add reading", body)[0]
+    reading_id, changes = run_operation(lib, "Add reading", body)
+    return changes, reading_id
 
 
 def remove_reading(lib: Library, reading_id: int) -> Changes:

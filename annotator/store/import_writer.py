@@ -1,9 +1,10 @@
-"""What importing one parsed file writes: a session with its readings, or a paper list.
+"""What importing parsed files writes: sessions with their readings, and paper lists.
 
-Rows are written a file at a time: the file's papers are resolved against the library in a few
-queries (store/papers.resolve_papers), and its new papers, readings and list items go in with one
-executemany each, logged for undo as one range (operations.NewRows). Full-text indexing
-waits for the end of the transaction (`bulk_inserts`).
+A file's papers are resolved against the library in a few queries (store/papers), and the new
+rows go in with one executemany per table: for one file, or for a run of session posts new to
+the library (`store_new_sessions`), each file's rows logged for undo as one range of its own
+operation (operations.NewRows). Full-text indexing waits for the end of the transaction
+(`bulk_inserts`).
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ _INDEX_NEW = {
 def bulk_inserts(conn: sqlite3.Connection) -> Iterator[ImportWriter]:
     """Inside one transaction, for an import: insert rows without per-row triggers, index them for search at the end.
 
-    SQLite runs a trigger program for every inserted row (~15 us even when it does nothing) and
+    SQLite runs a trigger program for every inserted row (even one that does nothing) and
     FTS5 writes a segment for every statement, so an import spent most of its time there. For the
     transaction, the per-row insert triggers of the tables an import fills are dropped (the DDL is
     part of the transaction: a rollback or a crash brings them back); every insert logs its rows
@@ -260,7 +261,7 @@ def _index_new(conn: sqlite3.Connection, table: str, above: int) -> None:
     """Index TABLE's rows with ids above ABOVE for search, in one statement.
 
     FTS5 merges its index segments as it writes them ('automerge'); for one large insert that
-    is about a third of the time, and merging later (on the next writes) gives the same index.
+    is much of the time, and merging later (on the next writes) gives the same index.
     """
     fts = f"{table}_fts"
     stored = conn.execute(f"SELECT v FROM {fts}_config WHERE k = 'automerge'").fetchone()

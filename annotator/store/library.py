@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
-import sqlite_utils
 
 from annotator.errors import AnnotatorError
 from annotator.store import backups, migrations
@@ -97,7 +96,6 @@ class Library:
         self.conn = conn
         self.path = path
         self.read_only = read_only
-        self.db = sqlite_utils.Database(conn)
         self.sharing = SharingGuard(path, conn) if not read_only else None
 
     def close(self) -> None:
@@ -124,7 +122,6 @@ class Library:
         self.conn.close()
         self.conn = _connect(self.path)
         _set_pragmas(self.conn)
-        self.db = sqlite_utils.Database(self.conn)
         self.sharing = SharingGuard(self.path, self.conn)
 
     def __enter__(self) -> Library:

@@ -326,10 +326,3 @@ def redo(lib: Library, op_id: int | None = None) -> Changes | None:
     """Redo the most recently undone operation; None when there is none."""
     return _step(lib, "undone", "done", "ASC", op_id)
 
-
-def next_labels(lib: Library) -> tuple[str | None, str | None]:
-    """The labels of what undo and redo would do now (None when nothing)."""
-    conn = lib.conn
-    done = conn.execute("SELECT label FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1").fetchone()
-    undone = conn.execute("SELECT label FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1").fetchone()
-    return (done[0] if done else None, undone[0] if undone else None)

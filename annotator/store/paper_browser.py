@@ -93,15 +93,15 @@ def paper_ids(conn: sqlite3.Connection, query: PaperQuery) -> list[int]:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY " + _order_by(query, bool(match))
     cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples: 100k ids come back in a third of the time
+    cursor.row_factory = None  # plain tuples: 100k ids come back much sooner than as Rows
     return [row[0] for row in cursor.execute(sql, params)]
 
 
 def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200) -> list[int]:
     """Up to LIMIT papers matching TEXT, those matching in the title first, unranked.
 
-    Streams from the index in a few milliseconds even when most of 100k papers match (a one-letter
-    prefix), where ranking all of them by bm25 takes a few hundred: shown while the ranking runs.
+    Streams from the index at once even when most of 100k papers match (a one-letter prefix),
+    where ranking all of them by bm25 takes a while: shown while the ranking runs.
     """
     match = fts_query(text)
     if not match:

@@ -164,13 +164,3 @@ def paper_lists(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ).fetchall()
     return [dict(r) for r in rows]
 
-
-def papers_in_list(conn: sqlite3.Connection, name: str) -> list[dict[str, Any]]:
-    """The papers of list NAME in list order."""
-    rows = conn.execute(
-        """SELECT p.id, p.title, p.url, coalesce(p.arxiv_id, '') AS arxiv_id, p.authors, p.abstract
-           FROM paper_list_items i JOIN paper_lists l ON l.id = i.list_id JOIN papers p ON p.id = i.paper_id
-           WHERE l.name = ? ORDER BY i.position""",
-        (name,),
-    ).fetchall()
-    return [dict(r) for r in rows]

@@ -1,6 +1,6 @@
 """Who does what in each session of a course: the lead team, the blog team, the readings' teams.
 
-Front matter `video` names the lead (presenting) team and `notes` the blog team (FORMATS.md §1);
+Front matter `video` names the lead (presenting) team and `notes` the blog team (docs/formats.md section 1);
 a reading's `team` presents that paper. Teams are the course roster plus every such name in use.
 """
 

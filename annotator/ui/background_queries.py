@@ -3,13 +3,12 @@
 A job is `work(conn, report)`: it calls `report(name, result)` for each answer as soon as it has
 it (a search reports its table ids, then its hits), in order. Every `run()` starts a new
 generation: answers of older generations (a keystroke typed since) are dropped, jobs not yet
-started are taken off the queue, and running ones are interrupted (sqlite3 `interrupt()`), so
+started are taken off the queue, and running ones are interrupted (the connection's `interrupt()`), so
 a slow query for "d" never delays the one for "diffusion".
 """
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -18,10 +17,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from annotator.store.read_connection import Connection, LibraryError, open_read_only
+
 BUSY_TIMEOUT_S = 5.0
 
 Report = Callable[[str, Any], None]
-ReadWork = Callable[[sqlite3.Connection, Report], None]
+ReadWork = Callable[[Connection, Report], None]
 
 
 class _JobSignals(QObject):
@@ -35,13 +36,13 @@ class _Running:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._connections: dict[sqlite3.Connection, int] = {}
+        self._connections: dict[Connection, int] = {}
 
-    def add(self, conn: sqlite3.Connection, generation: int) -> None:
+    def add(self, conn: Connection, generation: int) -> None:
         with self._lock:
             self._connections[conn] = generation
 
-    def remove(self, conn: sqlite3.Connection) -> None:
+    def remove(self, conn: Connection) -> None:
         with self._lock:
             self._connections.pop(conn, None)
 
@@ -68,12 +69,9 @@ class _ReadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            # Read-only: a library that vanished is an error here, never a new empty file.
-            uri = Path(self._db_path).resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            conn = open_read_only(self._db_path, BUSY_TIMEOUT_S)
             self._running.add(conn, self._generation)
             try:
-                conn.row_factory = sqlite3.Row
                 self._work(conn, self._report)
             finally:
                 self._running.remove(conn)
@@ -88,7 +86,7 @@ class BackgroundQueries(QObject):
     """Runs read jobs in a small thread pool and passes on only the newest generation's answers.
 
     `answered(name, result)` for each report; `failed(message)` when the library could not be
-    read (sqlite3.Error); any other exception is a bug and goes to sys.excepthook (the crash
+    read (a LibraryError); any other exception is a bug and goes to sys.excepthook (the crash
     report) from the GUI thread.
     """
 
@@ -138,7 +136,7 @@ class BackgroundQueries(QObject):
         if generation != self._generation:
             return  # includes the "interrupted" of a cancelled older job
         self._pending = 0
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, LibraryError):
             self.failed.emit(f"cannot read the library: {exc}")
         elif isinstance(exc, BaseException):
             sys.excepthook(type(exc), exc, exc.__traceback__)

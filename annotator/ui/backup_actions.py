@@ -1,4 +1,4 @@
-"""File ▸ Back Up Library Now and Restore from Backup…: the GUI side of store/backups.py."""
+"""File ▸ Back Up Library Now and Restore from Backup…: the GUI side of store/backups.py and store/restoring.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
 from annotator.errors import AnnotatorError
-from annotator.store import backups
+from annotator.store import backups, restoring
 from annotator.store.library import Library
 from annotator.ui.file_dialogs import choose_file
 from annotator.ui.plain_text import ask, critical, warn
@@ -67,7 +67,7 @@ class LibraryBackups(QObject):
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            safety = backups.restore_backup(self._lib, source)
+            safety = restoring.restore_backup(self._lib, source)
         except AnnotatorError as exc:
             warn(self._window, "Restore from Backup", str(exc))
             return False

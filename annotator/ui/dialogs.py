@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -34,12 +32,13 @@ from annotator import __version__
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
 from annotator.store import queries
+from annotator.store.library import Library
+from annotator.store.pane_rows import papers_by_title
 from annotator.ui.notes_preview import is_web_url
 from annotator.ui.plain_text import escape, tooltip, warn
 
 MAX_LISTED_ERRORS = 25
 _DIFF_COLOURS = {"+": "#dcfce7", "-": "#fee2e2", "@": "#e0e7ff"}
-
 
 
 def lay_out_form(dialog: QDialog, rows: list[tuple[str, QWidget]]) -> None:
@@ -53,6 +52,7 @@ def lay_out_form(dialog: QDialog, rows: list[tuple[str, QWidget]]) -> None:
     layout = QVBoxLayout(dialog)
     layout.addLayout(form)
     layout.addWidget(buttons)
+
 
 def import_summary(results: list[Any]) -> str:
     """One status-bar line for an import: sessions, lists, readings, papers, failures."""
@@ -230,11 +230,11 @@ def show_about(parent: QWidget) -> None:
 class PaperPickerDialog(QDialog):
     """Choose library papers (search as you type) to add as readings."""
 
-    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None):
+    def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add readings from the library")
         self.resize(640, 480)
-        self._conn = conn
+        self._lib = lib
         self.search = QLineEdit(placeholderText="Search titles, abstracts, authors…", clearButtonEnabled=True)
         self.papers = QListWidget()
         self.papers.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -256,9 +256,9 @@ class PaperPickerDialog(QDialog):
     def _fill(self, text: str) -> None:
         self.papers.clear()
         if text.strip():
-            rows = [(r["id"], r["title"]) for r in queries.search(self._conn, text, limit=200) if r["type"] == "paper"]
+            rows = [(r["id"], r["title"]) for r in queries.search(self._lib.conn, text, limit=200) if r["type"] == "paper"]
         else:
-            rows = [tuple(r) for r in self._conn.execute("SELECT id, title FROM papers ORDER BY title LIMIT 500")]
+            rows = papers_by_title(self._lib.conn, 500)
         for paper_id, title in rows:
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, paper_id)
@@ -297,13 +297,3 @@ class NewPaperDialog(QDialog):
         url = self.url.text().strip()
         return Paper(self.title.text().strip() or url, url)
 
-
-def row_hbox(*widgets: QWidget, stretch_last: bool = False) -> QHBoxLayout:
-    """A tight horizontal row of widgets."""
-    row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        row.addWidget(widget)
-    if not stretch_last:
-        row.addStretch(1)
-    return row

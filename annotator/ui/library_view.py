@@ -6,7 +6,6 @@ lazily (PaperTableModel), and refresh(changes) re-reads only what an operation c
 
 from __future__ import annotations
 
-import sqlite3
 from functools import partial
 from typing import Any
 
@@ -32,6 +31,7 @@ from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
+from annotator.store.read_connection import Connection
 from annotator.ui.background_queries import BackgroundQueries, Report
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
@@ -54,11 +54,11 @@ def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
     return kind, " ".join(str(hit["title"]).split()), snippet
 
 
-def _library_job(conn: sqlite3.Connection, report: Report, query: PaperQuery, with_hits: bool) -> None:
+def _library_job(conn: Connection, report: Report, query: PaperQuery, with_hits: bool) -> None:
     """Report the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
     Ranking a search over all papers is slow when most of 100k papers match (a one-letter
-    prefix), so the first title matches are reported before it ("first", a few milliseconds).
+    prefix), so the first title matches, found at once, are reported before it ("first").
     """
     searching = bool(query.text.strip())
     if searching and query.sort is None and query.list_id is None:

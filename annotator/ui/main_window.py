@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from annotator.store import backups, editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.pane_rows import library_is_empty, session_heading
 from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
@@ -32,7 +33,7 @@ from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.undo import StoreEdits
-from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, library_is_empty, sample_session_path
+from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
 from annotator.ui.workers import LibraryJob, LibraryWatcher
 
 POLL_INTERVAL_MS = 1000
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
         self._update_page()
         self._update_actions()
 
-    # --- the other helpers' views (Library, Workload) ------------------------------------------
+    # --- the Library and Workload tabs ---------------------------------------------------------
 
     def _make_library_view(self) -> LibraryView:
         view = LibraryView(self.lib)
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
     def _update_page(self) -> None:
         empty = library_is_empty(self.lib.conn)
         if empty or self._welcome_asked:
-            self.welcome.refresh(self.lib.conn)
+            self.welcome.refresh(self.lib)
             self.pages.setCurrentWidget(self.welcome)
         else:
             self.pages.setCurrentWidget(self.tabs)
@@ -323,12 +324,13 @@ class MainWindow(QMainWindow):
         session_id = self.sessions.selected_session()
         if session_id is None:
             return
-        row = self.lib.conn.execute("SELECT code, title FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:  # deleted meanwhile, e.g. by the CLI
+        heading = session_heading(self.lib.conn, session_id)
+        if heading is None:  # deleted meanwhile, e.g. by the CLI
             self.refresh_everything()
             return
+        code, title = heading
         if ask(self, "Delete session",
-               f"Delete session {row['code']} “{row['title']}” with its readings, notes and videos?\n\n"
+               f"Delete session {code} “{title}” with its readings, notes and videos?\n\n"
                "You can undo this with Edit ▸ Undo."):
             self.edits.apply(editing.delete_session, session_id)
 
@@ -348,7 +350,7 @@ class MainWindow(QMainWindow):
     def add_from_library(self) -> None:
         if self.sessions.selected_session() is None:
             return
-        dialog = dialogs.PaperPickerDialog(self.lib.conn, self)
+        dialog = dialogs.PaperPickerDialog(self.lib, self)
         if dialog.exec() == dialogs.PaperPickerDialog.DialogCode.Accepted and dialog.selected_paper_ids():
             self.add_papers(dialog.selected_paper_ids())
 

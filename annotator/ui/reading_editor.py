@@ -7,7 +7,6 @@ chosen), each burst of typing as one undoable operation.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -27,26 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError
-from annotator.store import editing, queries
+from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.pane_rows import reading_in_context
 from annotator.store.workload import course_team_names
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.plain_text import escape, inform, plain_label, warn
 from annotator.ui.undo import StoreEdits
 
 NOTES_SAVE_DELAY_MS = 500
-
-
-def load_reading(conn: sqlite3.Connection, reading_id: int) -> dict[str, Any] | None:
-    """A reading with its paper, videos, session and course id; None when it is gone."""
-    row = conn.execute(
-        "SELECT r.session_id, s.course_id FROM readings r JOIN sessions s ON s.id = r.session_id WHERE r.id = ?",
-        (reading_id,)).fetchone()
-    if row is None:
-        return None
-    reading = next(r for r in queries.session_readings(conn, row["session_id"]) if r["reading_id"] == reading_id)
-    return reading | {"session_id": row["session_id"], "course_id": row["course_id"]}
 
 
 class ReadingEditor(QWidget):
@@ -154,7 +143,7 @@ class ReadingEditor(QWidget):
     def show_reading(self, reading_id: int | None) -> None:
         """Show READING_ID (saving the notes of the reading shown before)."""
         self.flush_notes()
-        self._reading = load_reading(self._lib.conn, reading_id) if reading_id is not None else None
+        self._reading = reading_in_context(self._lib.conn, reading_id) if reading_id is not None else None
         self.pages.setCurrentIndex(1 if self._reading else 0)
         self._fill(force=True)
 
@@ -217,7 +206,7 @@ class ReadingEditor(QWidget):
                                         or reading["course_id"] in changes.teams
                                         or reading["course_id"] in changes.courses):
             return
-        self._reading = load_reading(self._lib.conn, reading["reading_id"])
+        self._reading = reading_in_context(self._lib.conn, reading["reading_id"])
         if self._reading is None:
             self._notes_dirty = False
             self._save_timer.stop()

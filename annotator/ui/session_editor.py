@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.pane_rows import session_with_course
 from annotator.store.workload import course_team_names
 from annotator.ui.plain_text import escape, tooltip, warn
 from annotator.ui.undo import StoreEdits
@@ -75,7 +75,7 @@ class SessionEditor(QWidget):
         self._edits = edits
         self.session_id: int | None = None
         self._front: dict[str, Any] = {}
-        self._row: sqlite3.Row | None = None
+        self._row: dict[str, Any] | None = None
         self._loading = False
 
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)  # library text in it is escaped
@@ -153,11 +153,9 @@ class SessionEditor(QWidget):
             self._reload()
 
     def _reload(self) -> None:
-        row = None if self.session_id is None else self._lib.conn.execute(
-            "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
-            (self.session_id,)).fetchone()
+        row = None if self.session_id is None else session_with_course(self._lib.conn, self.session_id)
         names = course_team_names(self._lib.conn, row["course_id"]) if row is not None else []
-        if (row is not None and self._row is not None and tuple(row) == tuple(self._row)
+        if (row is not None and self._row is not None and row == self._row
                 and names == [self.lead_team.itemText(i) for i in range(self.lead_team.count())]):
             return  # another session changed, not this one: leave the fields as the user has them
         self._row = row

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
-
 from PySide6.QtCore import (
     QDate,
     QItemSelectionModel,
@@ -28,38 +25,13 @@ from PySide6.QtWidgets import (
 
 from annotator.store.library import Library
 from annotator.store.operations import Changes
-from annotator.store.workload import natural_key
+from annotator.store.pane_rows import SessionRow, course_tree
 from annotator.ui.dialogs import lay_out_form
 from annotator.ui.plain_text import tooltip, warn
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Session", "Date", "Title")
-
-
-@dataclass
-class SessionRow:
-    """One session as the tree shows it."""
-
-    session_id: int
-    code: str
-    date: str
-    title: str
-    readings: int
-
-
-def load_courses(conn: sqlite3.Connection) -> list[tuple[int, str, list[SessionRow]]]:
-    """Every course (by name) with its sessions sorted by date (undated last), then id."""
-    courses = [(r[0], r[1], []) for r in conn.execute("SELECT id, name FROM courses ORDER BY name COLLATE NOCASE")]
-    by_id: dict[int, list[SessionRow]] = {c[0]: c[2] for c in courses}
-    for r in conn.execute(
-        "SELECT s.id, s.course_id, s.code, s.date, s.title, "
-        "(SELECT count(*) FROM readings WHERE session_id = s.id) FROM sessions s"
-    ):
-        by_id[r[1]].append(SessionRow(r[0], r[2], r[3], r[4], r[5]))
-    for _, _, sessions in courses:
-        sessions.sort(key=lambda s: (s.date == "", s.date, natural_key(s.code)))
-    return courses
 
 
 _BOLD = QFont()
@@ -91,7 +63,7 @@ class SessionTreeModel(QStandardItemModel):
         self._courses: list[tuple[int, str, list[SessionRow]]] = []
         self._session_items: dict[int, list[QStandardItem]] = {}
         self._course_items: list[QStandardItem] = []
-        self._rebuild(load_courses(lib.conn))
+        self._rebuild(course_tree(lib.conn))
 
     @staticmethod
     def _shape(courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
@@ -130,7 +102,7 @@ class SessionTreeModel(QStandardItemModel):
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Reload; rows that only changed their text are updated in place, else the tree is rebuilt."""
-        courses = load_courses(self._lib.conn)
+        courses = course_tree(self._lib.conn)
         if self._shape(courses) != self._shape(self._courses):
             self._rebuild(courses)
             return

@@ -25,6 +25,7 @@ from annotator.errors import AnnotatorError
 from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.pane_rows import course_name
 from annotator.store.workload import CourseWorkload, SessionWorkload, course_roster, course_workload, list_courses
 from annotator.ui.plain_text import tooltip, warn
 
@@ -116,8 +117,7 @@ class TeamRosterDialog(QDialog):
         self.lib = lib
         self.course_id = course_id
         self.result_changes: Changes | None = None
-        course = lib.conn.execute("SELECT name FROM courses WHERE id = ?", (course_id,)).fetchone()
-        self.setWindowTitle(f"Teams of {course[0] if course else 'the course'}")
+        self.setWindowTitle(f"Teams of {course_name(lib.conn, course_id) or 'the course'}")
         self._original = course_roster(lib.conn, course_id)
         self.model = RosterModel(self._original, self)
 

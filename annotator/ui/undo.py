@@ -7,7 +7,6 @@ replay that operation in the store, and the views refresh from the returned Chan
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,24 +18,12 @@ from annotator.errors import AnnotatorError
 from annotator.store import operations
 from annotator.store.library import Library, database_problem
 from annotator.store.operations import Changes
+from annotator.store.read_connection import DatabaseError
 from annotator.ui.plain_text import warn
 
 T = TypeVar("T")
-
-
-def newest_operation_id(lib: Library) -> int:
-    """The id of the newest operation that undo would undo (0 when there is none).
-
-    Undone operations are left out: a new operation drops them and may reuse the top id.
-    """
-    row = lib.conn.execute("SELECT coalesce(max(id), 0) FROM operations WHERE state = 'done'").fetchone()
-    return int(row[0])
-
-
-def operation_changes(lib: Library, op_id: int) -> Changes | None:
-    """The change summary of operation OP_ID as recorded in the library."""
-    row = lib.conn.execute("SELECT id, label, changes FROM operations WHERE id = ?", (op_id,)).fetchone()
-    return Changes.from_json(row["label"], row["changes"], row["id"]) if row else None
+# A store edit returns its Changes, or (Changes, a value such as the new row's id).
+Edit = Callable[..., Changes | tuple[Changes, T]]
 
 
 class StoreCommand(QUndoCommand):
@@ -74,43 +61,44 @@ class StoreEdits(QObject):
         self.window = window
         self.stack = QUndoStack(self)
 
-    def apply(self, edit: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Run EDIT(lib, *args, **kwargs); a user mistake shows a message and returns None."""
+    def apply(self, edit: Edit[T], *args: Any, **kwargs: Any) -> Changes | T | None:
+        """Run EDIT(lib, *args, **kwargs): its Changes (or its value, when it returns one); None after a mistake.
+
+        A user mistake, or a library that cannot be written, shows a message.
+        """
         try:
             result, changes = self._run(edit, *args, **kwargs)
         except AnnotatorError as exc:
             warn(self.window, "annotator", str(exc))
             return None
-        except sqlite3.DatabaseError as exc:  # locked, read-only, disk full: the user can act on it
+        except DatabaseError as exc:  # locked, read-only, disk full: the user can act on it
             warn(self.window, "annotator", f"{self.lib.path}: {database_problem(exc, self.lib.path)}")
             return None
         self.record(changes)
         return result
 
-    def apply_all(self, label: str, edit: Callable[..., T], calls: list[dict[str, Any]]) -> list[T]:
+    def apply_all(self, label: str, edit: Edit[T], calls: list[dict[str, Any]]) -> list[Changes | T]:
         """Run EDIT once per keyword set in CALLS, as one entry in the Edit menu; stops at a mistake."""
-        results: list[T] = []
+        results: list[Changes | T] = []
         steps: list[Changes] = []
         try:
             for kwargs in calls:
                 result, changes = self._run(edit, **kwargs)
                 results.append(result)
-                if changes is not None:
-                    steps.append(changes)
+                steps.append(changes)
         except AnnotatorError as exc:
             warn(self.window, "annotator", str(exc))
         if steps:
             self.record_many(label, steps)
         return results
 
-    def _run(self, edit: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Changes | None]:
-        before = newest_operation_id(self.lib)
+    def _run(self, edit: Edit[T], *args: Any, **kwargs: Any) -> tuple[Changes | T, Changes]:
+        """(what `apply` returns, the Changes) of EDIT."""
         result = edit(self.lib, *args, **kwargs)
-        changes = result if isinstance(result, Changes) else None
-        if changes is None or changes.op_id is None:
-            after = newest_operation_id(self.lib)
-            changes = operation_changes(self.lib, after) if after > before else changes
-        return result, changes
+        if isinstance(result, Changes):
+            return result, result
+        changes, value = result
+        return value, changes
 
     def record(self, changes: Changes | None) -> None:
         """Push an operation that already ran onto the undo stack and announce it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.resources_path import shipped_dir
+from annotator.store.library import Library
+from annotator.store.pane_rows import library_is_empty, recent_imports
 
 SAMPLE_COURSE = "Sample"
 RECENT_LIMIT = 8
@@ -28,25 +29,6 @@ _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 def sample_session_path() -> Path:
     """The sample session post shipped with the app."""
     return shipped_dir("resources") / "sample" / "sample-session.md"
-
-
-def library_is_empty(conn: sqlite3.Connection) -> bool:
-    """No sessions and no papers: the welcome page is what to show."""
-    return not conn.execute("SELECT EXISTS (SELECT 1 FROM sessions UNION ALL SELECT 1 FROM papers)").fetchone()[0]
-
-
-def recent_imports(conn: sqlite3.Connection, limit: int = RECENT_LIMIT) -> list[tuple[str, int, str, str]]:
-    """(kind 'session'|'list', row id, label, imported_at) of the newest imports, newest first."""
-    rows = conn.execute(
-        """SELECT * FROM (
-             SELECT 'session' AS kind, s.id, c.name || '/' || s.code || '  ' || s.title AS label, s.imported_at
-               FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.imported_at != ''
-             UNION ALL
-             SELECT 'list', l.id, l.name || '  (paper list)', l.imported_at FROM paper_lists l WHERE l.imported_at != ''
-           ) ORDER BY imported_at DESC, id DESC LIMIT ?""",
-        (limit,),
-    ).fetchall()
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 class WelcomePage(QWidget):
@@ -117,10 +99,10 @@ class WelcomePage(QWidget):
         outer.addWidget(column, 4)
         outer.addStretch(1)
 
-    def refresh(self, conn: sqlite3.Connection) -> None:
+    def refresh(self, lib: Library) -> None:
         """Fill the recent imports; the 'Go to Sessions' button only when there is something."""
         self.recent.clear()
-        for kind, row_id, label, imported_at in recent_imports(conn):
+        for kind, row_id, label, imported_at in recent_imports(lib.conn, RECENT_LIMIT):
             item = QListWidgetItem(f"{label}    —  {imported_at.replace('T', ' ')}")
             item.setData(_KIND_ROLE, kind)
             item.setData(_ID_ROLE, row_id)
@@ -128,7 +110,7 @@ class WelcomePage(QWidget):
         has_recent = self.recent.count() > 0
         self.recent_label.setVisible(has_recent)
         self.recent.setVisible(has_recent)
-        self.library_button.setVisible(not library_is_empty(conn))
+        self.library_button.setVisible(not library_is_empty(lib.conn))
 
     def _activated(self, item: QListWidgetItem) -> None:
         if item.data(_KIND_ROLE) == "session":

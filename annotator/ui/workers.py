@@ -117,7 +117,7 @@ def export_work(session_ids: list[int], folder: str, preview: bool) -> Callable[
 
 
 class LibraryWatcher(QObject):
-    """Polls PRAGMA data_version: `changed_elsewhere` fires when another process (the CLI) committed.
+    """Polls Library.data_version(): `changed_elsewhere` fires when another process (the CLI) committed.
 
     Each poll also asks whether this process still shares the library safely (store/sharing.py):
     if its locks or its -wal/-shm are gone, the library is opened again before anything else is
