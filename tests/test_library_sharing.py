@@ -172,7 +172,7 @@ def test_the_window_notices_lost_locks_on_its_poll_and_reopens(qtbot, window, li
         pass
     assert "lost its locks" in reopened.args[0]
     assert library.sharing_problem() is None and locks_held(library.path) > 0
-    box = window._reopened_box
+    box = window._notice_box
     assert box.isVisible() and "opened the library again" in box.text()
     box.close()
 
@@ -205,3 +205,49 @@ def test_where_the_lock_table_shows_other_inode_numbers_no_write_is_refused(libr
     reading = queries.session_readings(library.conn, queries.resolve_session(library.conn, "S1"))[0]
     editing.edit_reading(library, reading["reading_id"], team="team-3")
     assert team_of_first_reading(library.path) == "team-3"
+
+
+def test_with_another_connection_of_this_process_open_the_reopen_waits_and_writes_stay_refused(library):
+    before = locks_held(library.path)
+    job = open_library(library.path, daily_backup=False)  # e.g. an import running in the window's worker thread
+    drop_locks_as_a_stray_open_would(library.path)
+    reading = queries.session_readings(library.conn, queries.resolve_session(library.conn, "S1"))[0]
+    with pytest.raises(SharingLost, match="as soon as its other work"):
+        editing.edit_reading(library, reading["reading_id"], team="never-written")
+    assert not library.reopen() and library.sharing_problem()
+    job.close()
+    assert library.reopen() and library.sharing_problem() is None
+    assert locks_held(library.path) == before
+    # Now another process's commits and the app's land side by side again.
+    assert annotator_command(library.path, "new-session", "Course/S2", "--title", "From the command").returncode == 0
+    editing.edit_reading(library, reading["reading_id"], team="team-4")
+    assert [s["id"] for s in queries.list_sessions(library.conn)] == ["S1", "S2"]
+    assert team_of_first_reading(library.path) == "team-4"
+
+
+def test_reopening_never_deletes_another_process_s_wal(library):
+    """The stale connection's close must not take the -wal (by name) that a later process is using."""
+    drop_locks_as_a_stray_open_would(library.path)
+    assert annotator_command(library.path, "new-session", "Course/S2", "--title", "Second").returncode == 0
+    # A third process commits S3 and dies before it closes: S3 lives only in the new -wal.
+    code = ("import os, sys\nfrom annotator.store import editing\nfrom annotator.store.library import open_library\n"
+            "lib = open_library(sys.argv[1], daily_backup=False)\n"
+            "editing.new_session(lib, 'Course', 'S3', 'Third')\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", code, str(library.path)], check=True, timeout=60)
+    assert "removed or replaced" in library.sharing_problem()
+    assert library.reopen()
+    assert [s["id"] for s in queries.list_sessions(library.conn)] == ["S1", "S2", "S3"]
+    library.close()
+    assert [line.split()[1] for line in annotator_command(library.path, "sessions").stdout.split("\n")[1:-1]] == \
+        ["S1", "S2", "S3"]
+
+
+def test_a_library_moved_away_meanwhile_is_a_message_not_a_new_empty_library(qtbot, window, library, tmp_path):
+    drop_locks_as_a_stray_open_would(library.path)
+    library.path.rename(tmp_path / "moved.sqlite")
+    with qtbot.waitSignal(window.watcher.failed, timeout=5000) as failed:
+        pass
+    assert "the library file is gone" in failed.args[0]
+    assert not library.path.exists()
+    assert window._notice_box.isVisible() and "is gone" in window._notice_box.text()
+    window._notice_box.close()

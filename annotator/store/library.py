@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from annotator.errors import AnnotatorError
-from annotator.store import backups, migrations
+from annotator.store import backups, migrations, sharing
 from annotator.store.sharing import SharingGuard
 
 BUSY_TIMEOUT_MS = 15_000
@@ -35,13 +35,13 @@ def default_library_path() -> Path:
 
 
 def _connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    options: dict = {"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None, "check_same_thread": False}
     if read_only:
         # A URI, so that a file name with '?' or '#' is still a file name.
         uri = Path(path).absolute().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sharing.connect(uri, path, uri=True, **options)
     else:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn = sharing.connect(path, path, **options)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -97,6 +97,7 @@ class Library:
         self.path = path
         self.read_only = read_only
         self.sharing = SharingGuard(path, conn) if not read_only else None
+        self.generation = 0  # counts reopens, so that views know their connection was replaced
 
     def close(self) -> None:
         self.conn.close()
@@ -110,19 +111,37 @@ class Library:
         return self.sharing.problem() if self.sharing is not None else None
 
     def ensure_shared(self) -> None:
-        """Before a write: if the connection lost its share of the library, reopen it and refuse this write."""
+        """Before a write: if the connection lost its share of the library, refuse this write (and reopen if it can)."""
         problem = self.sharing_problem()
         if problem:
-            self.reopen()
-            raise SharingLost(f"{problem}; nothing was written, and the library was opened again with everything "
-                              "saved so far: please make that change again", self.path)
+            if self.reopen():
+                raise SharingLost(f"{problem}; nothing was written, and the library was opened again with "
+                                  "everything saved so far: please make that change again", self.path)
+            raise SharingLost(f"{problem}; nothing was written. annotator opens the library again as soon as its "
+                              "other work (an import, an export, a backup) has finished: make the change then", self.path)
 
-    def reopen(self) -> None:
-        """Close the connection and open the library again (after its locks were lost), keeping what was committed."""
-        self.conn.close()
-        self.conn = _connect(self.path)
-        _set_pragmas(self.conn)
-        self.sharing = SharingGuard(self.path, self.conn)
+    def reopen(self) -> bool:
+        """Open the library again after its locks or side files were lost, keeping everything committed.
+
+        False (and nothing done) while this process has another connection to the library: SQLite
+        shares one set of locks among them, so a new connection would not take the lost locks again.
+        """
+        if sharing.other_connections(self.conn, self.path):
+            return False
+        if not _existing_file(self.path):  # (SQLite would start an empty library in its place)
+            raise AnnotatorError("the library file is gone: it was moved or deleted while annotator had it open",
+                                 self.path)
+        try:
+            with sharing.reader_in_another_process(self.path):
+                self.conn.close()  # (not as the library's last connection: see reader_in_another_process)
+        except OSError as exc:
+            raise AnnotatorError(f"could not open the library again ({exc}); close annotator and start it again",
+                                 self.path) from None
+        conn = _connect(self.path)
+        _set_pragmas(conn)
+        self.conn, self.sharing = conn, SharingGuard(self.path, conn)
+        self.generation += 1
+        return True
 
     def __enter__(self) -> Library:
         return self

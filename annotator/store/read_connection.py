@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from annotator.store import sharing
+
 Connection = sqlite3.Connection
 # Any error of the library's database (locked, read-only, disk full, damaged), and its parent,
 # which also covers an interrupted query.
@@ -23,6 +25,6 @@ def open_read_only(path: Path, timeout_s: float) -> Connection:
     another thread) stops the query it runs.
     """
     uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout_s, check_same_thread=False)
+    conn = sharing.connect(uri, Path(path), uri=True, timeout=timeout_s, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     return conn

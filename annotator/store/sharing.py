@@ -18,9 +18,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import sys
-from collections.abc import Callable
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 LOCKS_TABLE = Path("/proc/locks")  # Linux: every POSIX lock, with the holder's pid and the file's inode
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -64,6 +69,73 @@ def _inodes_locked_by(pid: int) -> set[int] | None:
         if len(fields) >= 6 and fields[1] == "POSIX" and fields[4] == str(pid):
             inodes.add(int(fields[5].rsplit(":", 1)[-1]))
     return inodes
+
+
+class TrackedConnection(sqlite3.Connection):
+    """An SQLite connection that counts itself among this process's open connections to its library file.
+
+    SQLite keeps one set of locks per file per process, shared by all of the process's connections
+    to it: the locks of a connection reopened while another is open are not taken again. So a
+    library is reopened only when it has no other open connection here (`other_connections`).
+    """
+
+    def close(self) -> None:
+        with _registry_lock:
+            for live in _open.values():
+                live.discard(self)
+        super().close()
+
+
+_registry_lock = threading.Lock()
+_open: dict[tuple[int, int], weakref.WeakSet[TrackedConnection]] = {}
+
+
+def connect(database: str | Path, library: Path, **options: Any) -> TrackedConnection:
+    """sqlite3.connect(DATABASE, **OPTIONS) for the library at LIBRARY, counted until it is closed."""
+    conn = sqlite3.connect(database, factory=TrackedConnection, **options)
+    identity = _identity(library)
+    if identity is not None:
+        with _registry_lock:
+            _open.setdefault(identity, weakref.WeakSet()).add(conn)
+    return conn
+
+
+# A reader in a process of its own, holding the shared lock that every open connection in WAL mode holds.
+_READER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], uri=True, timeout=15)
+conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def reader_in_another_process(library: Path) -> Iterator[None]:
+    """While this lasts, another process has the library open, so no connection here can close as its last one.
+
+    A connection that lost its locks, or whose -wal was replaced, would otherwise close as if it were
+    the library's last: checkpoint its old WAL into the file and delete the -wal by name, which may
+    now be another process's. (SQLite's own switch for that, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, is not
+    reachable from Python before 3.12.) It must be another process: a second connection of this one
+    would share the lost locks and the stale WAL index.
+    """
+    uri = library.absolute().as_uri() + "?mode=ro"
+    reader = subprocess.Popen([sys.executable, "-c", _READER, uri], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        if reader.stdout.readline().strip() != "ready":
+            raise OSError("could not open the library in a second process")
+        yield
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+
+
+def other_connections(conn: sqlite3.Connection, library: Path) -> int:
+    """How many connections to LIBRARY besides CONN this process has open."""
+    with _registry_lock:
+        return sum(1 for other in _open.get(_identity(library), ()) if other is not conn)
 
 
 class SharingGuard:

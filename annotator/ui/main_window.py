@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
         self.watcher.changed_elsewhere.connect(self.refresh_everything)
         self.watcher.reopened.connect(self._library_reopened)
+        self.watcher.failed.connect(lambda message: self._show_library_notice("Library", message))
+        self._notice_box: QMessageBox | None = None
         self.transfers = FileTransfers(self, lib, self.edits, self.watcher, self.settings)
         self.transfers.imported.connect(self.import_finished)
         self.transfers.session_imported.connect(self.show_session)
@@ -235,13 +237,19 @@ class MainWindow(QMainWindow):
         self.apply_changes(None)
 
     def _library_reopened(self, reason: str) -> None:
-        """The connection had lost its share of the library and was opened again: say so once."""
-        message = (f"{reason}.\n\nannotator stopped writing and opened the library again; everything saved "
-                   "so far is there. If your last change is missing, please make it again.")
-        box = QMessageBox(QMessageBox.Icon.Warning, "Library reopened", message, QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        """The connection had lost its share of the library and was opened again: say so, in one box."""
+        self._show_library_notice(
+            "Library reopened", f"{reason}.\n\nannotator stopped writing and opened the library again; everything "
+            "saved so far is there. If your last change is missing, please make it again.")
+
+    def _show_library_notice(self, title: str, message: str) -> None:
+        box = self._notice_box
+        if box is None:  # one box, reused: repeated notices do not stack up
+            box = self._notice_box = QMessageBox(QMessageBox.Icon.Warning, title, "", QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle(title)
+        box.setText(message)
         box.open()  # (not exec: the poll that found it must not block)
-        self._reopened_box = box
 
     def refresh_everything(self) -> None:
         """The library changed in another process: re-read every view."""

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from annotator.errors import AnnotatorError
 from annotator.store.library import Library, open_library
 from annotator.store.operations import Changes
+from annotator.store.read_connection import LibraryError
 
 
 class JobCancelled(Exception):
@@ -126,11 +127,14 @@ class LibraryWatcher(QObject):
 
     changed_elsewhere = Signal()
     reopened = Signal(str)
+    failed = Signal(str)
 
     def __init__(self, lib: Library, interval_ms: int = 1000, parent: QObject | None = None):
         super().__init__(parent)
         self._lib = lib
         self._seen = lib.data_version()
+        self._generation = lib.generation
+        self._last_failure = ""
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -142,14 +146,22 @@ class LibraryWatcher(QObject):
 
     def check(self) -> bool:
         """Emit `changed_elsewhere` if the library changed since last seen; True when it did."""
-        problem = self._lib.sharing_problem()
-        if problem:
-            self._lib.reopen()
-            self.reopened.emit(problem)
-            self._seen = self._lib.data_version()
-            self.changed_elsewhere.emit()  # what the lost connection showed may be stale
-            return True
-        version = self._lib.data_version()
+        try:
+            if self._lib.generation == self._generation:
+                problem = self._lib.sharing_problem()
+                if problem and self._lib.reopen():
+                    self.reopened.emit(problem)
+            if self._lib.generation != self._generation:  # reopened: what the old connection showed may be stale
+                self._generation = self._lib.generation
+                self._seen = self._lib.data_version()
+                self.changed_elsewhere.emit()
+                return True
+            version = self._lib.data_version()
+        except (AnnotatorError, LibraryError) as exc:  # (e.g. the folder is gone): say it once, try again later
+            if str(exc) != self._last_failure:
+                self._last_failure = str(exc)
+                self.failed.emit(str(exc))
+            return False
         if version == self._seen:
             return False
         self._seen = version
