@@ -312,7 +312,7 @@ class _Reader:
 
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _INT = re.compile(r"[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0o[0-7]+|0[0-7]*|[1-9][0-9]*(?::[0-5]?[0-9])*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _BASE60_FLOAT = re.compile(r"[-+]?[0-9]+(?::[0-5]?[0-9])+\.[0-9]*\Z")
 _NOT_FINITE = re.compile(r"[-+]?\.?(?:inf|infinity|nan)\Z", re.IGNORECASE)  # (PyYAML took `!!float inf` too)
 # YAML 1.1 timestamps, and the `+0800` zones Jekyll posts use

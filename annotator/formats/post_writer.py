@@ -190,6 +190,8 @@ def _key_lines(key: str, value: Any, entry: _Entry | None, old_rows: list[str], 
     if not value:
         return [f"{key_text}:{sep}{{}}{comment}{nl}"]
     dumped = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=1 << 30)
+    if yaml.safe_load(dumped) != value:  # (a raw U+0085 in a quoted value reads back as a line break): escape it
+        dumped = yaml.safe_dump(value, allow_unicode=False, sort_keys=False, width=1 << 30)
     return [f"{key_text}:{comment}{nl}"] + [f"  {row}{nl}" for row in dumped[:-1].split("\n")]  # (PyYAML ends lines with \n)
 
 

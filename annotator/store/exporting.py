@@ -16,6 +16,7 @@ from annotator.formats.lecture_page import parse_lecture_page
 from annotator.formats.model import LECTURE_PAGE, SESSION_POST, Paper, Reading, Session
 from annotator.formats.post_writer import render_session
 from annotator.formats.session_post import parse_session_post
+from annotator.formats.textlines import split_lines
 from annotator.store.queries import session_readings
 
 _PARSERS = {SESSION_POST: parse_session_post, LECTURE_PAGE: parse_lecture_page}
@@ -154,9 +155,9 @@ def export_sessions(
         status = "created" if old is None else ("unchanged" if old == data else "updated")
         result = ExportResult(ref, str(path), status)
         if diff and status != "unchanged":
-            before = (old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+            before = split_lines((old or b"").decode("utf-8", "replace"), keepends=True)
             result.diff = "".join(difflib.unified_diff(
-                before, text.splitlines(keepends=True), f"a/{path.name}", f"b/{path.name}"))
+                before, split_lines(text, keepends=True), f"a/{path.name}", f"b/{path.name}"))
         if not (dry_run or diff) and status != "unchanged":
             try:
                 out.mkdir(parents=True, exist_ok=True)
