@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from annotator.cli import main
+from annotator.errors import AnnotatorError
+from annotator.formats.frontmatter import load_front_matter
 from annotator.store.exporting import export_sessions
 from annotator.store.importing import import_paths
 from annotator.store.library import open_library
@@ -40,3 +43,10 @@ def test_the_export_preview_diff_splits_lines_as_the_file_does(tmp_path):
         [result] = export_sessions(lib.conn, [session_id], out, diff=True)
     changed = [line for line in result.diff.split("\n") if line[:1] in ("+", "-") and line[:3] not in ("+++", "---")]
     assert changed == ["-Changed on disk\u2028still the intro.", "+Intro\u2028still the intro."]
+
+
+def test_an_alias_as_a_key_is_one_error_on_its_line():
+    """`*b:` as a key could not be kept as written when the key defining `&b` is edited: refused, with its line."""
+    text = "title:\n- x\n- &b y\n*b : |\n  block\n"  # (front matter starts on the post's line 2)
+    with pytest.raises(AnnotatorError, match=r"S1.md: line 5: .*alias \(`\*name`\) as a key"):
+        load_front_matter(text, "S1.md")

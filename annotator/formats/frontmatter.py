@@ -267,6 +267,10 @@ class _Reader:
         if target is None:
             raise self._error("front matter uses YAML aliases (`*name`) of lists or mappings, "
                               "which annotator does not accept", start)
+        if self.stack and self.stack[-1].kind is not _SEQ and self.stack[-1].kind is not _PAIRS \
+                and self.stack[-1].key is None:  # (an edit could not keep such a key as written)
+            raise self._error("front matter uses a YAML alias (`*name`) as a key, which annotator does not accept",
+                              start)
         self.names[1].append(event.anchor)
         self._add(target[0], target[1], start, event.end_mark.index)
 
