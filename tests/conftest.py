@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same cases on every run, so that CI is repeatable; HYPOTHESIS_PROFILE=explore
+# draws new ones (to hunt for bugs on a developer's machine).
+settings.register_profile("repeatable", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("ANNOTATOR_DB", None)  # a developer's own library must never be touched by tests
