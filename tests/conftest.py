@@ -69,3 +69,18 @@ def corpus_sites() -> list[Path]:
 def corpus_posts() -> list[Path]:
     """Every .md post of the corpus (not the _site-config reference files)."""
     return [p for site in corpus_sites() for p in sorted(site.glob("*.md"))]
+
+
+@pytest.fixture
+def window(qtbot, library, tmp_path):
+    """The main window on the test's `library` fixture, shown, with settings of its own and a quick poll."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(library, settings, poll_interval_ms=100)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()

@@ -19,6 +19,16 @@ from annotator.store.importing import import_paths
 from annotator.store.library import Library, open_library
 
 
+def import_post_text(lib: Library, folder: Path, text: str, name: str = "S9.md") -> int:
+    """Import TEXT, written byte for byte as FOLDER/site/NAME, into course C; the new session's id."""
+    path = folder / "site" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    [result], _ = import_paths(lib, [path], course="C")
+    assert result.error == ""
+    return queries.resolve_session(lib.conn, f"C/{path.stem}")
+
+
 def notes_as_written(notes: str) -> str:
     """What NOTES come back as from a post: their lines (split at `\\n`, `\\r\\n`, `\\r` only) joined
     with `\\n`, blank lines at both ends dropped; nothing else changes. (Written out here rather

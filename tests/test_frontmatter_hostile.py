@@ -63,6 +63,15 @@ KEYS = post(
 )
 
 
+
+def imported(tmp_path, capsys, name: str, text: str):
+    """TEXT written as TMP_PATH/NAME and imported into a new library (course C): (the file, the library)."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    db = tmp_path / "library.sqlite"
+    cli(capsys, db, "import", str(source), "--course", "C")
+    return source, db
+
 def test_keys_yaml_reads_as_other_types_are_shown_and_exported_as_written(tmp_path, capsys):
     source = tmp_path / "S9.md"
     source.write_text(KEYS, encoding="utf-8")
@@ -80,10 +89,7 @@ def test_keys_yaml_reads_as_other_types_are_shown_and_exported_as_written(tmp_pa
 
 
 def test_editing_such_a_key_rewrites_only_its_line_and_numbers_stay_json(tmp_path, capsys):
-    source = tmp_path / "S9.md"
-    source.write_text(KEYS, encoding="utf-8")
-    db = tmp_path / "library.sqlite"
-    cli(capsys, db, "import", str(source), "--course", "C")
+    source, db = imported(tmp_path, capsys, "S9.md", KEYS)
     assert cli(capsys, db, "edit", "S9", "--set", "on=pull", "--set", "010=oct", "--set", "no=nan")[0] == 0
     cli(capsys, db, "export", "S9", "--out", str(tmp_path / "out"))
     before, after = front_lines(source), front_lines(tmp_path / "out" / "S9.md")
@@ -101,10 +107,7 @@ TWO_LINES_PLAIN = post('layout: post\ntitle: "Week 3\nagents and tools"\ntags: [
 
 
 def test_a_value_over_two_unindented_lines_exports_unchanged(tmp_path, capsys):
-    source = tmp_path / "S1.md"
-    source.write_text(TWO_LINES, encoding="utf-8")
-    db = tmp_path / "library.sqlite"
-    cli(capsys, db, "import", str(source), "--course", "C")
+    source, db = imported(tmp_path, capsys, "S1.md", TWO_LINES)
     show = strict_json(cli(capsys, db, "show", "S1", "--json")[1])
     assert show["title"] == "Week 3 Agents: tools and planning" and "Agents" not in show["front_matter"]
     cli(capsys, db, "export", "S1", "--out", str(tmp_path / "out"))
@@ -112,10 +115,7 @@ def test_a_value_over_two_unindented_lines_exports_unchanged(tmp_path, capsys):
 
 
 def test_editing_a_two_line_title_replaces_both_lines_and_reimports(tmp_path, capsys):
-    source = tmp_path / "S1.md"
-    source.write_text(TWO_LINES_PLAIN, encoding="utf-8")
-    db = tmp_path / "library.sqlite"
-    cli(capsys, db, "import", str(source), "--course", "C")
+    source, db = imported(tmp_path, capsys, "S1.md", TWO_LINES_PLAIN)
     assert cli(capsys, db, "edit", "S1", "--title", "Week 3: agents")[0] == 0
     cli(capsys, db, "export", "S1", "--out", str(tmp_path / "out"))
     exported = tmp_path / "out" / "S1.md"

@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QFileSystemModel
 
 from annotator.errors import AnnotatorError
 from annotator.store import editing, queries, restoring
 from annotator.store.importing import import_paths
 from annotator.store.library import SharingLost, open_library
-from annotator.ui.main_window import MainWindow
 
 pytestmark = [
     pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
@@ -59,16 +58,6 @@ def library(tmp_path):
     (lib.path.parent / "notes.md").write_text("# some file a user keeps here\n", encoding="utf-8")
     yield lib
     lib.close()
-
-
-@pytest.fixture
-def window(qtbot, library, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(library, settings, poll_interval_ms=100)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def browse_the_open_dialog(qtbot, folder: Path, view_mode: QFileDialog.ViewMode, least: int) -> list[str]:

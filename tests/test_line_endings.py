@@ -10,8 +10,7 @@ import pytest
 
 from annotator.formats.model import Paper
 from annotator.store import editing, queries
-from annotator.store.importing import import_paths
-from tests.roundtrip_helpers import assert_round_trip, export_one
+from tests.roundtrip_helpers import assert_round_trip, export_one, import_post_text
 
 ENDINGS = {"LF": "\n", "CRLF": "\r\n", "CR": "\r"}
 
@@ -40,18 +39,9 @@ title: Lecture
 """
 
 
-def import_text(lib, tmp_path, name: str, text: str) -> int:
-    path = tmp_path / "site" / name
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    [result], _ = import_paths(lib, [path], course="C")
-    assert result.error == ""
-    return queries.resolve_session(lib.conn, f"C/{path.stem}")
-
-
 @pytest.mark.parametrize("ending", ENDINGS.values(), ids=ENDINGS.keys())
 def test_every_line_an_edit_writes_keeps_the_files_line_ending(lib, tmp_path, ending):
-    session = import_text(lib, tmp_path, "S1.md", POST.replace("\n", ending))
+    session = import_post_text(lib, tmp_path, POST.replace("\n", ending), "S1.md")
     first, second = queries.session_readings(lib.conn, session)
     editing.edit_reading(lib, first["reading_id"], team="team-2", add_videos=["https://youtu.be/a"],
                          notes="Notes.\n\nTwo paragraphs.")
@@ -65,7 +55,7 @@ def test_every_line_an_edit_writes_keeps_the_files_line_ending(lib, tmp_path, en
 
 @pytest.mark.parametrize("ending", ENDINGS.values(), ids=ENDINGS.keys())
 def test_lecture_page_edits_keep_its_line_ending(lib, tmp_path, ending):
-    session = import_text(lib, tmp_path, "L2.md", LECTURE.replace("\n", ending))
+    session = import_post_text(lib, tmp_path, LECTURE.replace("\n", ending), "L2.md")
     editing.add_reading(lib, session, paper=Paper("BERT", "https://arxiv.org/abs/1810.04805"))
     [reading, _] = queries.session_readings(lib.conn, session)
     editing.edit_reading(lib, reading["reading_id"], notes="Notes.")
@@ -74,7 +64,7 @@ def test_lecture_page_edits_keep_its_line_ending(lib, tmp_path, ending):
 
 
 def test_unedited_lecture_page_with_unusual_spaces_exports_byte_identical(lib, tmp_path):
-    session = import_text(lib, tmp_path, "L1.md", LECTURE)
+    session = import_post_text(lib, tmp_path, LECTURE, "L1.md")
     assert export_one(lib, session, tmp_path / "out").read_bytes() == LECTURE.encode("utf-8")
     [reading] = queries.session_readings(lib.conn, session)
     assert (reading["team"], reading["videos"]) == ("team-1", ["https://youtu.be/x"])

@@ -13,8 +13,7 @@ from annotator.cli import main
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
 from annotator.store import editing, queries
-from annotator.store.importing import import_paths
-from tests.roundtrip_helpers import assert_round_trip, export_one, round_trip
+from tests.roundtrip_helpers import assert_round_trip, export_one, import_post_text, round_trip
 
 MARKER = "<!--excerpt.start-->"
 BREAKS = ["\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c", "\x1d", "\x1e"]
@@ -82,17 +81,8 @@ title: Hand-written annotations
 """
 
 
-def import_post(lib, tmp_path, text: str, name: str = "S9.md") -> int:
-    path = tmp_path / "site" / name
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    [result], _ = import_paths(lib, [path], course="C")
-    assert result.error == ""
-    return queries.resolve_session(lib.conn, f"C/{path.stem}")
-
-
 def test_a_marker_inside_a_team_or_video_line_does_not_end_the_readings(lib, tmp_path):
-    session = import_post(lib, tmp_path, HAND_WRITTEN)
+    session = import_post_text(lib, tmp_path, HAND_WRITTEN)
     readings = queries.session_readings(lib.conn, session)
     assert [r["title"] for r in readings] == ["Paper 1", "Paper 2", "Paper 3"]
     assert readings[0]["team"] == "team-1<!--excerpt.start-->"
@@ -101,7 +91,7 @@ def test_a_marker_inside_a_team_or_video_line_does_not_end_the_readings(lib, tmp
 
 
 def test_imported_non_web_videos_stay_in_the_post_but_are_not_links(lib, tmp_path):
-    session = import_post(lib, tmp_path, HAND_WRITTEN)
+    session = import_post_text(lib, tmp_path, HAND_WRITTEN)
     second = queries.session_readings(lib.conn, session)[1]
     assert second["videos"] == ["https://youtu.be/real"]
     assert export_one(lib, session, tmp_path / "out").read_text(encoding="utf-8") == HAND_WRITTEN
@@ -116,7 +106,7 @@ def test_imported_non_web_videos_stay_in_the_post_but_are_not_links(lib, tmp_pat
 def test_a_lecture_page_offers_the_same_videos(lib, tmp_path):
     page = ("---\ntitle: Lecture\n---\n**Paper:** [Attention Is All You Need](https://arxiv.org/abs/1706.03762)<br>\n"
             "+ Video: javascript:alert(1)\n+ Video: https://youtu.be/real\n")
-    session = import_post(lib, tmp_path, page, "L1.md")
+    session = import_post_text(lib, tmp_path, page, "L1.md")
     [reading] = queries.session_readings(lib.conn, session)
     assert reading["videos"] == ["https://youtu.be/real"]
     _, again = round_trip(lib, session, tmp_path / "trip")

@@ -31,16 +31,6 @@ def library(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, library, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(library, settings, poll_interval_ms=100)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-
-
-@pytest.fixture
 def message_boxes(monkeypatch):
     """Every QMessageBox.warning/information/question shown, as (title, text); questions answer Yes."""
     shown: list[tuple[str, str]] = []
