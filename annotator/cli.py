@@ -114,8 +114,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     from annotator.store import queries
 
     with _open(args) as lib:
-        rows = queries.search(lib.conn, args.query)
-    _print_rows(args, rows, ["type", "id", "title", "snippet"], f"nothing matches {args.query!r}")
+        found = queries.find(lib.conn, args.query)
+    _print_rows(args, found.rows, ["type", "id", "title", "snippet"], f"nothing matches {args.query!r}")
+    if found.note:  # on stderr: --json output stays JSON
+        print(f"note: {found.note}", file=sys.stderr)
     return 0
 
 

@@ -39,7 +39,7 @@ _FENCE_ADDED = ": fence added to close the code block"
 # `### Title  ` -> ("###", "Title"); the title is "" for `### ` and None for `###`. (Written greedy:
 # the same matches as `(?:[ \t]+(.*?))?[ \t]*\Z`, and faster on a long heading.)
 HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+((?:[^\n]*[^ \t\n])?))?[ \t]*\Z")
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # (not `[^>]*`: from every `<` of a line without `>` it read to the end)
 # What a line that HEADING matches with a single `#` starts with (BOM included, on the first line).
 _MAY_BE_TOP_HEADING = re.compile(r"\ufeff? {0,3}#(?!#)")
 

@@ -25,9 +25,9 @@ from annotator.formats.textlines import split_lines
 NOT_IMPORTABLE = "not a file annotator can import (no front matter, slide outline or paper list found)"
 
 # `## Readings:`, `## Required Readings:`, `## More readings`, `## Require Readings:` [sic]…
-_READINGS_HEADING = re.compile(r"^ {0,3}##[ \t]+.*\breadings?\b", re.IGNORECASE | re.MULTILINE)
+_READINGS_HEADING = re.compile(r"^ {0,3}##[ \t]++.*\breadings?\b", re.IGNORECASE | re.MULTILINE)
 _PAPER_LINE = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+)?\*\*[ \t]*papers?[ \t]*\**[ \t]*:|^ {0,3}#{1,6}[ \t]+papers?[ \t]*:",
+    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+)?\*\*[ \t]*+papers?[ \t]*+\**+[ \t]*+:|^ {0,3}#{1,6}[ \t]+papers?[ \t]*:",
     re.IGNORECASE | re.MULTILINE,
 )
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)

@@ -33,20 +33,25 @@ from annotator.formats.textlines import split_lines
 BULLET = "+ "
 EXCERPT_MARKER = "<!--excerpt.start-->"
 
-HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?[ \t]*$")
+# A regex on file content must take linear time, whatever the line. Two quantifiers that can
+# share a run of blanks (`(.*?)[ \t]*$`, `[ \t]*\**[ \t]*`) try every split of it on a line
+# they do not match: a 50 KB line of blanks took 10 s. So blanks are taken possessively (`*+`,
+# never given back), and text is "up to its last non-blank character" (_TRIMMED).
+_TRIMMED = r"((?:[ \t]*+[^ \t\n])*+)"
+HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]++" + _TRIMMED + r")?+[ \t]*+$")
 FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 # Link text may hold one level of brackets (`[[Edit] copy]`) and newlines (a title wrapped
 # onto two lines); the target may be empty or not a URL at all (`(#)`, `(FastNeRF: …)`).
 LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(([^()]*)\)")
 _BROKEN_LINK = re.compile(r"\[([^\[\]]+?)\((https?://[^\s()]+)\)")  # `[title(url)`: `]` forgotten
 _MARKER = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+)?\**[ \t]*(papers?)[ \t]*\**[ \t]*:[ \t]*\**", re.IGNORECASE
+    r"^[ \t]*+(?:#{1,6}[ \t]++|[-*+][ \t]++)?+\**+[ \t]*+(papers?+)[ \t]*+\**+[ \t]*+:[ \t]*+\**", re.IGNORECASE
 )
 # What may precede a link at the start of a line: indentation, a list bullet, `&emsp;`, bold.
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(?:&[a-z]+;)*[ \t]*\**")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|^[ \t]*\[")
 _SEPARATOR = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
-_ANNOTATION = re.compile(r"^[ \t]*\+[ \t]+(team|video)[ \t]*:[ \t]*(.*?)[ \t]*$", re.IGNORECASE)
+_ANNOTATION = re.compile(r"^[ \t]*+\+[ \t]++(team|video)[ \t]*+:[ \t]*+" + _TRIMMED + r"[ \t]*+$", re.IGNORECASE)
 _NOT_PAPER = re.compile(
     r"^[a-z]+://(?:[^/?#]*\.)?(?:github\.com|gitlab\.com|githubusercontent\.com|youtube\.com"
     r"|youtu\.be|medium\.com|kaggle\.com)(?:[/?#]|$)"

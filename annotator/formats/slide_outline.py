@@ -36,7 +36,9 @@ from annotator.formats.model import SLIDE_OUTLINE, Reading, Session
 from annotator.formats.textfile import BOM
 
 HEADER_LINES = 15  # the course, instructor and date sit right under the title
-_TITLE = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
+# Linear on any line (see lecture_page.HEADING): the title runs to its last character that is
+# not a blank or `#`; trailing blanks and `#`s are taken possessively.
+_TITLE = re.compile(r"^ {0,3}#[ \t]+(.(?:[ \t#]*+[^ \t#\n])*+)[ \t#]*+$")
 _DATE = re.compile(r"^[ \t]*(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})[ \t]*$")
 _INSTRUCTOR = re.compile(r"^(?:Dr\.?|Prof\.?|Professor)[ \t]|Ph\.?D\b", re.IGNORECASE)
 _BARE_URL = re.compile(r"<(https?://[^\s<>]+)>|^[ \t]*(https?://\S+)[ \t]*$")
@@ -49,7 +51,7 @@ _PAPER_URL = re.compile(
 )
 _CITATION = re.compile(
     r"\bet al\b|\b(?:CVPR|ICCV|ECCV|NeurIPS|NIPS|ICML|ICLR|ACL|EMNLP|NAACL|AAAI|IJCAI|KDD|TPAMI|JMLR"
-    r"|TACL|COLING|SIGGRAPH)\b[ \t]*['’]?[ \t]*\d{2,4}\b",
+    r"|TACL|COLING|SIGGRAPH)\b[ \t]*+['’]?[ \t]*+\d{2,4}\b",
 )
 
 
@@ -146,6 +148,7 @@ class _OutlineScanner:
         line = self.lines[index]
         papers: list[tuple[str, str, int]] = []
         last = index + 1
+        citations = _Citations(self.lines, index, end)
         for match in LINK.finditer(line):
             if match.group(1):
                 continue
@@ -153,7 +156,7 @@ class _OutlineScanner:
             if url and _PAPER_URL.search(url):
                 papers.append((title, url, MARKED))
             elif not url and title:
-                cited = self._citation(line[match.end() :], index, end)
+                cited = citations.after(match.end())
                 if cited:
                     papers.append((title, "", MARKED))
                     last = max(last, cited)
@@ -168,12 +171,35 @@ class _OutlineScanner:
             reading.span = (index, stop)
         return stop
 
-    def _citation(self, rest: str, index: int, end: int) -> int:
-        """For a placeholder link: the index after its venue/author text (the REST of its line or
-        the next line), or 0 when there is none."""
-        if _CITATION.search(rest):
-            return index + 1
-        following = index + 1
-        if following < end and not HEADING.match(self.lines[following]) and _CITATION.search(self.lines[following]):
-            return following + 1
-        return 0
+
+class _Citations:
+    """The venue or authors cited after each placeholder link of the line at INDEX, or on the next line.
+
+    Links are asked about left to right. Searching the rest of the line anew for each link was
+    quadratic (105 KB of `[x](#)` took 27 s): a citation found answers for every link that ends
+    before it, and a search that found none answers for every link after; the next line is
+    searched once.
+    """
+
+    def __init__(self, lines: list[str], index: int, end: int):
+        self.lines, self.index, self.end = lines, index, end
+        self._searched = False
+        self._found: re.Match[str] | None = None
+        self._next_line: bool | None = None
+
+    def after(self, offset: int) -> int:
+        """For a link that ends at OFFSET: the index after the line holding its citation, or 0 when there is none."""
+        if self._on_line(offset):
+            return self.index + 1
+        if self._next_line is None:
+            following = self.index + 1
+            self._next_line = bool(following < self.end and not HEADING.match(self.lines[following])
+                                   and _CITATION.search(self.lines[following]))
+        return self.index + 2 if self._next_line else 0
+
+    def _on_line(self, offset: int) -> bool:
+        # A link ends with `)`, so `\b` at OFFSET reads the same as at the start of the rest of the line.
+        if not self._searched or (self._found is not None and self._found.start() < offset):
+            self._searched = True
+            self._found = _CITATION.search(self.lines[self.index], offset)
+        return self._found is not None

@@ -3,6 +3,8 @@
 Files are parsed in worker processes while this process writes (store/parse_pool), and all the
 writes of one command share a transaction, committed every second or so: each file is still
 its own undo step (or the batch is one, for the GUI), and a file that fails leaves nothing.
+Nothing is parsed while the write lock is held: a transaction stores only files already parsed,
+so a file slow to parse never keeps another process (`annotator edit`) waiting for the lock.
 Consecutive session posts new to the library are stored in runs, with one statement per table
 (ImportWriter.store_new_sessions); a run that fails is stored again file by file, to find the
 file at fault.
@@ -22,7 +24,7 @@ from annotator.errors import AnnotatorError
 from annotator.store.import_writer import FileResult, ImportWriter, NewSession, bulk_inserts
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
-from annotator.store.parse_pool import ParsedFile, parse_files
+from annotator.store.parse_pool import ParsedFile, ParseStream, parse_files
 from annotator.store.sharing import library_file_test
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -90,6 +92,7 @@ def import_paths(
             return results, changes
         done = 0
         while done < len(todo):
+            parsed_files.parse_ahead(COMMIT_EVERY_SECONDS)  # before the transaction: no lock held meanwhile
             done = _import_group(lib, todo, done, parsed_files, course)
         return results, None
 
@@ -158,9 +161,10 @@ class _Runs:
                 self.store_one(new.file, new.result)
 
 
-def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: Iterator[ParsedFile],
+def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: ParseStream,
                   course: str | None) -> int:
-    """Import files from START on, each its own Operation, in one transaction of about a second; return where it stopped."""
+    """Import the parsed files from START on, each its own Operation, in one transaction of up to about a second;
+    return where it stopped (at the first file not parsed yet: it is never parsed with the lock held)."""
     stored: list[FileResult] = []
     index = start
     try:
@@ -191,9 +195,12 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
             runs = _Runs(writer, course, store_run, store_one)
             began = time.monotonic()
             while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
+                parsed_file = parsed_files.take()
+                if parsed_file is None:
+                    break
                 result = todo[index][1]
-                index += 1
-                runs.add(next(parsed_files), result)
+                index += 1  # before storing: a file whose transaction is lost is done with, failed
+                runs.add(parsed_file, result)
             runs.flush()
     except (TransactionLost, sqlite3.OperationalError) as exc:  # SQLite dropped the transaction, or COMMIT failed
         if not stored:
@@ -207,11 +214,23 @@ def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int,
 def _import_as_one_step(
     lib: Library,
     todo: list[tuple[Path, FileResult]],
-    parsed_files: Iterator[ParsedFile],
+    parsed_files: ParseStream,
     course: str | None,
     progress: Callable[[int, int, str], None] | None,
     cancelled: Callable[[], bool] | None,
 ) -> Changes:
+    """Parse every file, then store them all in one transaction (the lock is held only to store).
+
+    PROGRESS follows the parsing, the longer part; `cancelled()` is asked between files in both parts.
+    """
+    parsed: list[ParsedFile] = []
+    for number, (path, _) in enumerate(todo):
+        if cancelled and cancelled():
+            raise ImportCancelled()
+        if progress:
+            progress(number, len(todo), str(path))
+        parsed.append(next(parsed_files))
+
     def store_each(writer: ImportWriter, conn: sqlite3.Connection, changes: Changes) -> None:
         def store_one(file: ParsedFile, result: FileResult) -> None:
             try:
@@ -229,12 +248,10 @@ def _import_as_one_step(
             return True
 
         runs = _Runs(writer, course, store_run, store_one)
-        for number, (path, result) in enumerate(todo):
+        for parsed_file, (_, result) in zip(parsed, todo, strict=True):
             if cancelled and cancelled():
                 raise ImportCancelled()
-            if progress:
-                progress(number, len(todo), str(path))
-            runs.add(next(parsed_files), result)
+            runs.add(parsed_file, result)
         runs.flush()
         if progress:
             progress(len(todo), len(todo), "")

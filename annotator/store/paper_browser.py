@@ -10,7 +10,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.store.queries import fts_query
+from annotator.store import queries
+from annotator.store.queries import SearchCut, TimeBudget, fts_query, rows_within
 
 # Sort keys the browser offers, with the SQL that orders by them (title breaks ties).
 _TIEBREAK = ("p.title COLLATE NOCASE", "p.id")
@@ -66,8 +67,12 @@ def _order_by(query: PaperQuery, searching: bool) -> str:
     return ", ".join(term + direction for term in terms)
 
 
-def paper_ids(conn: sqlite3.Connection, query: PaperQuery) -> list[int]:
-    """The ids of the papers QUERY selects, in its order (a word search matches title, abstract, authors)."""
+def paper_ids(conn: sqlite3.Connection, query: PaperQuery, seconds: float | None = None) -> list[int]:
+    """The ids of the papers QUERY selects, in its order (a word search matches title, abstract, authors).
+
+    Raises SearchCut when a word search takes longer than SECONDS (default SEARCH_SECONDS); `first_matches`
+    is then what there is.
+    """
     match = fts_query(query.text)
     if query.text.strip() and not match:
         return []
@@ -94,11 +99,20 @@ def paper_ids(conn: sqlite3.Connection, query: PaperQuery) -> list[int]:
         sql += " ORDER BY " + _order_by(query, bool(match))
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: 100k ids come back much sooner than as Rows
-    return [row[0] for row in cursor.execute(sql, params)]
+    if not match:
+        return [row[0] for row in cursor.execute(sql, params)]
+    seconds = queries.SEARCH_SECONDS if seconds is None else seconds
+    with TimeBudget(conn, seconds) as budget:
+        try:
+            return [row[0] for row in cursor.execute(sql, params)]
+        except sqlite3.OperationalError as exc:
+            if budget.cut(exc):
+                raise SearchCut(seconds) from None
+            raise
 
 
-def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200) -> list[int]:
-    """Up to LIMIT papers matching TEXT, those matching in the title first, unranked.
+def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds: float | None = None) -> list[int]:
+    """Up to LIMIT papers matching TEXT, those matching in the title first, unranked (found within SECONDS).
 
     Streams from the index at once even when most of 100k papers match (a one-letter prefix),
     where ranking all of them by bm25 takes a while: shown while the ranking runs.
@@ -106,13 +120,13 @@ def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200) -> list
     match = fts_query(text)
     if not match:
         return []
-    sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?"
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    found = [row[0] for row in cursor.execute(sql, (f"title : ({match})", limit))]
+    sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :q LIMIT :limit"
+    seconds = queries.SEARCH_SECONDS if seconds is None else seconds
+    rows = rows_within(conn, [sql], {"q": f"title : ({match})", "limit": limit}, seconds)[0]
+    found = list(dict.fromkeys(row[0] for row in rows))
     if len(found) < limit:
-        seen = set(found)
-        found += [row[0] for row in cursor.execute(sql, (match, limit + len(found))) if row[0] not in seen]
+        rows = rows_within(conn, [sql], {"q": match, "limit": limit + len(found)}, seconds)[0]
+        found = list(dict.fromkeys([*found, *(row[0] for row in rows)]))
     return found[:limit]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from annotator.errors import AnnotatorError
@@ -111,14 +113,91 @@ def list_papers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def fts_query(text: str) -> str:
-    """Turn what a user types into a safe FTS5 query: every word must match, the last as a prefix."""
+MAX_WORDS = 16  # a pasted abstract is found by its first words; every word searched for costs time on every match
+SEARCH_SECONDS = 1.0  # a search stops after this long, and shows what it has
+
+
+def _search_terms(text: str) -> list[str]:
+    """The FTS5 terms for what a user types: each word once, the last as a prefix (it may be half typed).
+
+    A word typed twice adds nothing to the matches but costs its time again on every one of them
+    (200 times `model` did not answer in 30 s).
+    """
     words = re.findall(r"\w+", text, re.UNICODE)
     if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+        return []
+    *whole, last = words
+    first: dict[str, str] = {}  # FTS5 folds case: one term per folded word
+    for word in whole:
+        first.setdefault(word.lower(), word)
+    terms = [f'"{word}"' for word in first.values()]
+    if last.lower() not in first:  # else the whole word, already asked for, implies the prefix
+        terms.append(f'"{last}"*')
+    return terms
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user types into a safe FTS5 query: every word must match, the last as a prefix.
+
+    Only the first MAX_WORDS distinct words are searched for (`words_left_out` says how many were not).
+    """
+    return " ".join(_search_terms(text)[:MAX_WORDS])
+
+
+def words_left_out(text: str) -> int:
+    """How many distinct words of TEXT the search leaves out (beyond MAX_WORDS)."""
+    return max(0, len(_search_terms(text)) - MAX_WORDS)
+
+
+class TimeBudget:
+    """`with TimeBudget(conn, seconds) as budget:` SQLite stops any statement on CONN still running SECONDS after the start.
+
+    SQLite's progress handler is asked every thousand virtual machine steps; past the deadline
+    it stops the statement, which raises sqlite3.OperationalError ("interrupted").
+    `cut(exc)` tells that apart from an interrupt() (the window cancelling a stale search).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, seconds: float):
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+        self.spent = False
+
+    def __enter__(self) -> TimeBudget:
+        self.conn.set_progress_handler(self._over, 1000)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.set_progress_handler(None, 0)
+
+    def _over(self) -> bool:
+        self.spent = time.monotonic() > self.deadline
+        return self.spent
+
+    def cut(self, exc: BaseException) -> bool:
+        """True when EXC is a statement stopped because this budget ran out."""
+        return self.spent and isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+
+
+class SearchCut(AnnotatorError):
+    """A search stopped at its time budget."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the search took longer than {seconds:g} s and was stopped")
+
+
+def rows_within(conn: sqlite3.Connection, statements: list[str], params: dict[str, Any],
+                seconds: float) -> tuple[list[sqlite3.Row], bool]:
+    """The rows of STATEMENTS, run one after the other within SECONDS, and whether time ran out first
+    (then the rows are those that came by then)."""
+    rows: list[sqlite3.Row] = []
+    with TimeBudget(conn, seconds) as budget:
+        try:
+            for statement in statements:
+                rows.extend(conn.execute(statement, params))  # row by row: what came before a cut is kept
+        except sqlite3.OperationalError as exc:
+            if not budget.cut(exc):
+                raise
+    return rows, budget.spent
 
 
 _SEARCH_BRANCHES = {
@@ -136,23 +215,44 @@ _SEARCH_BRANCHES = {
 }
 
 
-def search(
-    conn: sqlite3.Connection, text: str, limit: int = 100, kinds: tuple[str, ...] = ("paper", "session", "notes")
-) -> list[dict[str, Any]]:
-    """Papers, sessions and reading notes (or only KINDS of them) matching TEXT, best first (bm25).
+@dataclass
+class Found:
+    """A search's hits, best first, and what the user should know about them ('' when they are all it found)."""
 
-    The paper branch makes a snippet of every matching paper: with 100k papers, leave it out of
-    KINDS when the papers are ranked elsewhere (the library browser does).
+    rows: list[dict[str, Any]]
+    note: str = ""
+
+
+def find(
+    conn: sqlite3.Connection, text: str, limit: int = 100, kinds: tuple[str, ...] = ("paper", "session", "notes"),
+    seconds: float | None = None,
+) -> Found:
+    """Papers, sessions and reading notes (or only KINDS of them) matching TEXT, best first (bm25), within SECONDS
+    (default SEARCH_SECONDS).
+
+    Each kind is ranked on its own, with a snippet made only for its best LIMIT (the snippets of
+    every match of a common word took seconds), and the kinds are merged. A search that runs out
+    of time shows instead the first matches found in as long again, unranked, and says so.
     """
     query = fts_query(text)
     if not query or not kinds:
-        return []
-    branches = "\n             UNION ALL\n             ".join(_SEARCH_BRANCHES[kind] for kind in kinds)
-    rows = conn.execute(
-        f"SELECT * FROM (\n             {branches}\n           ) ORDER BY rank LIMIT :limit",
-        {"q": query, "limit": limit},
-    ).fetchall()
-    return [{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows]
+        return Found([])
+    notes = [f"searched for the first {MAX_WORDS} distinct words only"] if words_left_out(text) else []
+    params = {"q": query, "limit": limit}
+    seconds = SEARCH_SECONDS if seconds is None else seconds
+    rows, cut = rows_within(conn, [f"{_SEARCH_BRANCHES[k]} ORDER BY rank LIMIT :limit" for k in kinds], params, seconds)
+    if cut:
+        rows = rows_within(conn, [f"{_SEARCH_BRANCHES[k]} LIMIT :limit" for k in kinds], params, seconds)[0][:limit]
+        notes.append(f"{SearchCut(seconds)}: showing the first {len(rows)} matches found, not the best")
+    rows.sort(key=lambda row: row["rank"])
+    return Found([{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows[:limit]], "; ".join(notes))
+
+
+def search(
+    conn: sqlite3.Connection, text: str, limit: int = 100, kinds: tuple[str, ...] = ("paper", "session", "notes")
+) -> list[dict[str, Any]]:
+    """The hits of `find` (within SEARCH_SECONDS), without its note."""
+    return find(conn, text, limit, kinds).rows
 
 
 def paper_lists(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
+from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.background_queries import BackgroundQueries, Report
 from annotator.ui.paper_detail_pane import PaperDetailPane
@@ -61,9 +62,14 @@ def _library_job(conn: Connection, report: Report, query: PaperQuery, with_hits:
     prefix), so the first title matches, found at once, are reported before it ("first").
     """
     searching = bool(query.text.strip())
+    first = None
     if searching and query.sort is None and query.list_id is None:
-        report("first", first_matches(conn, query.text, FIRST_MATCHES))
-    report("ids", paper_ids(conn, query))
+        report("first", first := first_matches(conn, query.text, FIRST_MATCHES))
+    try:
+        report("ids", paper_ids(conn, query))
+    except SearchCut as cut:  # over its time budget: the first matches are what there is
+        ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
+        report("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         report("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
 
@@ -246,12 +252,17 @@ class LibraryView(QWidget):
         if name == "first":  # shown only if the ranked ids are slow to come
             self._first_matches = result
             self._first_timer.start()
-        elif name == "ids":
+        elif name in ("ids", "cut"):  # "cut": (the first matches, why) when ranking ran out of time
+            ids, cut = (result, "") if name == "ids" else result
             self._first_timer.stop()
             self._first_matches = []
-            self.model.set_ids(result)
+            self.model.set_ids(ids)
             self._restore = ([], None)
-            self._announce(len(result))
+            if cut:
+                self.count_label.setText(cut)
+                self.status_message.emit(cut)
+            else:
+                self._announce(len(ids))
         elif name == "hits":
             self._show_hits(result)
 
@@ -266,6 +277,8 @@ class LibraryView(QWidget):
         where = f" in “{self.lists.currentText()}”" if self._query.list_id is not None else ""
         verb = "matches" if count == 1 else "match"
         message = f"{count:,} {noun}{where} {verb} “{text}”" if text else f"{count:,} {noun}{where}"
+        if queries.words_left_out(text):
+            message += f" (its first {queries.MAX_WORDS} distinct words)"
         self.count_label.setText(message)
         self.status_message.emit(message)
         if count == 0 and not text and self._query.list_id is None:

@@ -208,8 +208,8 @@ def probe(db_path: str, settings_path: str, import_file: str) -> dict[str, objec
     # Search keystrokes: Enter after each keystroke (the 150 ms typing pause skipped) -> first
     # results painted, and -> the full bm25-ranked list painted.
     answers: list[tuple[float, bool]] = []
-    view.background.answered.connect(lambda name, _result: answers.append((time.perf_counter(), name == "ids"))
-                                     if name in ("first", "ids") else None)
+    view.background.answered.connect(lambda name, _result: answers.append((time.perf_counter(), name != "first"))
+                                     if name in ("first", "ids", "cut") else None)  # cut: ranking over its budget
     first, ranked = [], []
     heartbeat.start()
     ticker.start()
