@@ -159,7 +159,9 @@ def edit_session(
         if front_matter["title"] is None:
             raise AnnotatorError("a session needs a title: change it instead of removing it")
         validate_title(str(front_matter["title"]))
-    if front_matter and isinstance(front_matter.get("date"), str):
+    if front_matter and front_matter.get("date") is not None:
+        if not isinstance(front_matter["date"], str):  # (a number or list is no date, to Jekyll or to import)
+            raise AnnotatorError(f"not a date Jekyll can read (YYYY-MM-DD): {front_matter['date']!r}")
         front_matter = front_matter | {"date": validate_date(front_matter["date"])}
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:

@@ -1,0 +1,39 @@
+"""What the fuzz tests (tests/test_fuzz_roundtrip.py) found, each as a plain regression test."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.errors import AnnotatorError
+from annotator.store import editing, queries
+from annotator.store.importing import import_paths
+from tests.conftest import DATA
+from tests.roundtrip_helpers import round_trip
+
+
+def test_an_exported_slide_outline_keeps_its_date(lib, tmp_path):
+    """A slide outline's date is a `20250211` line under its title; its post is a new one, which
+    wrote no `date:`, so the date was lost on import."""
+    source = tmp_path / "W3.md"
+    source.write_bytes((DATA / "outline_week.md").read_bytes())
+    import_paths(lib, [source], course="C")
+    session = queries.resolve_session(lib.conn, "C/W3")
+    text, again = round_trip(lib, session, tmp_path)
+    assert "\ndate: '2025-02-11'\n" in text
+    assert again["date"] == "2025-02-11"
+
+
+def test_a_date_key_that_is_a_number_is_refused_like_any_other_non_date(lib, tmp_path):
+    """A post whose `date:` is a number keeps that type when edited (`--set date=7`); the store
+    took 7 as the session's date "7", which no post gives back (import reads no date from it)."""
+    source = tmp_path / "S5.md"
+    source.write_text("---\ntitle: Numbered\ndate: 5\n---\n\n## Readings\n\n### Paper One\n+ https://arxiv.org/abs/1706.03762\n",
+                      encoding="utf-8")
+    import_paths(lib, [source], course="C")
+    session = queries.resolve_session(lib.conn, "C/S5")
+    with pytest.raises(AnnotatorError, match=r"not a date Jekyll can read \(YYYY-MM-DD\): 7"):
+        editing.edit_session(lib, session, front_matter={"date": 7})
+    assert queries.session_detail(lib.conn, session)["date"] == ""
+    editing.edit_session(lib, session, front_matter={"date": "2024-03-05"})
+    _, again = round_trip(lib, session, tmp_path)
+    assert again["date"] == "2024-03-05" and again["front_matter"]["date"] == "2024-03-05"
