@@ -243,7 +243,7 @@ _TEAM_PIECES = ["team-1", "Team A", " ", "\t", "\xa0", "#", ":", "`", "```", "[x
                 "'", '"', "*", "&", "é", "字", "😀", "\u202e", "http://x.y"]
 TEAMS = st.lists(st.sampled_from(_TEAM_PIECES), max_size=5).map("".join)  # accepted (stripped)
 BAD_TEAMS = st.builds(lambda left, poison, right: f"{left}x{poison}y{right}", TEAMS,  # refused at edit time
-                      st.sampled_from([*LINE_BREAKS, EXCERPT]), TEAMS)
+                      st.sampled_from([*LINE_BREAKS, EXCERPT, "\x00"]), TEAMS)
 
 _URL_CHARS = "abcxyzABC0189-._~%!$&'()*+,;=:@/?#[]éß字"
 VIDEOS = st.builds(  # accepted: web links on one line without spaces, quotes, < or >

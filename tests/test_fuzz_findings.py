@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.errors import AnnotatorError
+from annotator.formats.model import Paper
 from annotator.store import editing, queries
 from annotator.store.importing import import_paths
 from tests.conftest import DATA
@@ -37,3 +38,17 @@ def test_a_date_key_that_is_a_number_is_refused_like_any_other_non_date(lib, tmp
     editing.edit_session(lib, session, front_matter={"date": "2024-03-05"})
     _, again = round_trip(lib, session, tmp_path)
     assert again["date"] == "2024-03-05" and again["front_matter"]["date"] == "2024-03-05"
+
+
+def test_notes_or_a_team_holding_a_nul_character_are_refused(lib, tmp_path):
+    """A NUL pasted into notes was exported as it was: the post then failed to import as a binary file."""
+    session = editing.new_session(lib, "C", "S1", "Nul")
+    reading = editing.add_reading(lib, session, paper=Paper("Paper One", "https://arxiv.org/abs/1706.03762"))
+    with pytest.raises(AnnotatorError, match=r"cannot save the notes: the text holds a NUL character"):
+        editing.edit_reading(lib, reading, notes="pasted\x00junk")
+    with pytest.raises(AnnotatorError, match=r"holds a NUL character"):
+        editing.edit_reading(lib, reading, team="team\x001")
+    assert queries.session_readings(lib.conn, session)[0]["notes"] == ""
+    editing.edit_reading(lib, reading, notes="pasted junk \x01\x7f")  # other control characters read back
+    _, again = round_trip(lib, session, tmp_path)
+    assert again["readings"][0]["notes"] == "pasted junk \x01\x7f"

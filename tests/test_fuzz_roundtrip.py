@@ -154,8 +154,8 @@ def _edit_readings(lib: Library, session: int, draw: st.DrawFn) -> None:
         if bad_video:
             videos = [*(videos or []), draw(BAD_VIDEOS)]
         notes = draw(st.one_of(st.none(), NOTES))
-        if bad_team or bad_video:
-            event("refused a team or video link")
+        if bad_team or bad_video or "\x00" in (notes or ""):  # (a post holding NUL reads as binary)
+            event("refused a team, video link or notes")
             with pytest.raises(AnnotatorError):
                 editing.edit_reading(lib, reading_id, notes=notes, team=team, videos=videos)
             assert _reading(lib, reading_id) == before

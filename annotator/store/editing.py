@@ -10,7 +10,7 @@ import unicodedata
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.line_values import one_line_problem, video_link_problem
+from annotator.formats.line_values import one_line_problem, text_problem, video_link_problem
 from annotator.formats.model import SESSION_POST, Paper
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
@@ -206,6 +206,9 @@ def edit_reading(
     videos: list[str] | None = None,
 ) -> Changes:
     """Change a reading's notes, team and video links in one step."""
+    problem = text_problem(notes) if notes is not None else None
+    if problem:
+        raise AnnotatorError(f"cannot save the notes: the text {problem}")
     added = [validate_video_url(u) for u in add_videos]
     replaced = [validate_video_url(u) for u in videos] if videos is not None else None
     if team is not None:
