@@ -533,6 +533,8 @@ def _render_new(current: Session) -> str:
     front_matter.setdefault("layout", "post")
     if front_matter.get("title") in (None, ""):
         front_matter["title"] = current.title
+    if current.date and front_matter.get("date") in (None, ""):  # a slide outline's date is in its text only
+        front_matter["date"] = current.date
     keys = list(NEW_SESSION_KEYS) + [k for k in AFTER_SESSION_KEYS if k in front_matter]
     keys += [k for k in front_matter if k not in keys]
     out = ["---" + nl]

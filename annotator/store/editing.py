@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any
 
 from annotator.errors import AnnotatorError
-from annotator.formats.line_values import one_line_problem, video_link_problem
+from annotator.formats.line_values import one_line_problem, text_problem, video_link_problem
 from annotator.formats.model import SESSION_POST, Paper
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
@@ -163,7 +163,9 @@ def edit_session(
         if front_matter["title"] is None:
             raise AnnotatorError("a session needs a title: change it instead of removing it")
         validate_title(str(front_matter["title"]))
-    if front_matter and isinstance(front_matter.get("date"), str):
+    if front_matter and front_matter.get("date") is not None:
+        if not isinstance(front_matter["date"], str):  # (a number or list is no date, to Jekyll or to import)
+            raise AnnotatorError(f"not a date Jekyll can read (YYYY-MM-DD): {front_matter['date']!r}")
         front_matter = front_matter | {"date": validate_date(front_matter["date"])}
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
@@ -208,6 +210,9 @@ def edit_reading(
     videos: list[str] | None = None,
 ) -> Changes:
     """Change a reading's notes, team and video links in one step."""
+    problem = text_problem(notes) if notes is not None else None
+    if problem:
+        raise AnnotatorError(f"cannot save the notes: the text {problem}")
     added = [validate_video_url(u) for u in add_videos]
     replaced = [validate_video_url(u) for u in videos] if videos is not None else None
     if team is not None:

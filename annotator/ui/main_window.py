@@ -239,7 +239,8 @@ class MainWindow(QMainWindow):
     def _library_reopened(self, reason: str) -> None:
         """The connection had lost its share of the library and was opened again: say so, in one box."""
         self._show_library_notice(
-            "Library reopened", f"{reason[:1].upper()}{reason[1:]}.\n\nannotator stopped writing and opened the library again; everything "
+            "Library reopened", f"{reason[:1].upper()}{reason[1:]}.\n\nannotator stopped writing and opened the library again; "
+            "everything "
             "saved so far is there. If your last change is missing, please make it again.")
 
     def _show_library_notice(self, title: str, message: str) -> None:
