@@ -100,3 +100,12 @@ def test_not_starting_with_a_title_heading_is_an_error():
 )
 def test_outline_date(line: str, expected: str):
     assert outline_date(line) == expected
+
+
+def test_a_form_feed_inside_a_line_does_not_end_it():
+    """PDF-derived outlines hold form feeds; only \\n, \\r\\n and \\r end a line (and line numbers count only those)."""
+    from annotator.formats.slide_outline import parse_slide_outline
+
+    assert "Agents" in parse_slide_outline("# Week 3:\x0cAgents\n", "o.md").title
+    with pytest.raises(AnnotatorError, match=r"o.md: line 2"):
+        parse_slide_outline("\x0c\x0c\nnot a title\n", "o.md")

@@ -34,6 +34,7 @@ from annotator.formats.lecture_page import (
 )
 from annotator.formats.model import SLIDE_OUTLINE, Reading, Session
 from annotator.formats.textfile import BOM
+from annotator.formats.textlines import split_lines
 
 HEADER_LINES = 15  # the course, instructor and date sit right under the title
 # Linear on any line (see lecture_page.HEADING): the title runs to its last character that is
@@ -60,7 +61,7 @@ def parse_slide_outline(text: str, path: str = "") -> Session:
 
     Raises AnnotatorError when the first non-blank line is not a `# ` heading.
     """
-    lines = text.splitlines()
+    lines = split_lines(text)
     if lines:
         lines[0] = lines[0].removeprefix(BOM)
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
