@@ -1,4 +1,4 @@
-"""Imports write rows in bulk (ranges logged for undo, triggers paused, search indexed at the end):
+"""Imports write each file's rows with one executemany per table, logged for undo as id ranges:
 what they write must stay undoable, searchable and consistent, whatever happens mid-way."""
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the
 def test_a_long_import_commits_as_it_goes_each_file_still_one_undo_step(lib, monkeypatch):
     observer = sqlite3.connect(lib.path)  # another process's view: only what was committed
     committed = []
-    monkeypatch.setattr(ImportWriter, "new_session", lambda *args, real=ImportWriter.new_session: (
+    monkeypatch.setattr(ImportWriter, "store", lambda *args, real=ImportWriter.store: (
         committed.append(observer.execute("SELECT count(*) FROM operations").fetchone()[0]), real(*args))[1])
     import_paths(lib, FILES)
     assert committed == [0] * len(FILES)  # quick files: one transaction

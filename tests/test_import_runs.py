@@ -1,6 +1,5 @@
-"""Session posts new to the library are stored in runs (one statement per table for many files):
-the library must end up exactly as importing the files one by one leaves it, and each file must
-still be its own undo step."""
+"""Many files in one import (one transaction, each file in a savepoint): the library must end up
+exactly as importing the files one by one leaves it, and each file must still be its own undo step."""
 
 from __future__ import annotations
 
@@ -111,16 +110,16 @@ def test_each_file_of_a_run_is_its_own_undo_step(tmp_path, files):
 @pytest.mark.parametrize("one_step", [False, True], ids=["per-file", "one-step"])
 def test_a_file_that_fails_in_a_run_is_found_and_the_others_are_imported(tmp_path, files, monkeypatch, one_step):
     first, run = files
-    real = import_writer.resolve_files
+    real = import_writer.store_papers
 
-    def refuse_file_two(new_rows, papers):
-        if any(url.endswith("2301.00001") for file in papers for (*_, url, _arxiv, _authors, _abstract) in file):
+    def refuse_file_two(conn, papers, changes):
+        if any(paper.url.endswith("2301.00001") for paper in papers):
             raise AnnotatorError("cannot store this one")
-        return real(new_rows, papers)
+        return real(conn, papers, changes)
 
     with open_library(tmp_path / "library.sqlite") as lib:
         import_paths(lib, first)
-        monkeypatch.setattr(import_writer, "resolve_files", refuse_file_two)
+        monkeypatch.setattr(import_writer, "store_papers", refuse_file_two)
         results, _ = import_paths(lib, run, one_step=one_step)
         assert [r.error for r in results] == ["", f"{run[1]}: cannot store this one", "", "", ""]
         assert results[1].session == "" and results[1].papers_new == 0

@@ -13,7 +13,7 @@ SLIDE_OUTLINE = "slide_outline"
 PAPER_LIST = "hf_list"
 
 
-@dataclass
+@dataclass(slots=True)
 class Paper:
     """A paper as one file describes it; the store merges these into one row per paper."""
 
@@ -28,7 +28,7 @@ class Paper:
         return arxiv_id_from_url(self.url)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     """One reading of a session, with the annotations presenters attach to it."""
 
@@ -46,7 +46,7 @@ class Reading:
     source_index: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """A session as parsed from one file (or as the store holds it for export)."""
 
@@ -60,7 +60,7 @@ class Session:
     instructor: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PaperList:
     """A list of papers copied from a page such as Hugging Face Papers."""
 

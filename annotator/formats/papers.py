@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Protocol
 
 _ARXIV_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/"
@@ -31,35 +30,3 @@ def title_key(title: str) -> str:
         return " ".join(title.encode().translate(_ASCII_NON_WORD).decode().lower().split())
     text = unicodedata.normalize("NFKC", title).casefold()
     return _NON_WORD.sub(" ", text).strip()
-
-
-# How a paper is matched against the library and what its row holds (store/papers):
-# (arXiv id or '', title key to match by, title as written but for whitespace,
-#  then the row without its id: title, title_key, url, arxiv_id or None, authors, abstract).
-PaperFields = tuple[str, str, str, str, str, str, "str | None", str, str]
-
-
-class PaperText(Protocol):
-    """What paper_fields reads of a paper: a model.Paper (which asks this module for its arXiv id)."""
-
-    title: str
-    url: str
-    authors: str
-    abstract: str
-
-
-def paper_fields(paper: PaperText) -> PaperFields:
-    """PAPER as the library matches and stores it; pure text work, so parse workers can do it."""
-    raw = paper.title
-    title = " ".join(raw.split())
-    if title == raw:
-        title = raw  # the same string: sent to the importing process once
-    key = title_key(raw)
-    url = paper.url.strip()
-    stored_title, stored_key = title, key
-    if title != raw or not title:
-        stored_title = title or url  # a paper without a title is named by its URL
-        stored_key = title_key(stored_title)
-    arxiv_id = arxiv_id_from_url(paper.url)
-    return (arxiv_id, key, title, stored_title, stored_key, url, arxiv_id or None,
-            paper.authors.strip(), paper.abstract.strip())

@@ -17,7 +17,7 @@ from annotator.formats.line_values import one_line_problem, text_problem, video_
 from annotator.formats.model import SESSION_POST, Paper
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
-from annotator.store.papers import update_paper, upsert_paper
+from annotator.store.papers import store_papers, update_paper
 
 _UNSET = object()
 
@@ -283,7 +283,7 @@ def add_reading(
         pid = paper_id
         if pid is None:
             assert paper is not None
-            pid, _ = upsert_paper(conn, paper, changes)
+            (pid, _), = store_papers(conn, [paper], changes)
         elif not 0 < pid < 2**63 or conn.execute("SELECT 1 FROM papers WHERE id = ?", (pid,)).fetchone() is None:
             raise AnnotatorError(f"no paper with id {pid} in the library")
         if conn.execute("SELECT 1 FROM readings WHERE session_id = ? AND paper_id = ?", (session_id, pid)).fetchone():

@@ -1,36 +1,41 @@
-"""Import files into the library: each file one Operation (CLI), or one batch as one step (GUI).
+"""Import files into the library: each file its own undo step (the CLI), or the batch one step (the GUI).
 
-Files are parsed in worker processes while this process writes (store/parse_pool), and all the
-writes of one command share a transaction, committed every second or so: each file is still
-its own undo step (or the batch is one, for the GUI), and a file that fails leaves nothing.
-Nothing is parsed while the write lock is held: a transaction stores only files already parsed,
-so a file slow to parse never keeps another process (`annotator edit`) waiting for the lock.
-Consecutive session posts new to the library are stored in runs, with one statement per table
-(ImportWriter.store_new_sessions); a run that fails is stored again file by file, to find the
-file at fault.
+The way of every file is the same: `parse_files` reads and parses it (in worker processes when
+there are many), then `ImportWriter.store` writes it inside a savepoint, so that a file that
+fails leaves nothing and is reported with its file and line. The two kinds of import differ
+only in where the undo boundary falls:
+
+- per file (`annotator import`): files are parsed for up to a second, then stored in one
+  transaction, each as its own operation; the write lock is never held while a file is parsed,
+  so a file slow to parse never keeps another process (`annotator edit`) waiting.
+- one step (the app's Import): every file is parsed first (with progress and Cancel), then all
+  are stored in one transaction as one operation; Cancel rolls all of it back.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.store.import_writer import FileResult, ImportWriter, NewSession, bulk_inserts
+from annotator.store.import_writer import FileResult, ImportWriter
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
-from annotator.store.parse_pool import ParsedFile, ParseStream, parse_files
+from annotator.store.parse_pool import ParsedFile, parse_files
 from annotator.store.sharing import library_file_test
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
-COMMIT_EVERY_SECONDS = 1.0  # the CLI commits this often: the write lock is held no longer than that
-RUN_FILES = 256  # new sessions stored with one statement per table, in one savepoint (see _Runs)
+COMMIT_EVERY_SECONDS = 1.0  # per-file import: files parsed for about this long are stored in one transaction
 _NOT_CONTENT = {"_site", "_site-config", "_layouts", "_includes", "_data", "_sass", "_plugins", "node_modules"}
+
+Batch = list[tuple[ParsedFile, FileResult]]
+# Stores one file as LABEL: STEP(label, store) runs store(changes) kept whole or not at all, and
+# returns the file's own Changes when it is an undo step of its own.
+Step = Callable[[str, Callable[[Changes], None]], Changes | None]
 
 
 class ImportCancelled(Exception):
@@ -79,22 +84,22 @@ def import_paths(
 ) -> tuple[list[FileResult], Changes | None]:
     """Import PATHS; bad files are reported, the others imported.
 
-    one_step=False: each file is its own Operation (the CLI). one_step=True: the whole batch is
-    one Operation, each file in a savepoint; `cancelled()` returning True rolls all of it back.
+    one_step=False: each file is its own operation (the CLI). one_step=True: the whole batch is
+    one operation, and its Changes are returned; `cancelled()` returning True rolls all of it back.
     """
     is_own = library_file_test(lib.path)
     files = [(path, error or _own_file_error(is_own, path)) for path, error in gather_files(paths, recursive)]
     results = [FileResult(str(path), error=error) for path, error in files]
-    with _collector_paused(), closing(parse_files([path for path, error in files if not error])) as parsed_files:
-        todo = [(path, result) for (path, _), result in zip(files, results, strict=True) if not result.error]
+    todo = [result for result in results if not result.error]
+    with parse_files([Path(result.path) for result in todo]) as parsed:
         if one_step:
-            changes = _import_as_one_step(lib, todo, parsed_files, course, progress, cancelled)
-            return results, changes
-        done = 0
-        while done < len(todo):
-            parsed_files.parse_ahead(COMMIT_EVERY_SECONDS)  # before the transaction: no lock held meanwhile
-            done = _import_group(lib, todo, done, parsed_files, course)
-        return results, None
+            batch = _parse_all(zip(parsed, todo, strict=True), len(todo), progress, cancelled)
+            label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}"
+            return results, _store_as_one_step(lib, batch, course, label, cancelled)
+        for batch in _batches(zip(parsed, todo, strict=True), COMMIT_EVERY_SECONDS):
+            while batch:
+                batch = _store_each_file(lib, batch, course)
+    return results, None
 
 
 def _own_file_error(is_own: Callable[[Path], bool], path: Path) -> str:
@@ -104,21 +109,92 @@ def _own_file_error(is_own: Callable[[Path], bool], path: Path) -> str:
     return ""
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection during the import (reference counting still frees what it can).
+def _parse_all(parsed: Iterator[tuple[ParsedFile, FileResult]], total: int,
+               progress: Callable[[int, int, str], None] | None, cancelled: Callable[[], bool] | None) -> Batch:
+    """Every file parsed, reporting PROGRESS and asking `cancelled()` before each."""
+    batch: Batch = []
+    while True:
+        if cancelled and cancelled():
+            raise ImportCancelled()
+        item = next(parsed, None)
+        if item is None:
+            return batch
+        if progress:
+            progress(len(batch), total, item[1].path)
+        batch.append(item)
 
-    An import makes hundreds of thousands of objects that live until it ends (rows, parsed
-    files); the collector went through all of them again and again, 2-3% of the import's time.
+
+def _batches(parsed: Iterator[tuple[ParsedFile, FileResult]], seconds: float) -> Iterator[Batch]:
+    """The parsed files in batches of about SECONDS of parsing (at least one file each)."""
+    batch: Batch = []
+    began = time.monotonic()
+    for item in parsed:
+        batch.append(item)
+        if time.monotonic() - began >= seconds:
+            yield batch
+            batch, began = [], time.monotonic()
+    if batch:
+        yield batch
+
+
+def _store_each_file(lib: Library, batch: Batch, course: str | None) -> Batch:
+    """Store BATCH in one transaction, each file its own operation; return the files not tried.
+
+    If SQLite drops the transaction (a disk error) or cannot commit it, every file stored in it
+    is reported as not imported, and the files after them are left to another transaction.
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
+    writer = ImportWriter(lib.conn)
+    tried = 0
     try:
-        yield
-    finally:
-        gc.enable()
+        with transaction(lib) as tx:
+            for parsed, result in batch:
+                tried += 1
+                _store_file(writer, parsed, result, course,
+                            lambda label, store: tx.run(label, lambda conn, changes: store(changes))[1])
+    except (TransactionLost, sqlite3.OperationalError) as exc:
+        lost = [result for _, result in batch[:tried] if not result.error]
+        if not lost:
+            raise
+        cause = exc.__cause__ if isinstance(exc, TransactionLost) and exc.__cause__ else exc
+        for result in lost:
+            result.failed(str(AnnotatorError(_cannot_write(cause), result.path)))
+        return batch[tried:]
+    return []
+
+
+def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: str,
+                       cancelled: Callable[[], bool] | None) -> Changes:
+    """Store BATCH in one transaction as one operation, each file in a savepoint of its own."""
+
+    def store_all(conn: sqlite3.Connection, changes: Changes) -> None:
+        def in_savepoint(_label: str, store: Callable[[Changes], None]) -> None:
+            with _savepoint(conn):
+                store(changes)
+
+        writer = ImportWriter(conn)
+        for parsed, result in batch:
+            if cancelled and cancelled():
+                raise ImportCancelled()
+            _store_file(writer, parsed, result, course, in_savepoint)
+
+    try:
+        with transaction(lib) as tx:
+            return tx.run(label, store_all)[1]
+    except TransactionLost as exc:  # nothing was kept: report the database's own error
+        raise exc.__cause__ or exc from None
+
+
+def _store_file(writer: ImportWriter, parsed: ParsedFile, result: FileResult, course: str | None, step: Step) -> None:
+    """Store one parsed file with STEP; a file that fails is reported in RESULT and leaves nothing."""
+    if parsed.error:
+        result.error = parsed.error
+        return
+    try:
+        result.changes = step(f"Import {parsed.path.name}", lambda changes: writer.store(changes, parsed, course, result))
+    except AnnotatorError as exc:
+        result.failed(str(exc.located(parsed.path)))
+    except sqlite3.OperationalError as exc:
+        result.failed(str(AnnotatorError(_cannot_write(exc), parsed.path)))
 
 
 def _cannot_write(exc: BaseException) -> str:
@@ -127,149 +203,16 @@ def _cannot_write(exc: BaseException) -> str:
     return f"could not write to the library ({exc}); nothing of this file was kept"
 
 
-class _Runs:
-    """Files in order: sessions new to the library gathered into runs stored together, anything else stored alone.
-
-    STORE_RUN stores a run and says whether it was kept; a run rolled back is stored again file
-    by file (STORE_ONE), to find the file at fault.
-    """
-
-    def __init__(self, writer: ImportWriter, course: str | None, store_run: Callable[[list[NewSession]], bool],
-                 store_one: Callable[[ParsedFile, FileResult], None]):
-        self.writer, self.course = writer, course
-        self.store_run, self.store_one = store_run, store_one
-        self.run: list[NewSession] = []
-
-    def add(self, parsed_file: ParsedFile, result: FileResult) -> None:
-        """Take the next file: report its parse error, or store it (now, or with its run)."""
-        if parsed_file.error:
-            result.error = parsed_file.error
-            return
-        new = self.writer.new_session(parsed_file, self.course, result)
-        if new is None:
-            self.flush()
-            self.store_one(parsed_file, result)
-            return
-        self.run.append(new)
-        if len(self.run) >= RUN_FILES:
-            self.flush()
-
-    def flush(self) -> None:
-        run, self.run = self.run, []
-        if run and not self.store_run(run):
-            for new in run:
-                self.store_one(new.file, new.result)
-
-
-def _import_group(lib: Library, todo: list[tuple[Path, FileResult]], start: int, parsed_files: ParseStream,
-                  course: str | None) -> int:
-    """Import the parsed files from START on, each its own Operation, in one transaction of up to about a second;
-    return where it stopped (at the first file not parsed yet: it is never parsed with the lock held)."""
-    stored: list[FileResult] = []
-    index = start
-    try:
-        with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
-
-            def store_one(file: ParsedFile, result: FileResult) -> None:
-                stored.append(result)
-                try:
-                    result.changes = tx.run(f"Import {file.path.name}", lambda conn, changes: writer.store(
-                        changes, file, course, result))[1]
-                except AnnotatorError as exc:
-                    stored.pop().failed(str(exc.located(file.path)))
-                except sqlite3.OperationalError as exc:
-                    stored.pop().failed(str(AnnotatorError(_cannot_write(exc), file.path)))
-
-            def store_run(run: list[NewSession]) -> bool:
-                stored.extend(file.result for file in run)
-                try:
-                    steps = tx.run_each([f"Import {file.path.name}" for file in run], lambda conn, log_ids, changes: (
-                        writer.store_new_sessions(run, log_ids, changes)))[1]
-                except (AnnotatorError, sqlite3.OperationalError):  # rolled back
-                    del stored[-len(run):]
-                    return False
-                for file, step in zip(run, steps, strict=True):
-                    file.result.changes = step
-                return True
-
-            runs = _Runs(writer, course, store_run, store_one)
-            began = time.monotonic()
-            while index < len(todo) and (index == start or time.monotonic() - began < COMMIT_EVERY_SECONDS):
-                parsed_file = parsed_files.take()
-                if parsed_file is None:
-                    break
-                result = todo[index][1]
-                index += 1  # before storing: a file whose transaction is lost is done with, failed
-                runs.add(parsed_file, result)
-            runs.flush()
-    except (TransactionLost, sqlite3.OperationalError) as exc:  # SQLite dropped the transaction, or COMMIT failed
-        if not stored:
-            raise
-        cause = exc.__cause__ if isinstance(exc, TransactionLost) and exc.__cause__ else exc
-        for result in stored:
-            result.failed(str(AnnotatorError(_cannot_write(cause), result.path)))
-    return index
-
-
-def _import_as_one_step(
-    lib: Library,
-    todo: list[tuple[Path, FileResult]],
-    parsed_files: ParseStream,
-    course: str | None,
-    progress: Callable[[int, int, str], None] | None,
-    cancelled: Callable[[], bool] | None,
-) -> Changes:
-    """Parse every file, then store them all in one transaction (the lock is held only to store).
-
-    PROGRESS follows the parsing, the longer part; `cancelled()` is asked between files in both parts.
-    """
-    parsed: list[ParsedFile] = []
-    for number, (path, _) in enumerate(todo):
-        if cancelled and cancelled():
-            raise ImportCancelled()
-        if progress:
-            progress(number, len(todo), str(path))
-        parsed.append(next(parsed_files))
-
-    def store_each(writer: ImportWriter, conn: sqlite3.Connection, changes: Changes) -> None:
-        def store_one(file: ParsedFile, result: FileResult) -> None:
-            try:
-                with _savepoint(conn):
-                    writer.store(changes, file, course, result)
-            except AnnotatorError as exc:
-                result.failed(str(exc.located(file.path)))
-
-        def store_run(run: list[NewSession]) -> bool:
-            try:
-                with _savepoint(conn):
-                    writer.store_new_sessions(run, None, [changes] * len(run))
-            except AnnotatorError:  # rolled back
-                return False
-            return True
-
-        runs = _Runs(writer, course, store_run, store_one)
-        for parsed_file, (_, result) in zip(parsed, todo, strict=True):
-            if cancelled and cancelled():
-                raise ImportCancelled()
-            runs.add(parsed_file, result)
-        runs.flush()
-        if progress:
-            progress(len(todo), len(todo), "")
-
-    label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {todo[0][0].name}"
-    with transaction(lib) as tx, bulk_inserts(lib.conn) as writer:
-        return tx.run(label, lambda conn, changes: store_each(writer, conn, changes))[1]
-
-
 @contextmanager
 def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
     """A part of the one-step import that is kept whole or not at all."""
     conn.execute("SAVEPOINT import_file")
     try:
         yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK TO import_file")
-            conn.execute("RELEASE import_file")
+    except BaseException as exc:
+        if not conn.in_transaction:  # SQLite rolled back the whole transaction (a disk error)
+            raise TransactionLost(str(exc)) from exc
+        conn.execute("ROLLBACK TO import_file")
+        conn.execute("RELEASE import_file")
         raise
     conn.execute("RELEASE import_file")

@@ -2,8 +2,8 @@
 
 Undo is stored in the library itself, so it survives a restart: while an operation runs,
 `undo_capture` names a log, and triggers (db/001_initial.sql) append every row the operation
-inserts, updates or deletes to `undo_entries`. Rows inserted in bulk are logged as one range
-instead (`NewRows`). Undo replays that log backwards, capturing its own changes as the
+inserts, updates or deletes to `undo_entries`; rows inserted many at once (an import's) are
+logged as one id range instead (`NewRows`). Undo replays that log backwards, capturing its own changes as the
 redo log; redo does the same the other way round. Several operations can share a transaction
 (`transaction`): an import of many files commits them together, each still its own undo step.
 """
@@ -121,32 +121,19 @@ class Transaction:
 
         An operation that changed no row leaves no undo step.
         """
-        result, (changes,) = self.run_each([label], lambda conn, log_ids, changes: body(conn, changes[0]))
-        return result, changes
-
-    def run_each(self, labels: Sequence[str],
-                 body: Callable[[sqlite3.Connection, list[int], list[Changes]], T]) -> tuple[T, list[Changes]]:
-        """Run BODY(conn, log ids, changes) as one operation per label, each its own undo step; or none if it raises.
-
-        BODY starts capturing into the first operation's log; it logs into the others with
-        `capture_into`. Operations that changed no row leave no undo step.
-        """
         conn = self.lib.conn
-        changes = [Changes(label) for label in labels]
+        changes = Changes(label)
         conn.execute("SAVEPOINT operation")
         try:
-            log_ids = [self._log_id() for _ in labels]
-            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_ids[0],))
+            log_id = self._log_id()
+            conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (log_id,))
             try:
-                result = body(conn, log_ids, changes)
+                result = body(conn, changes)
             finally:
                 if conn.in_transaction:
                     conn.execute("DELETE FROM undo_capture")
-            logged = {row[0] for row in conn.execute(
-                "SELECT DISTINCT log_id FROM undo_entries WHERE log_id BETWEEN ? AND ?", (log_ids[0], log_ids[-1]))}
-            for log_id, step in zip(log_ids, changes, strict=True):
-                if log_id in logged:
-                    self._record(log_id, step)
+            if conn.execute("SELECT 1 FROM undo_entries WHERE log_id = ? LIMIT 1", (log_id,)).fetchone():
+                self._record(log_id, changes)
         except BaseException as exc:
             if not conn.in_transaction:
                 raise TransactionLost(str(exc)) from exc
@@ -165,11 +152,6 @@ class Transaction:
             (changes.label, changes.to_json(), log_id, _now()),
         ).lastrowid
         self.recorded += 1
-
-
-def capture_into(conn: sqlite3.Connection, log_id: int) -> None:
-    """Log the row changes that follow into undo log LOG_ID (one of the operations of `Transaction.run_each`)."""
-    conn.execute("UPDATE undo_capture SET log_id = ?", (log_id,))
 
 
 @contextmanager
@@ -194,67 +176,52 @@ class NewRows:
     """Rows inserted with ids assigned in advance: one executemany, logged for undo as one range.
 
     Each insert logs one 'R' entry, "rows FIRST..LAST were inserted", which undo turns into one
-    DELETE; the primary key makes every id of the range ours. Outside an import the per-row undo
-    triggers are paused for the insert. Inside one (import_writer.bulk_inserts, which drops them
-    for its transaction) there is nothing to pause, and the ids are counted here instead of asked
-    of SQLite for every file: a rolled-back file leaves a gap, never a reused id.
+    DELETE, instead of one entry per row; the primary key makes every id of the range ours. The
+    per-row undo triggers are paused for the insert (the other triggers, which index the rows
+    for search, run as usual).
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, triggers_dropped: bool = False):
+    def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.triggers_dropped = triggers_dropped
-        self._next: dict[str, int] = {}
 
     def first_id(self, table: str) -> int:
-        """The id the next row of TABLE gets; rows given ids from here on are new rows."""
-        if table not in self._next or not self.triggers_dropped:
-            self._next[table] = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
-        return self._next[table]
+        """The id the next row of TABLE gets."""
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple],
-               parts: Sequence[tuple[int, int]] | None = None) -> None:
-        """Insert ROWS (id first, consecutive ascending ids) and log them for undo as one range.
-
-        PARTS, when given, splits the rows between several operations: (undo log id, row count)
-        for each, in order; each part is logged as its own range. Without it the rows belong to
-        the operation capturing now.
-        """
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Insert ROWS (id first, consecutive ascending ids from `first_id`) and log them for undo as one range."""
         if not rows:
             return
         first, last = rows[0][0], rows[-1][0]
         if [row[0] for row in rows] != list(range(first, first + len(rows))):
             raise ValueError(f"{table}: new rows need consecutive ids")
-        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        if self.triggers_dropped:
-            self.conn.executemany(statement, rows)
-        else:
-            self._insert_with_triggers_paused(statement, rows)
-        self._next[table] = last + 1
-        if parts is None:
-            self.conn.execute(  # no row when no operation is capturing: nothing to undo then
-                "INSERT INTO undo_entries (log_id, tbl, row_id, action, old) "
-                "SELECT log_id, ?, ?, 'R', ? FROM undo_capture", (table, first, last))
-            return
-        ranges = []
-        for log_id, count in parts:
-            if count:
-                ranges.append((log_id, table, first, first + count - 1))
-                first += count
-        if first != last + 1:
-            raise ValueError(f"{table}: the parts do not add up to the rows")
-        self.conn.executemany("INSERT INTO undo_entries (log_id, tbl, row_id, action, old) VALUES (?, ?, ?, 'R', ?)", ranges)
-
-    def _insert_with_triggers_paused(self, statement: str, rows: list[tuple]) -> None:
         capture = self.conn.execute("SELECT log_id FROM undo_capture").fetchone()
-        if capture is None:
-            self.conn.executemany(statement, rows)
+        if capture is None:  # no operation is capturing: nothing to undo
+            self._insert(table, columns, rows)
             return
         self.conn.execute("DELETE FROM undo_capture")
         try:
-            self.conn.executemany(statement, rows)
+            self._insert(table, columns, rows)
         finally:
             if self.conn.in_transaction:
                 self.conn.execute("INSERT INTO undo_capture (log_id) VALUES (?)", (capture[0],))
+        self.conn.execute("INSERT INTO undo_entries (log_id, tbl, row_id, action, old) VALUES (?, ?, ?, 'R', ?)",
+                          (capture[0], table, first, last))
+
+
+    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """INSERT ROWS with as few statements as SQLite's parameter limit allows.
+
+        One statement for many rows, not one per row (executemany): FTS5 writes a new index
+        segment at the end of each statement that its trigger touched, and merges them later,
+        so a row at a time took three times as long to index.
+        """
+        per_statement = max(1, self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+        row_marks = f"({', '.join('?' * len(columns))})"
+        for start in range(0, len(rows), per_statement):
+            some = rows[start:start + per_statement]
+            self.conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row_marks] * len(some))}",
+                              [value for row in some for value in row])
 
 
 def _drop_redo_stack(conn: sqlite3.Connection) -> None:

@@ -1,17 +1,43 @@
-"""One paper once: find a paper by arXiv id or normalised title, merging what each file adds."""
+"""One paper once: a paper's row, and a file's papers matched to the library by arXiv id or normalised title."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Paper
-from annotator.formats.papers import PaperFields, paper_fields, title_key
+from annotator.formats.papers import arxiv_id_from_url, title_key
 from annotator.store.operations import Changes, NewRows
+
+PAPER_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
+_KEYS_PER_QUERY = 400  # SQLite allows 32,766 parameters; a few hundred keep each IN list quick to build
+_GAINABLE = ("url", "arxiv_id", "authors", "abstract")  # what a later mention may fill in
+
+
+@dataclass(slots=True)
+class PaperRow:
+    """A paper as the library stores it: its row in PAPER_COLUMNS order, without the id."""
+
+    title: str
+    title_key: str
+    url: str
+    arxiv_id: str | None
+    authors: str
+    abstract: str
+
+    def values(self, paper_id: int) -> tuple[object, ...]:
+        """The row to insert, id first."""
+        return (paper_id, self.title, self.title_key, self.url, self.arxiv_id, self.authors, self.abstract)
+
+
+def paper_row(paper: Paper) -> PaperRow:
+    """PAPER as the library stores it: whitespace folded, and a paper without a title named by its URL."""
+    title = " ".join(paper.title.split())
+    url = paper.url.strip()
+    return PaperRow(title or url, title_key(title or url), url, paper.arxiv_id or None,
+                    paper.authors.strip(), paper.abstract.strip())
 
 
 def is_placeholder_title(title: str) -> bool:
@@ -19,148 +45,99 @@ def is_placeholder_title(title: str) -> bool:
     return title.startswith(("arXiv:", "http://", "https://"))
 
 
-PAPER_COLUMNS = ("id", "title", "title_key", "url", "arxiv_id", "authors", "abstract")
-_TITLE, _KEY, _ARXIV = 1, 2, 4  # a row's places, in the order of PAPER_COLUMNS
-_GAINABLE = ((3, "url"), (4, "arxiv_id"), (5, "authors"), (6, "abstract"))  # what a mention can fill in
-_KEYS_PER_QUERY = 400
-Row = list[Any]  # a paper's values in the order of PAPER_COLUMNS
+def store_papers(conn: sqlite3.Connection, papers: Sequence[Paper], changes: Changes) -> list[tuple[int, bool]]:
+    """(paper id, created) for each of PAPERS, in order: one paper once, merging what each mention adds.
 
-
-@dataclass
-class ResolvedPapers:
-    """One file's papers matched against the library: what to write for them."""
-
-    ids: list[tuple[int, bool]]  # (paper id, created) for each paper, in order
-    new: list[tuple]  # the rows this file adds (consecutive ids), as they stand after this file
-    gained: dict[int, dict[str, str]]  # papers stored before this file -> the columns they gain, with values
-
-    def changed(self) -> set[int]:
-        """Ids of the papers this file adds or changes."""
-        return {row[0] for row in self.new} | set(self.gained)
-
-    def update_stored(self, conn: sqlite3.Connection) -> None:
-        """Write what papers stored before this file gained from it."""
-        for paper_id, gained in self.gained.items():
-            assignments = ", ".join(f"{c} = ?" for c in gained)
-            conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*gained.values(), paper_id))
-
-
-def resolve_files(new_rows: NewRows, files: Sequence[Sequence[PaperFields]]) -> list[ResolvedPapers]:
-    """Match the papers of several files (as `paper_fields`), file after file, as storing them one by one would.
-
-    The library's rows that can match (same arXiv id or same normalised title) are read up front,
-    in one query per few hundred keys for all the files; matching then happens in memory, in the
-    order the papers come, exactly as one lookup per paper would. A paper that an earlier file of
-    FILES adds counts as stored for the later ones, so that each file's rows and changes are its own.
+    The library's rows that can match (same arXiv id or same normalised title) are read in one
+    query per few hundred keys, and matching happens in memory, paper after paper, so that a
+    paper listed twice in the file is matched to its first mention. New papers go in with one
+    executemany; known ones that gained a field are updated.
     """
-    arxiv_ids = {fields[0] for file in files for fields in file} - {""}
-    keys = {fields[1] for file in files for fields in file} - {""}
-    resolver = _Resolver(new_rows, arxiv_ids, keys)
-    return [resolver.resolve_file(file) for file in files]
+    rows = [paper_row(paper) for paper in papers]
+    titled = [bool(paper.title.strip()) for paper in papers]  # else named by its URL, matched by arXiv id alone
+    new_rows = NewRows(conn)
+    library = _LibraryPapers(conn, rows, titled, new_rows.first_id("papers"))
+    resolved = [library.match(row, has_title) for row, has_title in zip(rows, titled, strict=True)]
+    new_rows.insert("papers", PAPER_COLUMNS, [library.rows[paper_id].values(paper_id) for paper_id in library.new])
+    for paper_id, columns in library.gained.items():
+        row = library.rows[paper_id]
+        assignments = ", ".join(f"{column} = ?" for column in sorted(columns))
+        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
+                     (*(getattr(row, column) for column in sorted(columns)), paper_id))
+    changes.papers.update(library.new, library.gained)
+    return resolved
 
 
-def resolve_papers(conn: sqlite3.Connection, papers: Sequence[PaperFields], changes: Changes,
-                   new_rows: NewRows | None = None) -> list[tuple[int, bool]]:
-    """(paper id, created) for each of PAPERS (as `paper_fields`), in order: one paper once, merging what each mention adds.
+class _LibraryPapers:
+    """The stored papers that a file's papers may be, by arXiv id and by title key, and what the file adds."""
 
-    The new papers are inserted with one executemany; known ones that gained a field are updated.
-    """
-    new_rows = new_rows or NewRows(conn)
-    resolved = resolve_files(new_rows, [papers])[0]
-    new_rows.insert("papers", PAPER_COLUMNS, resolved.new)
-    resolved.update_stored(conn)
-    changes.papers.update(resolved.changed())
-    return resolved.ids
+    def __init__(self, conn: sqlite3.Connection, wanted: list[PaperRow], titled: list[bool], next_id: int):
+        self.rows: dict[int, PaperRow] = {}
+        self.new: list[int] = []  # ids of the papers this file adds, in order
+        self.gained: dict[int, set[str]] = {}  # stored paper id -> the columns this file fills in
+        self._by_arxiv: dict[str, int] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._next_id = self._first_new = next_id
+        arxiv_ids = sorted({row.arxiv_id for row in wanted if row.arxiv_id})
+        title_keys = sorted({row.title_key for row, has_title in zip(wanted, titled, strict=True) if has_title} - {""})
+        for start in range(0, max(len(arxiv_ids), len(title_keys)), _KEYS_PER_QUERY):
+            some_ids, some_keys = arxiv_ids[start:start + _KEYS_PER_QUERY], title_keys[start:start + _KEYS_PER_QUERY]
+            wanted_sql = [f"{column} IN ({', '.join('?' * len(values))})"  # (an empty IN would make SQLite scan the table)
+                          for column, values in (("arxiv_id", some_ids), ("title_key", some_keys)) if values]
+            for paper_id, *values in conn.execute(
+                    f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers WHERE {' OR '.join(wanted_sql)}", some_ids + some_keys):
+                self.rows[paper_id] = PaperRow(*values)
+        for paper_id in sorted(self.rows):  # the oldest paper with a title key is the one it finds
+            self._index(paper_id)
 
+    def _index(self, paper_id: int) -> None:
+        row = self.rows[paper_id]
+        if row.arxiv_id:
+            self._by_arxiv[row.arxiv_id] = paper_id
+        self._by_key.setdefault(row.title_key, []).append(paper_id)
 
-def upsert_paper(conn: sqlite3.Connection, paper: Paper, changes: Changes) -> tuple[int, bool]:
-    """Return (paper id, created) for PAPER, filling fields the stored copy lacks."""
-    return resolve_papers(conn, [paper_fields(paper)], changes)[0]
-
-
-class _Resolver:
-    """The rows that papers can match, indexed by arXiv id and by normalised title, and the new rows."""
-
-    def __init__(self, new_rows: NewRows, arxiv_ids: set[str], keys: set[str]):
-        self._by_arxiv: dict[str, Row] = {}
-        self._by_key: dict[str, list[Row]] = {}
-        self._new: list[Row] = []
-        self._updated: dict[int, tuple[Row, set[str]]] = {}  # stored paper id -> (row, columns it gained)
-        rows: dict[int, Row] = {}
-        cursor = new_rows.conn.cursor()
-        cursor.row_factory = None
-        ids, titles = sorted(arxiv_ids), sorted(keys)
-        for start in range(0, max(len(ids), len(titles)), _KEYS_PER_QUERY):
-            some_ids, some_titles = ids[start : start + _KEYS_PER_QUERY], titles[start : start + _KEYS_PER_QUERY]
-            wanted = [f"{column} IN ({', '.join('?' * len(values))})"  # (an empty IN would make SQLite scan the table)
-                      for column, values in (("arxiv_id", some_ids), ("title_key", some_titles)) if values]
-            query = f"SELECT {', '.join(PAPER_COLUMNS)} FROM papers WHERE {' OR '.join(wanted)}"
-            rows.update((row[0], list(row)) for row in cursor.execute(query, some_ids + some_titles))
-        for row_id in sorted(rows):
-            self._index(rows[row_id])
-        self._next_id = self._first_new = new_rows.first_id("papers")
-
-    def _index(self, row: Row) -> None:
-        if row[_ARXIV]:
-            self._by_arxiv[row[_ARXIV]] = row
-        same_key = self._by_key.get(row[_KEY])
-        if same_key is None:
-            self._by_key[row[_KEY]] = [row]
-        else:
-            same_key.append(row)
-
-    def _find(self, arxiv_id: str, key: str) -> Row | None:
-        """The paper with ARXIV_ID, else the first with the normalised title KEY (and no other id)."""
-        if arxiv_id:
-            row = self._by_arxiv.get(arxiv_id)
-            if row is not None:
-                return row
-        if not key:
-            return None
-        for row in self._by_key.get(key, ()):
-            if row[_ARXIV] is None or not arxiv_id or row[_ARXIV] == arxiv_id:
-                return row
+    def _find(self, arxiv_id: str | None, key: str) -> int | None:
+        """The paper with ARXIV_ID, else the first with the title key KEY and no other arXiv id."""
+        if arxiv_id and arxiv_id in self._by_arxiv:
+            return self._by_arxiv[arxiv_id]
+        for paper_id in self._by_key.get(key, ()) if key else ():
+            stored = self.rows[paper_id].arxiv_id
+            if stored is None or not arxiv_id or stored == arxiv_id:
+                return paper_id
         return None
 
-    def resolve(self, fields: PaperFields) -> tuple[int, bool]:
-        """(paper id, created) for a paper's FIELDS; a known paper gains the fields it lacked."""
-        row = self._find(fields[0], fields[1])
-        if row is None:
-            row = [self._next_id, *fields[3:]]
+    def match(self, row: PaperRow, titled: bool) -> tuple[int, bool]:
+        """(paper id, created) for ROW, matched by its arXiv id or (if TITLED) its title; a known paper gains what it lacked."""
+        paper_id = self._find(row.arxiv_id, row.title_key if titled else "")
+        if paper_id is None:
+            paper_id = self._next_id
             self._next_id += 1
-            self._new.append(row)
-            self._index(row)
-            return row[0], True
-        # fields[3:] is a row without its id: what the mention says of a row's place P is fields[P + 2]
-        gained = {column: fields[place + 2] for place, column in _GAINABLE if fields[place + 2] and not row[place]}
-        title = fields[2]
-        if title and is_placeholder_title(row[_TITLE]) and not is_placeholder_title(title):
-            gained |= {"title": title, "title_key": title_key(title)}  # a real title beats `arXiv:ID` or a URL
+            self.rows[paper_id] = row
+            self.new.append(paper_id)
+            self._index(paper_id)
+            return paper_id, True
+        stored = self.rows[paper_id]
+        gained = {column: getattr(row, column) for column in _GAINABLE
+                  if getattr(row, column) and not getattr(stored, column)}
+        if titled and is_placeholder_title(stored.title) and not is_placeholder_title(row.title):
+            gained |= {"title": row.title, "title_key": row.title_key}  # a real title beats `arXiv:ID` or a URL
         if gained:
-            self._gain(row, gained)
-        return row[0], False
+            self._gain(paper_id, gained)
+        return paper_id, False
 
-    def resolve_file(self, papers: Sequence[PaperFields]) -> ResolvedPapers:
-        """Resolve one file's papers in order; rows added before it count as stored."""
-        self._first_new = self._next_id
-        self._new, self._updated = [], {}
-        ids = [self.resolve(fields) for fields in papers]
-        gained = {paper_id: {c: row[PAPER_COLUMNS.index(c)] for c in sorted(columns)}
-                  for paper_id, (row, columns) in self._updated.items()}
-        return ResolvedPapers(ids, [tuple(row) for row in self._new], gained)
-
-    def _gain(self, row: Row, gained: dict[str, Any]) -> None:
+    def _gain(self, paper_id: int, gained: dict[str, str | None]) -> None:
+        stored = self.rows[paper_id]
         if "title_key" in gained:
-            self._by_key[row[_KEY]].remove(row)
-            same_key = self._by_key.setdefault(gained["title_key"], [])
-            same_key.append(row)
-            same_key.sort(key=itemgetter(0))
+            self._by_key[stored.title_key].remove(paper_id)
+            same_key = self._by_key.setdefault(str(gained["title_key"]), [])
+            same_key.append(paper_id)
+            same_key.sort()
         for column, value in gained.items():
-            row[PAPER_COLUMNS.index(column)] = value
-        if "arxiv_id" in gained:
-            self._by_arxiv[row[_ARXIV]] = row
-        if row[0] < self._first_new:  # a stored paper; a new one is written as it now is
-            self._updated.setdefault(row[0], (row, set()))[1].update(gained)
+            setattr(stored, column, value)
+        if stored.arxiv_id:
+            self._by_arxiv[stored.arxiv_id] = paper_id
+        if paper_id < self._first_new:  # a stored paper; a new one is inserted as it now is
+            self.gained.setdefault(paper_id, set()).update(gained)
 
 
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:
@@ -169,7 +146,7 @@ def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str]
     if "title" in allowed:
         allowed["title_key"] = title_key(allowed["title"])
     if "url" in allowed:
-        allowed["arxiv_id"] = Paper("", allowed["url"]).arxiv_id or None
+        allowed["arxiv_id"] = arxiv_id_from_url(allowed["url"]) or None
     if not allowed:
         return
     assignments = ", ".join(f"{k} = ?" for k in allowed)

@@ -1,7 +1,7 @@
 """A large, realistic-looking library made fast with direct SQL, for the GUI benchmark.
 
-Undo triggers stay idle because no operation is capturing; the papers' full-text index is filled
-in one statement at the end, as a large import does (import_writer.bulk_inserts).
+Undo triggers stay idle because no operation is capturing; the search index is filled by the
+usual triggers.
 Deterministic: the same size gives the same library.
 """
 
@@ -12,7 +12,6 @@ import random
 import sqlite3
 from pathlib import Path
 
-from annotator.store.import_writer import bulk_inserts
 from annotator.store.library import open_library
 
 _TOPIC_WORDS = ["language", "model", "models", "large", "transformer", "transformers", "attention", "sparse", "dense", "retrieval", "augmented", "generation", "reasoning", "chain", "thought", "instruction", "tuning", "alignment", "preference", "optimization", "reward", "reinforcement", "learning", "human", "feedback", "safety", "jailbreak", "adversarial", "robustness", "watermark", "privacy", "federated", "diffusion", "image", "video", "audio", "speech", "vision", "multimodal", "embedding", "contrastive", "pretraining", "scaling", "laws", "efficient", "inference", "quantization", "pruning", "distillation", "mixture", "experts", "routing", "memory", "long", "context", "window", "positional", "encoding", "rotary", "tokenizer", "vocabulary", "benchmark", "evaluation", "agents", "tool", "use", "planning", "code", "synthesis", "program", "mathematical", "theorem", "proving", "graph", "neural", "network", "protein", "molecule", "drug", "discovery", "clinical", "medical", "legal", "financial", "domain", "adaptation", "continual", "catastrophic", "forgetting", "interpretability", "mechanistic", "circuits", "probing", "hallucination", "factuality", "calibration", "uncertainty", "bayesian", "causal", "inference", "counterfactual", "fairness", "bias", "toxicity", "multilingual", "translation", "summarization", "dialogue", "question", "answering", "knowledge", "editing", "unlearning"]
@@ -46,10 +45,9 @@ def _insert_papers(conn: sqlite3.Connection, rng: random.Random, count: int) -> 
         arxiv = f"{2000 + n // 10000 % 100:04d}.{n % 10000:05d}" if n % 5 else None
         url = f"https://arxiv.org/abs/{arxiv}" if arxiv else ""
         rows.append((title, title.casefold(), url, arxiv, _authors(rng), _abstract(rng)))
-    with bulk_inserts(conn):
-        conn.executemany(
-            "INSERT INTO papers (title, title_key, url, arxiv_id, authors, abstract) VALUES (?, ?, ?, ?, ?, ?)", rows
-        )
+    conn.executemany(
+        "INSERT INTO papers (title, title_key, url, arxiv_id, authors, abstract) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
 
 
 def _insert_sessions(conn: sqlite3.Connection, rng: random.Random, sessions: int, papers: int) -> None:
