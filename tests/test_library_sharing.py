@@ -20,6 +20,7 @@ from annotator.errors import AnnotatorError
 from annotator.store import editing, queries, restoring
 from annotator.store.importing import import_paths
 from annotator.store.library import SharingLost, open_library
+from tests.ui_helpers import edit
 
 pytestmark = [
     pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
@@ -102,7 +103,7 @@ def test_the_import_dialog_on_the_library_folder_keeps_the_app_locks(qtbot, wind
     assert annotator_command(library.path, "edit", "S1", "--reading", "1", "--team", "team-7").returncode == 0
     reading = queries.session_readings(library.conn, queries.resolve_session(library.conn, "S1"))[0]
     assert reading["team"] == "team-7"
-    window.edits.apply(editing.edit_reading, reading["reading_id"], notes="Written by the app")
+    edit(qtbot, window.runner, editing.edit_reading, reading["reading_id"], notes="Written by the app")
     assert json.loads(annotator_command(library.path, "show", "S1", "--json").stdout)["readings"][0]["notes"] == \
         "Written by the app"
 

@@ -16,6 +16,7 @@ from annotator.store import queries
 from annotator.store.paper_browser import PaperQuery, first_matches, paper_ids
 from annotator.store.queries import SearchCut, find, fts_query, words_left_out
 from tests.bench.synthetic_library import make_library
+from tests.ui_helpers import make_runner
 
 ROOT = Path(__file__).resolve().parent.parent
 ABSTRACT = ("We propose a novel framework for efficient inference in large language models via sparse mixture of "
@@ -97,7 +98,7 @@ def test_the_library_window_says_when_a_search_was_cut(qtbot, big_library, monke
 
     monkeypatch.setattr(queries, "SEARCH_SECONDS", 0.0)
     with open_library(big_library, daily_backup=False) as lib:
-        view = LibraryView(lib)
+        view = LibraryView(lib, make_runner(qtbot, lib))
         qtbot.addWidget(view)
         view.show()
         qtbot.waitUntil(lambda: view.model.rowCount() == 5000)
@@ -105,7 +106,7 @@ def test_the_library_window_says_when_a_search_was_cut(qtbot, big_library, monke
         qtbot.waitUntil(lambda: "stopped" in view.count_label.text())
         assert view.count_label.text().startswith("the search took longer than 0 s and was stopped: showing the first ")
         assert view.model.rowCount() <= 200
-        view.background.wait()
+        view.runner.wait_for_searches()
 
 
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -114,10 +115,10 @@ def test_the_library_window_says_a_pasted_abstract_was_searched_by_its_first_wor
     from annotator.ui.library_view import LibraryView
 
     with open_library(big_library, daily_backup=False) as lib:
-        view = LibraryView(lib)
+        view = LibraryView(lib, make_runner(qtbot, lib))
         qtbot.addWidget(view)
         view.show()
         qtbot.waitUntil(lambda: view.model.rowCount() == 5000)
         view.search.setText(ABSTRACT)
         qtbot.waitUntil(lambda: f"(its first {queries.MAX_WORDS} distinct words)" in view.count_label.text())
-        view.background.wait()
+        view.runner.wait_for_searches()

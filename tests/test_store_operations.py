@@ -77,7 +77,7 @@ def test_a_new_change_drops_the_redo_steps(lib):
 
 def test_undo_of_a_specific_step_refuses_when_the_library_changed_since(lib):
     ids = build_small_library(lib)
-    mine = editing.edit_reading(lib, ids["r2"], team="team-5")
+    mine, _ = editing.edit_reading(lib, ids["r2"], team="team-5")
     editing.edit_reading(lib, ids["r3"], team="team-4")  # e.g. the CLI, meanwhile
     with pytest.raises(AnnotatorError, match="changed since"):
         operations.undo(lib, mine.op_id)
@@ -85,7 +85,7 @@ def test_undo_of_a_specific_step_refuses_when_the_library_changed_since(lib):
 
 def test_changes_name_what_changed(lib):
     ids = build_small_library(lib)
-    changes = editing.edit_reading(lib, ids["r3"], team="team-3")
+    changes, _ = editing.edit_reading(lib, ids["r3"], team="team-3")
     assert changes.sessions == {ids["s2"]} and not changes.papers
     assert changes.op_id is not None
 
@@ -101,7 +101,7 @@ def test_an_edit_that_creates_a_row_returns_its_changes_and_the_new_id(lib):
 
 def test_an_edit_that_changes_nothing_leaves_no_undo_step(lib):
     ids = build_small_library(lib)
-    assert editing.edit_reading(lib, ids["r1"], team="team-1").op_id is None
+    assert editing.edit_reading(lib, ids["r1"], team="team-1")[0].op_id is None
     assert operations.undo(lib).label == "Edit session"  # the last step of build_small_library
 
 

@@ -15,6 +15,7 @@ from annotator.store.paper_browser import PaperQuery, paper_ids
 from annotator.ui.library_view import LibraryView
 from annotator.ui.paper_detail_pane import is_web_link, paper_html
 from annotator.ui.paper_table_model import PAGE_SIZE, PaperTableModel
+from tests.ui_helpers import make_runner
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
 
@@ -52,13 +53,13 @@ def lib(tmp_path: Path) -> Library:
 
 @pytest.fixture
 def view(qtbot, lib: Library) -> LibraryView:
-    widget = LibraryView(lib)
+    widget = LibraryView(lib, make_runner(qtbot, lib))
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
     qtbot.waitUntil(lambda: widget.model.rowCount() == len(PAPERS))
     yield widget
-    widget.background.wait()
+    widget.runner.wait_for_searches()
 
 
 def titles(view: LibraryView) -> list[str]:
@@ -115,14 +116,14 @@ def test_only_the_newest_search_is_shown(qtbot, view: LibraryView) -> None:
     assert view.count_label.text() == "1 paper matches “convolutional”"
 
 
-def test_an_unreadable_library_is_reported_not_fatal(qtbot, tmp_path: Path) -> None:
-    from annotator.ui.background_queries import BackgroundQueries
-
-    queries = BackgroundQueries(tmp_path / "gone.sqlite")
-    with qtbot.waitSignal(queries.failed) as failed:
-        queries.run(lambda conn, report: report("ids", conn.execute("SELECT 1").fetchall()))
+def test_an_unreadable_library_is_reported_not_fatal(qtbot, tmp_path: Path, lib: Library) -> None:
+    view = LibraryView(lib, make_runner(qtbot, lib))
+    qtbot.addWidget(view)
+    view.runner.lib = Library(lib.conn, tmp_path / "gone.sqlite", read_only=True)  # its file vanished
+    with qtbot.waitSignal(view.status_message) as failed:
+        view.show()
     assert "cannot read the library" in failed.args[0]
-    assert not (tmp_path / "gone.sqlite").exists() and not queries.is_busy()
+    assert not (tmp_path / "gone.sqlite").exists() and not view.is_loading()
 
 
 def test_clicking_a_header_sorts_by_that_column(qtbot, view: LibraryView) -> None:
@@ -172,7 +173,7 @@ def test_an_edit_refreshes_the_table_and_keeps_the_selection(qtbot, lib: Library
     row = titles(view).index("BloombergGPT: A Large Language Model for Finance")
     view.table.selectRow(row)
     paper_id = view.model.paper_id(row)
-    view.refresh(editing.edit_paper(lib, paper_id, {"title": "Aardvark GPT"}))
+    view.refresh(editing.edit_paper(lib, paper_id, {"title": "Aardvark GPT"})[0])
     qtbot.waitUntil(lambda: titles(view)[0] == "Aardvark GPT")
     assert view.selected_paper_ids() == [paper_id]
     assert "Aardvark GPT" in view.detail.toHtml()

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from annotator.formats.model import Paper
 from annotator.store import editing, queries
 from annotator.ui.reading_editor import ReadingEditor
-from annotator.ui.undo import StoreEdits
+from tests.ui_helpers import make_runner, settle
 
 
 @pytest.fixture
 def editor(qtbot, lib):
-    window = QWidget()
-    qtbot.addWidget(window)
-    widget = ReadingEditor(lib, StoreEdits(lib, window), window)
+    runner = make_runner(qtbot, lib)
+    window = runner.window
+    widget = ReadingEditor(lib, runner, window)
     _, session = editing.new_session(lib, "C", "S1", "Values")
     widget.show_reading(editing.add_reading(lib, session, paper=Paper("Paper", "https://arxiv.org/abs/1706.03762"))[1])
     window.show()
@@ -35,6 +35,7 @@ def test_team_with_the_excerpt_marker_shows_why_and_changes_nothing(qtbot, lib, 
     qtbot.keyClicks(editor.team.lineEdit(), "team-1<!--excerpt.start-->")
     qtbot.keyClick(editor.team.lineEdit(), Qt.Key.Key_Return)
     # (Return both activates the combo box and finishes the edit: each says why)
+    settle(qtbot, editor._runner)
     assert warnings and all("holds <!--excerpt.start-->" in text for text in warnings)
     assert queries.session_readings(lib.conn, 1)[0]["team"] == ""
 
@@ -42,5 +43,6 @@ def test_team_with_the_excerpt_marker_shows_why_and_changes_nothing(qtbot, lib, 
 def test_video_with_the_excerpt_marker_shows_why(qtbot, lib, editor, warnings):
     editor.video_url.setText("https://youtu.be/x<!--excerpt.start-->")
     qtbot.mouseClick(editor.add_video_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, editor._runner)
     assert len(warnings) == 1 and "holds <!--excerpt.start-->" in warnings[0]
     assert queries.session_readings(lib.conn, 1)[0]["videos"] == []

@@ -18,6 +18,7 @@ pytest.importorskip("annotator.formats.detect")
 from annotator.ui import backup_actions, import_export
 from annotator.ui.dialogs import ExportPreviewDialog
 from annotator.ui.main_window import MainWindow
+from tests.ui_helpers import settle
 
 # The offscreen platform cannot resize windows to their size hints and says so once per window.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -73,7 +74,7 @@ def test_import_seed_shows_session_and_readings(qtbot, window, monkeypatch, mess
     assert model.rowCount() == 9
     assert model.index(0, 1).data() == "BloombergGPT: A Large Language Model for Finance"
     assert "Imported 1 of 1 files" in window.statusBar().currentMessage()
-    assert window.edits.stack.undoText().startswith("Import")
+    assert window.runner.history.stack.undoText().startswith("Import")
 
 
 def test_edit_reading_then_undo(qtbot, window, monkeypatch, message_boxes):
@@ -99,6 +100,7 @@ def test_edit_reading_then_undo(qtbot, window, monkeypatch, message_boxes):
     qtbot.mouseClick(editor.add_video_button, Qt.MouseButton.LeftButton)
     editor.video_url.setText("javascript:alert(1)")
     qtbot.mouseClick(editor.add_video_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window.runner)
     assert len(message_boxes) == 1 and "not a web link" in message_boxes[0][1]
 
     first = queries.session_detail(window.lib.conn, session_id)["readings"][0]
@@ -119,12 +121,14 @@ def test_edit_reading_then_undo(qtbot, window, monkeypatch, message_boxes):
     assert window.undo_action.shortcut() == QKeySequence("Ctrl+Z")
     assert window.undo_action.text() == "&Undo Edit reading"
     window.undo_action.trigger()  # the video
-    window.undo_action.trigger()  # the team
+    window.undo_action.trigger()  # the team (queued behind the first: undone in order)
+    settle(qtbot, window.runner)
     first = queries.session_detail(window.lib.conn, session_id)["readings"][0]
     assert (first["team"], first["videos"]) == ("", [])
     assert editor.team.currentText() == ""
     assert editor.videos.count() == 0
     window.redo_action.trigger()
+    settle(qtbot, window.runner)
     assert queries.session_detail(window.lib.conn, session_id)["readings"][0]["team"] == "team-3"
     assert editor.team.currentText() == "team-3"
 
@@ -134,11 +138,13 @@ def test_undo_after_the_library_changed_elsewhere_clears_history(qtbot, window, 
     session_id = seed_session(window)
     window.session_editor.title.setText("Renamed here")
     window.session_editor.title.editingFinished.emit()
+    settle(qtbot, window.runner)
     with open_library(window.lib.path, daily_backup=False) as cli:
         editing.edit_session(cli, session_id, title="Renamed by the CLI")
     window.undo_action.trigger()
+    settle(qtbot, window.runner)
     assert "library changed" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: window.edits.stack.count() == 0, timeout=2000)
+    qtbot.waitUntil(lambda: window.runner.history.stack.count() == 0, timeout=2000)
     assert queries.session_detail(window.lib.conn, session_id)["title"] == "Renamed by the CLI"
 
 
@@ -170,7 +176,7 @@ def test_bad_file_import_names_file_and_line(qtbot, window, monkeypatch, message
 
 
 def test_cancelled_import_keeps_nothing(qtbot, window, monkeypatch, message_boxes):
-    monkeypatch.setattr("annotator.ui.workers.LibraryJob.is_cancelled", lambda self: True)
+    monkeypatch.setattr("annotator.ui.operation_runner.Task.cancelled", lambda self: True)
     outcome = import_through_menu(qtbot, window, monkeypatch, seed_path(0))
     assert outcome.results == [] and outcome.changes is None
     assert window.lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
@@ -231,6 +237,7 @@ def test_new_and_delete_session_with_undo(qtbot, window, monkeypatch, message_bo
 
     monkeypatch.setattr(NewSessionDialog, "exec", fill)
     window.new_session_action.trigger()
+    settle(qtbot, window.runner)
     session_id = queries.resolve_session(window.lib.conn, "2024 Spring/S0-L29")
     assert window.sessions.selected_session() == session_id
     assert window.pages.currentWidget() is window.tabs
@@ -238,10 +245,12 @@ def test_new_and_delete_session_with_undo(qtbot, window, monkeypatch, message_bo
         "SELECT front_matter FROM sessions WHERE id = ?", (session_id,)).fetchone()[0])["title"] == "Agents"
     window.sessions.tree.setFocus()
     window.delete_action.trigger()
+    settle(qtbot, window.runner)
     assert message_boxes and message_boxes[-1][0] == "Delete session"
     assert window.lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
     assert window.readings.model.session_id is None
     window.undo_action.trigger()
+    settle(qtbot, window.runner)
     assert window.lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
     assert window.sessions.model.session_index(session_id).isValid()
 

@@ -41,12 +41,12 @@ def test_session_tree_model(qtmodeltester, lib, course):
 def test_session_tree_updates_in_place_or_rebuilds(qtbot, qtmodeltester, lib, course):
     model = SessionTreeModel(lib)
     qtmodeltester.check(model)
-    changes = editing.edit_session(lib, course["early"], title="Renamed")
+    changes, _ = editing.edit_session(lib, course["early"], title="Renamed")
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
         model.refresh(changes)
     assert model.data(model.session_index(course["early"]).siblingAtColumn(2)) == "Renamed"
     with qtbot.waitSignal(model.modelReset):
-        model.refresh(editing.delete_session(lib, course["late"]))
+        model.refresh(editing.delete_session(lib, course["late"])[0])
     assert not model.session_index(course["late"]).isValid()
     qtmodeltester.check(model)
 
@@ -105,5 +105,5 @@ def test_readings_panel_keeps_selection_across_refresh(qtbot, lib, course):
     assert panel.selected_reading() == reading_id
     assert panel.model.index(0, 1).data() == "GPT-3"
     with qtbot.waitSignal(panel.reading_selected) as blocker:
-        panel.refresh(editing.remove_reading(lib, reading_id))
+        panel.refresh(editing.remove_reading(lib, reading_id)[0])
     assert blocker.args == [None]

@@ -302,7 +302,7 @@ def test_payloads_in_every_field_show_as_text_and_load_nothing(qtbot, tmp_path, 
     win.show_session(session_id)
 
     # Dialogs: teams, new session (and its refusals), picking and adding papers, the export preview.
-    roster = TeamRosterDialog(lib, win.sessions.current_course()[0], win)
+    roster = TeamRosterDialog(lib, win.sessions.current_course()[0], win.runner, win)
     new_session = NewSessionDialog(win.sessions.model.course_names(), p["course"], win)
     picker = dialogs.PaperPickerDialog(lib, win)
     new_paper = dialogs.NewPaperDialog(win)

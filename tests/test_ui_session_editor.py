@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.store import editing
 from annotator.store.library import open_library
 from annotator.ui.main_window import MainWindow
+from tests.ui_helpers import settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -60,11 +61,13 @@ def test_each_commit_is_one_step(qtbot, window):
     editor.lead_team.lineEdit().editingFinished.emit()
     editor.tags.setText("Agents, Tool use")
     editor.tags.editingFinished.emit()
+    settle(qtbot, win.runner)
     assert op_count(win) == before + 3
     data = front(win, session_id)
     assert (data["title"], data["video"], data["tags"]) == ("Agents and tools", "team-2", ["Agents", "Tool use"])
     assert win.sessions.tree.currentIndex().siblingAtColumn(2).data() == "Agents and tools"
     win.undo_action.trigger()
+    settle(qtbot, win.runner)
     assert "tags" in front(win, session_id) and front(win, session_id)["tags"] == []
     assert editor.tags.text() == ""
 
@@ -82,15 +85,17 @@ def test_other_keys_table(qtbot, window):
     keys = [editor.other.item(r, 0).text() for r in range(editor.other.rowCount())]
     editor.other.setCurrentCell(keys.index("desc"), 0)
     editor.remove_key_row()
+    settle(qtbot, win.runner)
     assert "desc" not in front(win, session_id)
 
 
-def test_bad_date_is_refused(monkeypatch, window):
+def test_bad_date_is_refused(qtbot, monkeypatch, window):
     win, session_id = window
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *args: shown.append(args[2])))
     win.session_editor.date.setText("next tuesday")
     win.session_editor.date.editingFinished.emit()
+    settle(qtbot, win.runner)
     assert shown and "YYYY-MM-DD" in shown[0]
     assert front(win, session_id)["date"] == "2024-02-01"
     assert win.session_editor.date.text() == "2024-02-01"

@@ -13,6 +13,7 @@ from annotator.store import editing, operations
 from annotator.store.library import Library, open_library
 from annotator.store.workload import course_roster, course_workload, team_name
 from annotator.ui.teams import RosterModel, TeamRosterDialog, WorkloadModel, WorkloadView
+from tests.ui_helpers import make_runner
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
 
@@ -42,7 +43,10 @@ def course_id(lib: Library, name: str = "UVA-LLM") -> int:
 
 
 def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library, qtmodeltester) -> None:
-    dialog = TeamRosterDialog(lib, course_id(lib))
+    runner = make_runner(qtbot, lib)
+    changed = []
+    runner.changed.connect(changed.append)
+    dialog = TeamRosterDialog(lib, course_id(lib), runner)
     qtbot.addWidget(dialog)
     qtmodeltester.check(dialog.model)
     dialog.add_team()
@@ -53,20 +57,21 @@ def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library,
     with qtbot.waitSignal(dialog.accepted):
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada, Grace"), ("team-2", "Alan")]
-    assert dialog.result_changes is not None and dialog.result_changes.teams == {course_id(lib)}
+    assert [c.teams for c in changed] == [{course_id(lib)}] and runner.history.stack.undoText() == "Edit teams"
     assert operations.undo(lib).label == "Edit teams"
     assert course_roster(lib.conn, course_id(lib)) == []
 
 
 def test_roster_dialog_edits_and_removes_teams(qtbot, lib: Library) -> None:
     editing.set_roster(lib, course_id(lib), [("team-1", "Ada"), ("team-2", "Alan"), ("team-3", "Grace")])
-    dialog = TeamRosterDialog(lib, course_id(lib))
+    dialog = TeamRosterDialog(lib, course_id(lib), make_runner(qtbot, lib))
     qtbot.addWidget(dialog)
     dialog.table.selectRow(1)
     dialog.remove_selected()
     dialog.model.setData(dialog.model.index(1, 1), "Grace, Barbara")
     assert dialog.model.next_team_name() == "team-4"
-    dialog.accept()
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada"), ("team-3", "Grace, Barbara")]
 
@@ -74,15 +79,17 @@ def test_roster_dialog_edits_and_removes_teams(qtbot, lib: Library) -> None:
 def test_roster_dialog_refuses_duplicate_names_and_stays_open(qtbot, lib: Library, monkeypatch) -> None:
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
-    dialog = TeamRosterDialog(lib, course_id(lib))
+    runner = make_runner(qtbot, lib)
+    dialog = TeamRosterDialog(lib, course_id(lib), runner)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.add_team()
     dialog.add_team()
     dialog.model.setData(dialog.model.index(1, 0), "team-1")
-    dialog.accept()
+    with qtbot.waitSignal(runner.idle):
+        dialog.accept()
     assert len(shown) == 1 and "names must differ" in shown[0]
-    assert dialog.isVisible() and dialog.result_changes is None
+    assert dialog.isVisible() and runner.history.stack.count() == 0
     assert course_roster(lib.conn, course_id(lib)) == []
 
 
@@ -109,7 +116,7 @@ def test_workload_lists_lead_blog_and_readings_per_team(lib: Library) -> None:
 
 
 def test_workload_view_shows_the_grid_for_the_chosen_course(qtbot, lib: Library, qtmodeltester) -> None:
-    view = WorkloadView(lib)
+    view = WorkloadView(lib, make_runner(qtbot, lib))
     qtbot.addWidget(view)
     view.resize(1100, 400)
     view.show()
@@ -134,11 +141,11 @@ def test_workload_view_shows_the_grid_for_the_chosen_course(qtbot, lib: Library,
 
 
 def test_workload_view_follows_changes(qtbot, lib: Library) -> None:
-    view = WorkloadView(lib)
+    view = WorkloadView(lib, make_runner(qtbot, lib))
     qtbot.addWidget(view)
     view.show()
     session = lib.conn.execute("SELECT id FROM sessions WHERE code = 'S0-L02'").fetchone()[0]
-    view.refresh(editing.edit_session(lib, session, front_matter={"video": "team-3"}))
+    view.refresh(editing.edit_session(lib, session, front_matter={"video": "team-3"})[0])
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(view.model.columnCount())]
     team3 = headers.index("team-3")
     assert view.model.data(view.model.index(1, team3)) == "lead"
@@ -149,7 +156,7 @@ def test_workload_view_follows_changes(qtbot, lib: Library) -> None:
 
 def test_workload_view_without_courses_says_so(qtbot, tmp_path: Path) -> None:
     with open_library(tmp_path / "empty.sqlite", daily_backup=False) as empty:
-        view = WorkloadView(empty)
+        view = WorkloadView(empty, make_runner(qtbot, empty))
         qtbot.addWidget(view)
         view.show()
         assert view.empty_label.isVisible() and "No courses yet" in view.empty_label.text()

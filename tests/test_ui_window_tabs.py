@@ -12,6 +12,7 @@ from annotator.store import editing, queries
 from annotator.store.library import open_library
 from annotator.ui import dialogs
 from annotator.ui.main_window import MainWindow
+from tests.ui_helpers import settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -45,11 +46,13 @@ def test_add_reading_from_the_library_picker(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(dialogs.PaperPickerDialog, "exec", pick)
     win.add_library_action.trigger()
+    settle(qtbot, win.runner)
     titles = [r["title"] for r in queries.session_readings(win.lib.conn, session_id)]
     assert titles == ["Attention Is All You Need", "BERT"]
     assert win.readings.model.rowCount() == 2
     assert win.reading_editor.title.text() == "BERT"  # the new reading is selected
     win.undo_action.trigger()
+    settle(qtbot, win.runner)
     assert win.readings.model.rowCount() == 1
 
 
@@ -58,9 +61,11 @@ def test_add_several_papers_is_one_undo_step(qtbot, window):
     ids = [win.lib.conn.execute("INSERT INTO papers (title, title_key) VALUES (?, ?)", (t, t.lower())).lastrowid
            for t in ("Paper A", "Paper B")]
     win.add_papers(ids)
+    settle(qtbot, win.runner)
     assert win.readings.model.rowCount() == 3
     assert win.undo_action.text() == "&Undo Add 2 readings"
     win.undo_action.trigger()
+    settle(qtbot, win.runner)
     assert win.readings.model.rowCount() == 1
 
 
@@ -74,10 +79,12 @@ def test_add_by_title_and_remove(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(dialogs.NewPaperDialog, "exec", fill)
     win.add_title_action.trigger()
+    settle(qtbot, win.runner)
     assert win.readings.model.index(1, 1).data() == "Segment Anything"
     assert win.readings.selected_reading() == win.readings.model.reading_ids()[1]
     win.readings.table.setFocus()
     win.delete_action.trigger()
+    settle(qtbot, win.runner)
     assert win.readings.model.rowCount() == 1
 
 
@@ -106,7 +113,8 @@ def test_teams_dialog_is_one_undo_step(qtbot, window, monkeypatch):
     def fill(dialog):
         dialog.model.insertRows(0, 1)
         dialog.model.setData(dialog.model.index(0, 0), "team-7")
-        dialog.accept()
+        with qtbot.waitSignal(dialog.accepted):  # once the roster is saved
+            dialog.accept()
         return dialog.result()
 
     monkeypatch.setattr(teams.TeamRosterDialog, "exec", fill)
@@ -114,6 +122,7 @@ def test_teams_dialog_is_one_undo_step(qtbot, window, monkeypatch):
     assert "team-7" in [win.session_editor.lead_team.itemText(i) for i in range(win.session_editor.lead_team.count())]
     assert win.undo_action.text() == "&Undo Edit teams"
     win.undo_action.trigger()
+    settle(qtbot, win.runner)
     assert win.lib.conn.execute("SELECT count(*) FROM teams").fetchone()[0] == 0
 
 
@@ -123,6 +132,7 @@ def test_library_tab_adds_to_the_selected_session(qtbot, window, monkeypatch):
     paper = win.lib.conn.execute("INSERT INTO papers (title, title_key) VALUES ('BERT', 'bert')").lastrowid
     win.tabs.setCurrentWidget(win.library_view)
     win.library_view.add_to_session_requested.emit([paper])
+    settle(qtbot, win.runner)
     assert win.tabs.currentWidget() is win.workspace
     assert [r["title"] for r in queries.session_readings(win.lib.conn, session_id)][-1] == "BERT"
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from annotator.store import editing, queries
 from annotator.store.library import open_library
 from annotator.ui.main_window import MainWindow
+from tests.ui_helpers import edit, settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -27,7 +28,8 @@ def test_gui_and_cli_write_at_once_and_the_gui_shows_the_cli_change(qtbot, tmp_p
     commands = [subprocess.Popen([*cli, "new-session", f"Course/CLI{n}", "--title", f"From the CLI {n}"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(3)]
     for number in range(20):  # the GUI keeps writing while the commands run
-        window.edits.apply(editing.edit_reading, reading_id, notes=f"GUI note {number}")
+        window.runner.edit(editing.edit_reading, reading_id, notes=f"GUI note {number}").run_in_background()
+    settle(qtbot, window.runner, timeout=60000)
     outputs = [c.communicate(timeout=60) for c in commands]
     assert [c.returncode for c in commands] == [0, 0, 0], outputs
     assert not any("locked" in err for _, err in outputs)
@@ -85,7 +87,7 @@ def test_a_full_disk_during_an_edit_is_a_message_not_a_crash(qtbot, tmp_path, mo
     def full_disk(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
-    assert window.edits.apply(full_disk, session_id) is None
+    assert edit(qtbot, window.runner, full_disk, session_id) is None
     assert shown == [f"{lib.path}: the disk is full (database or disk is full); nothing was changed"]
     window.close()
     lib.close()

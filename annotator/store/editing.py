@@ -1,6 +1,6 @@
 """Edits made in the app or with `annotator edit`: each public function is one Operation.
 
-Each returns the operation's Changes, or (Changes, the new row's id) when it creates one.
+Each returns (the operation's Changes, a value): the new row's id when it creates one, else None.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import json
 import re
 import sqlite3
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from annotator.errors import AnnotatorError
 from annotator.formats.line_values import one_line_problem, text_problem, video_link_problem
@@ -20,6 +21,13 @@ from annotator.store.operations import Changes, run_operation
 from annotator.store.papers import store_papers, update_paper
 
 _UNSET = object()
+T = TypeVar("T")
+
+
+def _operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Changes], T]) -> tuple[Changes, T]:
+    """run_operation, its result in the order every edit returns it: (Changes, value)."""
+    value, changes = run_operation(lib, label, body)
+    return changes, value
 
 
 def validate_video_url(url: str) -> str:
@@ -130,11 +138,10 @@ def new_session(lib: Library, course: str, code: str, title: str, date: str = ""
         changes.sessions.add(session_id)
         return session_id
 
-    session_id, changes = run_operation(lib, f"New session {code}", body)
-    return changes, session_id
+    return _operation(lib, f"New session {code}", body)
 
 
-def delete_session(lib: Library, session_id: int) -> Changes:
+def delete_session(lib: Library, session_id: int) -> tuple[Changes, None]:
     """Delete a session with its readings and annotations (undoable)."""
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
@@ -143,7 +150,7 @@ def delete_session(lib: Library, session_id: int) -> Changes:
         conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         changes.sessions.add(session_id)
 
-    return run_operation(lib, "Delete session", body)[1]
+    return _operation(lib, "Delete session", body)
 
 
 def edit_session(
@@ -153,7 +160,7 @@ def edit_session(
     title: str | None = None,
     date: str | None = None,
     front_matter: dict[str, Any] | None = None,
-) -> Changes:
+) -> tuple[Changes, None]:
     """Set the title, date and front-matter keys (a value of None unsets that key) in one step."""
     if title is not None:
         title = validate_title(title)
@@ -196,7 +203,7 @@ def edit_session(
         )
         changes.sessions.add(session_id)
 
-    return run_operation(lib, "Edit session", body)[1]
+    return _operation(lib, "Edit session", body)
 
 
 def edit_reading(
@@ -208,7 +215,7 @@ def edit_reading(
     add_videos: list[str] = (),  # type: ignore[assignment]
     remove_videos: list[str] = (),  # type: ignore[assignment]
     videos: list[str] | None = None,
-) -> Changes:
+) -> tuple[Changes, None]:
     """Change a reading's notes, team and video links in one step."""
     problem = text_problem(notes) if notes is not None else None
     if problem:
@@ -244,12 +251,12 @@ def edit_reading(
                 [(reading_id, i, url) for i, url in enumerate(wanted, 1)],
             )
 
-    return run_operation(lib, "Edit reading", body)[1]
+    return _operation(lib, "Edit reading", body)
 
 
-def edit_paper(lib: Library, paper_id: int, fields: dict[str, str]) -> Changes:
+def edit_paper(lib: Library, paper_id: int, fields: dict[str, str]) -> tuple[Changes, None]:
     """Correct a paper's title, URL, authors or abstract."""
-    return run_operation(lib, "Edit paper", lambda conn, changes: update_paper(conn, paper_id, fields, changes))[1]
+    return _operation(lib, "Edit paper", lambda conn, changes: update_paper(conn, paper_id, fields, changes))
 
 
 def _renumber(conn: sqlite3.Connection, session_id: int, order: list[int]) -> None:
@@ -302,11 +309,10 @@ def add_reading(
         changes.sessions.add(session_id)
         return reading_id
 
-    reading_id, changes = run_operation(lib, "Add reading", body)
-    return changes, reading_id
+    return _operation(lib, "Add reading", body)
 
 
-def remove_reading(lib: Library, reading_id: int) -> Changes:
+def remove_reading(lib: Library, reading_id: int) -> tuple[Changes, None]:
     """Remove a reading from its session (the paper stays in the library)."""
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
@@ -315,10 +321,10 @@ def remove_reading(lib: Library, reading_id: int) -> Changes:
         _renumber(conn, row["session_id"], _reading_order(conn, row["session_id"]))
         changes.sessions.add(row["session_id"])
 
-    return run_operation(lib, "Remove reading", body)[1]
+    return _operation(lib, "Remove reading", body)
 
 
-def move_reading(lib: Library, reading_id: int, position: int) -> Changes:
+def move_reading(lib: Library, reading_id: int, position: int) -> tuple[Changes, None]:
     """Move a reading to POSITION (1-based) within its session."""
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
@@ -329,10 +335,10 @@ def move_reading(lib: Library, reading_id: int, position: int) -> Changes:
         _renumber(conn, row["session_id"], order)
         changes.sessions.add(row["session_id"])
 
-    return run_operation(lib, "Move reading", body)[1]
+    return _operation(lib, "Move reading", body)
 
 
-def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> Changes:
+def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> tuple[Changes, None]:
     """Replace a course's team roster with TEAMS [(name, members)]."""
     names = [name.strip() for name, _ in teams]
     if any(not n for n in names) or len(set(names)) != len(names):
@@ -354,4 +360,4 @@ def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> Ch
                 conn.execute("UPDATE teams SET members = ? WHERE id = ?", (members, row["id"]))
         changes.teams.add(course_id)
 
-    return run_operation(lib, "Edit teams", body)[1]
+    return _operation(lib, "Edit teams", body)

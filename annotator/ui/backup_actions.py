@@ -8,12 +8,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
-from annotator.errors import AnnotatorError
 from annotator.store import backups, restoring
 from annotator.store.library import Library
 from annotator.ui.file_dialogs import choose_file
-from annotator.ui.plain_text import ask, critical, warn
-from annotator.ui.workers import LibraryJob
+from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.plain_text import ask
 
 
 class LibraryBackups(QObject):
@@ -21,11 +20,12 @@ class LibraryBackups(QObject):
 
     restored = Signal()  # the library's content was replaced: every view and the undo history are stale
 
-    def __init__(self, window: QMainWindow, lib: Library):
+    def __init__(self, window: QMainWindow, lib: Library, runner: OperationRunner):
         super().__init__(window)
         self._window = window
         self._lib = lib
-        self._job: LibraryJob | None = None
+        self._runner = runner
+        self._backing_up = False
         self.backup_action = QAction("&Back Up Library Now", self)
         self.backup_action.setToolTip("Write a verified copy of the library into its backups folder")
         self.backup_action.triggered.connect(self.back_up)
@@ -37,20 +37,17 @@ class LibraryBackups(QObject):
         self._window.statusBar().showMessage(text, 10000)
 
     def back_up(self) -> None:
-        """Write a backup in a worker thread; the status bar says where it went."""
-        if self._job is not None and self._job.isRunning():
+        """Write a backup off the GUI thread; the status bar says where it went."""
+        if self._backing_up:
             return
-        job = LibraryJob(Path(self._lib.path), lambda lib, _job: backups.make_backup(lib.conn, lib.path, "manual"), self)
-        job.succeeded.connect(lambda path: self._status(f"Backup written: {path}"))
-        job.failed.connect(lambda message: warn(self._window, "Back up", message))
-        job.crashed.connect(lambda trace: critical(self._window, "Back up", trace))
-        self._job = job
-        job.start()
+        self._backing_up = True
+        path = Path(self._lib.path)
+        self._runner.query_op(self._window, lambda conn, _task: backups.make_backup(conn, path, "manual"),
+                              lambda written: self._status(f"Backup written: {written}"), title="Back up") \
+            .after(self._backed_up).run_in_background()
 
-    def wait(self) -> None:
-        """Let a running backup finish (before the window closes)."""
-        if self._job is not None:
-            self._job.wait()
+    def _backed_up(self) -> None:
+        self._backing_up = False
 
     def choose_and_restore(self) -> None:
         folder = backups.backup_dir(Path(self._lib.path))
@@ -60,19 +57,18 @@ class LibraryBackups(QObject):
             self.restore(Path(name))
 
     def restore(self, source: Path) -> bool:
-        """Ask, then replace the library with SOURCE; True when it was restored."""
+        """Ask, then replace the library with SOURCE (`restored` fires when done); True when it was asked for."""
         if not ask(self._window, "Restore from Backup",
                    f"Replace the whole library with the backup\n{source.name}?\n\n"
                    "The library as it is now is backed up first, so this can be reversed by restoring that copy."):
             return False
+
+        def restored(safety: Path) -> None:
+            self.restored.emit()
+            self._status(f"Restored {source.name}; the library before it is in {safety.name}")
+
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            safety = restoring.restore_backup(self._lib, source)
-        except AnnotatorError as exc:
-            warn(self._window, "Restore from Backup", str(exc))
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.restored.emit()
-        self._status(f"Restored {source.name}; the library before it is in {safety.name}")
+        self._runner.collection_op(self._window, lambda lib, _task: (None, restoring.restore_backup(lib, source)),
+                                   title="Restore from Backup") \
+            .success(restored).after(QGuiApplication.restoreOverrideCursor).run_in_background()
         return True

@@ -1,25 +1,20 @@
-"""File ▸ Import and File ▸ Export: file dialogs, worker jobs with progress, reports.
-
-An import is one undo step; an export shows exactly what will change on disk before writing.
-"""
-
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtWidgets import QDialog, QMainWindow, QProgressDialog
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from annotator.errors import AnnotatorError
 from annotator.store import queries
 from annotator.store.library import Library
-from annotator.ui.dialogs import ExportPreviewDialog, import_summary, show_crash_report, show_import_report
+from annotator.store.operations import Changes
+from annotator.store.read_connection import Connection
+from annotator.ui.dialogs import ExportPreviewDialog, import_summary, show_import_report
 from annotator.ui.file_dialogs import choose_files, choose_folder
-from annotator.ui.plain_text import plain_label, warn
-from annotator.ui.undo import StoreEdits
-from annotator.ui.workers import ImportOutcome, LibraryJob, LibraryWatcher, export_work, import_work
+from annotator.ui.operation_runner import Cancelled, OperationRunner, Task
 
 IMPORT_FILTER = "Posts and lists (*.md *.markdown *.txt);;All files (*)"
 
@@ -29,8 +24,55 @@ def export_counts(results: list[Any]) -> str:
     return ", ".join(f"{sum(1 for r in results if r.status == s)} {s}" for s in ("created", "updated", "unchanged"))
 
 
+@dataclass
+class ImportOutcome:
+    """What an import did: one FileResult per file and the change summary of the one step."""
+
+    results: list[Any] = field(default_factory=list)
+    changes: Changes | None = None
+
+
+def import_op(paths: list[str], course: str | None) -> Any:
+    """The operation importing PATHS as one undo step (recursively for folders), with progress and Cancel."""
+
+    def op(lib: Library, task: Task) -> tuple[Changes | None, ImportOutcome]:
+        from annotator.store.importing import ImportCancelled, import_paths
+
+        try:
+            results, changes = import_paths(lib, list(paths), course, recursive=True, one_step=True,
+                                            progress=task.report, cancelled=task.cancelled)
+        except ImportCancelled:
+            raise Cancelled() from None
+        return changes, ImportOutcome(results, changes)
+
+    return op
+
+
+def export_query(session_ids: list[int], folder: str, preview: bool) -> Any:
+    """The query exporting SESSION_IDS to FOLDER (PREVIEW: diffs only, nothing written).
+
+    One session at a time (progress, Cancel), so the check export_sessions makes across all of
+    them, that no two share a file, is made first: else the second would overwrite the first.
+    """
+
+    def query(conn: Connection, task: Task) -> list[Any]:
+        from annotator.store.exporting import check_targets, export_sessions
+
+        check_targets(conn, session_ids, folder)
+        results = []
+        for number, session_id in enumerate(session_ids):
+            if task.cancelled():
+                raise Cancelled()
+            task.report(number, len(session_ids), "")
+            results += export_sessions(conn, [session_id], folder, diff=preview)
+        task.report(len(session_ids), len(session_ids), "")
+        return results
+
+    return query
+
+
 class FileTransfers(QObject):
-    """Runs imports and exports for the main window; one job at a time.
+    """Runs imports and exports for the main window through its runner; one at a time.
 
     `imported(ImportOutcome)` fires when an import has been applied (or cancelled, or failed, with
     an empty outcome), `exported(results)` after a write.
@@ -40,69 +82,30 @@ class FileTransfers(QObject):
     exported = Signal(object)
     session_imported = Signal(int)  # the session to select after an import
 
-    def __init__(self, window: QMainWindow, lib: Library, edits: StoreEdits, watcher: LibraryWatcher,
-                 settings: QSettings):
+    def __init__(self, window: QMainWindow, lib: Library, runner: OperationRunner, settings: QSettings):
         super().__init__(window)
         self._window = window
         self._lib = lib
-        self._edits = edits
-        self._watcher = watcher
+        self._runner = runner
         self._settings = settings
-        self.job: LibraryJob | None = None
-        self._progress: QProgressDialog | None = None
+        self._busy = False
 
     def busy(self) -> bool:
-        return self.job is not None
-
-    def stop(self) -> None:
-        """Cancel a running job and wait for it (on quit)."""
-        if self.job is not None:
-            self.job.cancel()
-            self.job.wait()
+        """True while an import or a course export runs (with its progress dialog)."""
+        return self._busy
 
     def _status(self, text: str) -> None:
         self._window.statusBar().showMessage(text, 15000)
 
-    def _start(self, label: str, work: Callable[[Library, LibraryJob], Any], on_success: Callable[[Any], None],
-               on_end: Callable[[], None] = lambda: None) -> bool:
-        if self.job is not None:
+    def _claim(self) -> bool:
+        if self._busy:
             self._status("Please wait: another import or export is still running")
             return False
-        job = LibraryJob(self._lib.path, work, self)
-        progress = QProgressDialog(label, "Cancel", 0, 0, self._window)
-        progress.setLabel(plain_label(label))  # it names the files being imported
-        progress.setWindowTitle("annotator")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-        progress.setMinimumWidth(420)
-        progress.canceled.connect(job.cancel)
-        job.progressed.connect(lambda done, total, what: self._progressed(progress, done, total, what))
-        job.succeeded.connect(on_success)
-        job.failed.connect(lambda text: warn(self._window, "annotator", text))
-        job.cancelled.connect(lambda: self._status("Cancelled: nothing was changed"))
-        job.crashed.connect(lambda report: show_crash_report(report, self._window))
-        job.finished.connect(lambda: self._finished(job, progress, on_end))
-        self.job, self._progress = job, progress
-        self._watcher.timer.stop()  # the job's own commits are not changes from elsewhere
-        job.start()
+        self._busy = True
         return True
 
-    @staticmethod
-    def _progressed(progress: QProgressDialog, done: int, total: int, what: str) -> None:
-        progress.setMaximum(max(total, 1))
-        if what:
-            progress.setLabelText(f"{Path(what).name}  ({done + 1} of {total})")
-        progress.setValue(min(done, total))
-
-    def _finished(self, job: LibraryJob, progress: QProgressDialog, on_end: Callable[[], None]) -> None:
-        progress.canceled.disconnect(job.cancel)
-        progress.reset()
-        progress.deleteLater()
-        job.deleteLater()
-        self.job = self._progress = None
-        self._watcher.acknowledge()
-        self._watcher.timer.start()
-        on_end()
+    def _release(self) -> None:
+        self._busy = False
 
     # --- import ----------------------------------------------------------------------------------
 
@@ -115,20 +118,19 @@ class FileTransfers(QObject):
             self.import_paths(paths)
 
     def import_paths(self, paths: list[str], course: str | None = None) -> bool:
-        """Import PATHS (files or folders) in a worker, as one undo step."""
+        """Import PATHS (files or folders) off the GUI thread, as one undo step."""
+        if not self._claim():
+            return False
         outcome: list[ImportOutcome] = []
-        started = self._start(
-            f"Importing {len(paths)} item{'s' if len(paths) != 1 else ''}…", import_work(paths, course),
-            lambda result: outcome.append(result),
-            lambda: self._import_done(outcome[0] if outcome else ImportOutcome()),
-        )
-        if started:
-            self._status("Importing…")
-        return started
+        self._runner.collection_op(self._window, import_op(paths, course)) \
+            .with_progress(f"Importing {len(paths)} item{'s' if len(paths) != 1 else ''}…") \
+            .success(outcome.append) \
+            .after(lambda: self._import_done(outcome[0] if outcome else ImportOutcome())).run_in_background()
+        self._status("Importing…")
+        return True
 
     def _import_done(self, outcome: ImportOutcome) -> None:
-        if outcome.changes is not None:
-            self._edits.record(outcome.changes)
+        self._release()
         if outcome.results:
             self._status(import_summary(outcome.results))
             new_session = self._first_session(outcome.results)
@@ -142,7 +144,7 @@ class FileTransfers(QObject):
             if result.session and not result.error:
                 try:
                     return queries.resolve_session(self._lib.conn, result.session)
-                except AnnotatorError:
+                except AnnotatorError:  # (deleted meanwhile: try the next one; nothing to report)
                     continue
         return None
 
@@ -156,21 +158,18 @@ class FileTransfers(QObject):
         return folder
 
     def export_session(self, session_id: int) -> None:
-        """File ▸ Export Session…: preview the diff, then write (small: on this thread)."""
-        from annotator.store.exporting import export_sessions
-
+        """File ▸ Export Session…: preview the diff, then write."""
         folder = self._choose_folder()
         if not folder:
             return
-        try:
-            preview = export_sessions(self._lib.conn, [session_id], folder, diff=True)
-            if not self._confirm(preview, folder):
-                return
-            results = export_sessions(self._lib.conn, [session_id], folder)
-        except AnnotatorError as exc:
-            warn(self._window, "Export", str(exc))
-            return
-        self._exported(results)
+
+        def confirmed(preview: list[Any]) -> None:
+            if self._confirm(preview, folder):
+                self._runner.query_op(self._window, export_query([session_id], folder, preview=False), self._exported,
+                                      title="Export").run_in_background()
+
+        self._runner.query_op(self._window, export_query([session_id], folder, preview=True), confirmed,
+                              title="Export").run_in_background()
 
     def export_course(self, course_id: int) -> None:
         """File ▸ Export Course…: preview and write every session of the course in a worker."""
@@ -182,13 +181,19 @@ class FileTransfers(QObject):
         if not folder:
             return
 
+        if not self._claim():
+            return
         previews: list[list[Any]] = []
-        self._start("Comparing with the folder…", export_work(ids, folder, preview=True), previews.append,
-                    lambda: self._confirm_and_write(previews, ids, folder))
+        self._runner.query_op(self._window, export_query(ids, folder, preview=True), previews.append) \
+            .with_progress("Comparing with the folder…") \
+            .after(lambda: self._confirm_and_write(previews, ids, folder)).run_in_background()
 
     def _confirm_and_write(self, previews: list[list[Any]], ids: list[int], folder: str) -> None:
-        if previews and self._confirm(previews[0], folder):
-            self._start("Writing posts…", export_work(ids, folder, preview=False), self._exported)
+        if not (previews and self._confirm(previews[0], folder)):
+            self._release()
+            return
+        self._runner.query_op(self._window, export_query(ids, folder, preview=False), self._exported) \
+            .with_progress("Writing posts…").after(self._release).run_in_background()
 
     def _confirm(self, preview: list[Any], folder: str) -> bool:
         dialog = ExportPreviewDialog(preview, folder, self._window)

@@ -1,7 +1,8 @@
 """The Library tab: every paper in one table, full-text search as you type, imported paper lists.
 
-Ids come from background queries (a keystroke never waits for 100k rows), the table reads rows
-lazily (PaperTableModel), and refresh(changes) re-reads only what an operation changed.
+Ids come from the runner's "newest" queries (a keystroke never waits for 100k rows, and a newer
+one interrupts an older), the table reads rows lazily (PaperTableModel), and refresh(changes)
+re-reads only what an operation changed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from annotator.store.operations import Changes
 from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
-from annotator.ui.background_queries import BackgroundQueries, Report
+from annotator.ui.operation_runner import OperationRunner, Task
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
 from annotator.ui.plain_text import plain_label, tooltip
@@ -44,6 +45,7 @@ FIRST_MATCHES = 200
 FIRST_MATCHES_AFTER_MS = 25  # ranking slower than this: show the first title matches meanwhile
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
+SEARCH_GROUP = "library search"
 
 
 def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
@@ -55,8 +57,8 @@ def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
     return kind, " ".join(str(hit["title"]).split()), snippet
 
 
-def _library_job(conn: Connection, report: Report, query: PaperQuery, with_hits: bool) -> None:
-    """Report the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
+def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: bool) -> None:
+    """Answer the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
     Ranking a search over all papers is slow when most of 100k papers match (a one-letter
     prefix), so the first title matches, found at once, are reported before it ("first").
@@ -64,14 +66,14 @@ def _library_job(conn: Connection, report: Report, query: PaperQuery, with_hits:
     searching = bool(query.text.strip())
     first = None
     if searching and query.sort is None and query.list_id is None:
-        report("first", first := first_matches(conn, query.text, FIRST_MATCHES))
+        task.answer("first", first := first_matches(conn, query.text, FIRST_MATCHES))
     try:
-        report("ids", paper_ids(conn, query))
+        task.answer("ids", paper_ids(conn, query))
     except SearchCut as cut:  # over its time budget: the first matches are what there is
         ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
-        report("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
+        task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
-        report("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
+        task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
 
 
 class LibraryView(QWidget):
@@ -81,11 +83,11 @@ class LibraryView(QWidget):
     status_message = Signal(str)
     session_requested = Signal(int)  # a session row id the user asked to open (hit or detail link)
 
-    def __init__(self, lib: Library, parent: QWidget | None = None):
+    def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.lib = lib
+        self.runner = runner
         self.model = PaperTableModel(lib, self)
-        self.background = BackgroundQueries(lib.path, self)
         self._query = PaperQuery(sort="title")
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
@@ -175,8 +177,6 @@ class LibraryView(QWidget):
         self.add_button.clicked.connect(self._request_add)
         self.hits.itemActivated.connect(lambda item, _column: self._hit_activated(item))
         self.detail.session_requested.connect(self.session_requested)
-        self.background.answered.connect(self._answered)
-        self.background.failed.connect(self.status_message)
 
     # --- public --------------------------------------------------------------------------------
 
@@ -208,7 +208,7 @@ class LibraryView(QWidget):
 
     def is_loading(self) -> bool:
         """True while a search or sort has not answered yet."""
-        return self.background.is_busy()
+        return self.runner.is_searching(SEARCH_GROUP)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -243,7 +243,9 @@ class LibraryView(QWidget):
         self._restore = (selected if len(selected) <= 1000 else [], self.current_paper())
         query = self._query
         self._first_timer.stop()
-        self.background.run(partial(_library_job, query=query, with_hits=with_hits))
+        self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits), lambda _none: None) \
+            .newest(SEARCH_GROUP).answers(self._answered) \
+            .failure(lambda exc: self.status_message.emit(f"cannot read the library: {exc}")).run_in_background()
         if with_hits and not query.text.strip():
             self.hits.clear()
             self.hits.hide()
@@ -267,7 +269,7 @@ class LibraryView(QWidget):
             self._show_hits(result)
 
     def _show_first_matches(self) -> None:
-        if self.background.is_busy():
+        if self.is_loading():
             self.model.set_ids(self._first_matches)
             self.count_label.setText("ranking…")
 

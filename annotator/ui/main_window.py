@@ -1,7 +1,8 @@
 """The main window: sessions | readings and session details | reading editor, plus library tabs.
 
-Views never re-read more than the Changes of an operation name; a 1 s poll of the library's
-data_version picks up changes made by another process (the CLI) and refreshes everything.
+Every change and every longer read goes through `self.runner` (operation_runner). Views never
+re-read more than the Changes of an operation name; a 1 s poll of the library's data_version
+picks up changes made by another process (the CLI) and refreshes everything.
 """
 
 from __future__ import annotations
@@ -18,23 +19,25 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from annotator.errors import AnnotatorError
 from annotator.store import backups, editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import library_is_empty, session_heading
+from annotator.store.read_connection import DatabaseError
 from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.library_view import LibraryView
+from annotator.ui.library_watcher import LibraryWatcher
+from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import ask, inform
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
-from annotator.ui.undo import StoreEdits
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
-from annotator.ui.workers import LibraryJob, LibraryWatcher
 
 POLL_INTERVAL_MS = 1000
 
@@ -50,22 +53,22 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.setWindowTitle(f"annotator — {Path(lib.path).name}")
         self.setAcceptDrops(True)
-        self.edits = StoreEdits(lib, self)
-        self.edits.changed.connect(self.apply_changes)
-        self.edits.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
         self.watcher.changed_elsewhere.connect(self.refresh_everything)
         self.watcher.reopened.connect(self._library_reopened)
         self.watcher.failed.connect(lambda message: self._show_library_notice("Library", message))
+        self.runner = OperationRunner(lib, self, self.watcher)
+        self.runner.changed.connect(self.apply_changes)
+        self.runner.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self._notice_box: QMessageBox | None = None
-        self.transfers = FileTransfers(self, lib, self.edits, self.watcher, self.settings)
+        self.transfers = FileTransfers(self, lib, self.runner, self.settings)
         self.transfers.imported.connect(self.import_finished)
         self.transfers.session_imported.connect(self.show_session)
 
         self.sessions = SessionListPanel(lib)
         self.readings = ReadingsPanel(lib)
-        self.session_editor = SessionEditor(lib, self.edits)
-        self.reading_editor = ReadingEditor(lib, self.edits)
+        self.session_editor = SessionEditor(lib, self.runner)
+        self.reading_editor = ReadingEditor(lib, self.runner)
         self.centre = QTabWidget()
         self.centre.setDocumentMode(True)
         self.centre.addTab(self.readings, "Readings")
@@ -92,7 +95,6 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.tabs)
         self.setCentralWidget(self.pages)
         self._welcome_asked = False
-        self._backup_job: LibraryJob | None = None
 
         self.sessions.session_selected.connect(self._session_selected)
         self.sessions.new_requested.connect(self.new_session)
@@ -107,7 +109,7 @@ class MainWindow(QMainWindow):
         self.welcome.session_activated.connect(self.show_session)
         self.welcome.library_requested.connect(self.show_workspace)
 
-        self.backups = LibraryBackups(self, lib)
+        self.backups = LibraryBackups(self, lib, self.runner)
         self.backups.restored.connect(self._library_restored)
         self._build_actions()
         self._build_menus()
@@ -119,16 +121,15 @@ class MainWindow(QMainWindow):
     # --- the Library and Workload tabs ---------------------------------------------------------
 
     def _make_library_view(self) -> LibraryView:
-        view = LibraryView(self.lib)
+        view = LibraryView(self.lib, self.runner)
         view.add_to_session_requested.connect(self.add_papers)
         view.session_requested.connect(self.show_session)
         view.status_message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         return view
 
     def _make_workload_view(self) -> WorkloadView:
-        view = WorkloadView(self.lib)
+        view = WorkloadView(self.lib, self.runner)
         view.session_requested.connect(self.show_session)
-        view.changed.connect(self.edits.record)  # a roster edited from the view: undoable too
         return view
 
     # --- actions and menus ---------------------------------------------------------------------
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", "Undo the last change")
         self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z", "Redo the last undone change")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack = self.edits.stack
+        stack = self.runner.history.stack
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
         stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}".rstrip()))
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _library_restored(self) -> None:
-        self.edits.stack.clear()  # its steps belong to the library that was replaced
+        self.runner.history.stack.clear()  # its steps belong to the library that was replaced
         self.apply_changes(None)
 
     def _library_reopened(self, reason: str) -> None:
@@ -295,11 +296,11 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         self.reading_editor.flush_notes()  # typed notes are one step of their own, undone first
-        self.edits.stack.undo()
+        self.runner.history.undo()
 
     def redo(self) -> None:
         self.reading_editor.flush_notes()
-        self.edits.stack.redo()
+        self.runner.history.redo()
 
     def focus_search(self) -> None:
         """Ctrl+F: the library's search box on the Library tab, else the session filter."""
@@ -324,10 +325,12 @@ class MainWindow(QMainWindow):
         if dialog.exec() != NewSessionDialog.DialogCode.Accepted:
             return
         course, code, title, date = dialog.values()
-        session_id = self.edits.apply(editing.new_session, course, code, title, date)
-        if session_id is not None:
-            self.show_session(session_id)
-            self.centre.setCurrentWidget(self.session_editor)
+        self.runner.edit(editing.new_session, course, code, title, date).success(self._show_new_session) \
+            .run_in_background()
+
+    def _show_new_session(self, session_id: int) -> None:
+        self.show_session(session_id)
+        self.centre.setCurrentWidget(self.session_editor)
 
     def delete_session(self) -> None:
         session_id = self.sessions.selected_session()
@@ -341,7 +344,7 @@ class MainWindow(QMainWindow):
         if ask(self, "Delete session",
                f"Delete session {code} “{title}” with its readings, notes and videos?\n\n"
                "You can undo this with Edit ▸ Undo."):
-            self.edits.apply(editing.delete_session, session_id)
+            self.runner.edit(editing.delete_session, session_id).run_in_background()
 
     def add_papers(self, paper_ids: list[int]) -> None:
         """Add library papers to the selected session (one undo step)."""
@@ -349,8 +352,11 @@ class MainWindow(QMainWindow):
         if session_id is None:
             inform(self, "Add to session", "Select a session on the Sessions tab first.")
             return
-        added = self.edits.apply_all(f"Add {len(paper_ids)} readings", editing.add_reading,
-                                     [{"session_id": session_id, "paper_id": pid} for pid in paper_ids])
+        calls = [{"session_id": session_id, "paper_id": pid} for pid in paper_ids]
+        self.runner.edit_each(f"Add {len(paper_ids)} readings", editing.add_reading, calls) \
+            .success(self._show_added).run_in_background()
+
+    def _show_added(self, added: list[int]) -> None:
         if added:
             self.show_workspace()
             self.readings.select_reading(added[-1])
@@ -369,26 +375,23 @@ class MainWindow(QMainWindow):
             return
         dialog = dialogs.NewPaperDialog(self)
         if dialog.exec() == dialogs.NewPaperDialog.DialogCode.Accepted:
-            reading_id = self.edits.apply(editing.add_reading, session_id, paper=dialog.paper())
-            if reading_id is not None:
-                self.readings.select_reading(reading_id)
+            self.runner.edit(editing.add_reading, session_id, paper=dialog.paper()) \
+                .success(self.readings.select_reading).run_in_background()
 
     def remove_reading(self) -> None:
         reading_id = self.readings.selected_reading()
         if reading_id is not None:
-            self.edits.apply(editing.remove_reading, reading_id)
+            self.runner.edit(editing.remove_reading, reading_id).run_in_background()
 
     def move_reading(self, reading_id: int, position: int) -> None:
-        if self.edits.apply(editing.move_reading, reading_id, position) is not None:
-            self.readings.select_reading(reading_id)
+        self.runner.edit(editing.move_reading, reading_id, position) \
+            .success(lambda _none: self.readings.select_reading(reading_id)).run_in_background()
 
     def edit_teams(self) -> None:
         course_id = self.sessions.current_course()[0]
         if course_id is None:
             return
-        dialog = TeamRosterDialog(self.lib, course_id, self)
-        if dialog.exec() == TeamRosterDialog.DialogCode.Accepted and dialog.result_changes is not None:
-            self.edits.record(dialog.result_changes)
+        TeamRosterDialog(self.lib, course_id, self.runner, self).exec()  # a saved roster comes back as Changes
 
     # --- import / export -----------------------------------------------------------------------
 
@@ -442,20 +445,19 @@ class MainWindow(QMainWindow):
 
     def start_daily_backup(self) -> None:
         """Once a day, a verified backup of a library that holds anything, written off the GUI thread."""
-        job = LibraryJob(Path(self.lib.path), lambda lib, _job: backups.daily_backup_if_due(lib.conn, lib.path), self)
         status = self.statusBar()
-        job.succeeded.connect(lambda path: path and status.showMessage(f"Daily backup written: {path}", 8000))
-        job.failed.connect(lambda message: status.showMessage(f"Daily backup failed: {message}", 15000))
-        job.crashed.connect(lambda trace: status.showMessage("Daily backup failed (see the log)", 15000))
-        self._backup_job = job
-        job.start()
+        path = Path(self.lib.path)
+
+        def failed(exc: AnnotatorError | DatabaseError) -> None:  # not worth a box: it is tried again tomorrow
+            status.showMessage(f"Daily backup failed: {exc}", 15000)
+
+        self.runner.query_op(self, lambda conn, _task: backups.daily_backup_if_due(conn, path),
+                             lambda written: written and status.showMessage(f"Daily backup written: {written}", 8000)) \
+            .failure(failed).run_in_background()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._backup_job is not None:
-            self._backup_job.wait()  # a backup is a few seconds at most; never cut it off
-        self.backups.wait()
         self.reading_editor.flush_notes()
-        self.transfers.stop()
+        self.runner.shutdown()  # typed notes and every queued edit land first; a backup is never cut off
         self.watcher.timer.stop()
         self.save_settings()
         super().closeEvent(event)

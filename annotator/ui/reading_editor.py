@@ -2,7 +2,8 @@
 
 Every edit is in the library at once: the team when the combo box is left, a video when added,
 the notes a moment after typing stops (or when the editor loses focus or another reading is
-chosen), each burst of typing as one undoable operation.
+chosen), each burst of typing as one undoable operation. Saves are queued on the runner, in
+order; while notes are being saved, a refresh never puts older notes back into the box.
 """
 
 from __future__ import annotations
@@ -32,22 +33,25 @@ from annotator.store.operations import Changes
 from annotator.store.pane_rows import reading_in_context
 from annotator.store.workload import course_team_names
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
+from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, inform, plain_label, warn
-from annotator.ui.undo import StoreEdits
 
 NOTES_SAVE_DELAY_MS = 500
 
 
 class ReadingEditor(QWidget):
-    """Shows one reading; edits go through StoreEdits (undoable)."""
+    """Shows one reading; edits go through the runner (undoable)."""
 
-    def __init__(self, lib: Library, edits: StoreEdits, parent: QWidget | None = None):
+    def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self._lib = lib
-        self._edits = edits
+        self._runner = runner
         self._reading: dict[str, Any] | None = None
         self._loading = False
         self._notes_dirty = False
+        self._notes_saving = 0  # notes edits queued and not yet applied
+        self._notes_sent = ""  # the text of the newest of them
+        self._teams_queued: list[tuple[int, str]] = []  # (reading, team) edits not applied yet
         self._save_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.flush_notes)
 
@@ -172,7 +176,7 @@ class ReadingEditor(QWidget):
                 self.videos.addItems(reading["videos"])
             if force:
                 self.video_url.clear()
-            if force or (not self._notes_dirty and self.notes.toPlainText() != reading["notes"]):
+            if force or (not self._notes_dirty and not self._notes_saving and self.notes.toPlainText() != reading["notes"]):
                 self.notes.setPlainText(reading["notes"])
                 self.preview.show_notes(reading["notes"])
                 self._notes_dirty = False
@@ -220,8 +224,11 @@ class ReadingEditor(QWidget):
         if self._loading or self._reading is None:
             return
         team = self.team.currentText().strip()
-        if team != self._reading["team"]:
-            self._edits.apply(editing.edit_reading, self._reading["reading_id"], team=team)
+        edit = (self._reading["reading_id"], team)
+        if team != self._reading["team"] and edit not in self._teams_queued:  # (`activated`, then `editingFinished`)
+            self._teams_queued.append(edit)
+            self._runner.edit(editing.edit_reading, edit[0], team=team) \
+                .after(lambda: self._teams_queued.remove(edit)).run_in_background()
 
     def add_video(self) -> None:
         """Add the typed link (refused with a message unless it is an http(s) link)."""
@@ -235,13 +242,14 @@ class ReadingEditor(QWidget):
         if url in self._reading["videos"]:
             inform(self, "Video link", "This reading already has that video.")
             return
-        if self._edits.apply(editing.edit_reading, self._reading["reading_id"], add_videos=[url]) is not None:
-            self.video_url.clear()
+        self._runner.edit(editing.edit_reading, self._reading["reading_id"], add_videos=[url]) \
+            .success(lambda _none: self.video_url.clear()).run_in_background()
 
     def remove_video(self) -> None:
         item = self.videos.currentItem()
         if self._reading is not None and item is not None:
-            self._edits.apply(editing.edit_reading, self._reading["reading_id"], remove_videos=[item.text()])
+            self._runner.edit(editing.edit_reading, self._reading["reading_id"], remove_videos=[item.text()]) \
+                .run_in_background()
 
     def open_video(self) -> None:
         item = self.videos.currentItem()
@@ -263,8 +271,14 @@ class ReadingEditor(QWidget):
             return
         self._notes_dirty = False
         text = self.notes.toPlainText()
-        if text != self._reading["notes"]:
-            self._edits.apply(editing.edit_reading, self._reading["reading_id"], notes=text)
+        if text != (self._notes_sent if self._notes_saving else self._reading["notes"]):
+            self._notes_saving += 1
+            self._notes_sent = text
+            self._runner.edit(editing.edit_reading, self._reading["reading_id"], notes=text) \
+                .after(self._notes_saved).run_in_background()
+
+    def _notes_saved(self) -> None:
+        self._notes_saving -= 1
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.notes and event.type() == QEvent.Type.FocusOut:

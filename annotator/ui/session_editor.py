@@ -33,8 +33,8 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import session_with_course
 from annotator.store.workload import course_team_names
+from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, tooltip, warn
-from annotator.ui.undo import StoreEdits
 
 # Keys with a field of their own; every other key is a row of the table.
 OWN_FIELDS = ("title", "date", "lecture", "video", "notes", "tags")
@@ -69,10 +69,11 @@ def value_from_text(text: str, old: Any) -> Any:
 class SessionEditor(QWidget):
     """Front matter of the selected session as a form plus a key/value table."""
 
-    def __init__(self, lib: Library, edits: StoreEdits, parent: QWidget | None = None):
+    def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self._lib = lib
-        self._edits = edits
+        self._runner = runner
+        self._queued: list[tuple[int, dict[str, Any]]] = []  # edits not applied yet (the fields still show them)
         self.session_id: int | None = None
         self._front: dict[str, Any] = {}
         self._row: dict[str, Any] | None = None
@@ -207,8 +208,14 @@ class SessionEditor(QWidget):
     # --- commits ---------------------------------------------------------------------------------
 
     def _edit(self, **kwargs: Any) -> None:
-        if self.session_id is not None:
-            self._edits.apply(editing.edit_session, self.session_id, **kwargs)
+        if self.session_id is None:
+            return
+        edit = (self.session_id, kwargs)
+        if edit in self._queued:
+            return  # a combo box says `activated` and `editingFinished` for one choice: one step
+        self._queued.append(edit)
+        self._runner.edit(editing.edit_session, self.session_id, **kwargs) \
+            .after(lambda: self._queued.remove(edit)).run_in_background()
 
     def _commit_title(self) -> None:
         if not self._loading and self._row is not None and self.title.text().strip() != self._row["title"]:

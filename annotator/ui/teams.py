@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.errors import AnnotatorError
 from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import course_name
 from annotator.store.workload import CourseWorkload, SessionWorkload, course_roster, course_workload, list_courses
-from annotator.ui.plain_text import tooltip, warn
+from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.plain_text import tooltip
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROSTER_COLUMNS = ("Team", "Members")
@@ -107,16 +107,13 @@ class RosterModel(QAbstractTableModel):
 
 
 class TeamRosterDialog(QDialog):
-    """Edit a course's teams; OK saves the whole roster as one undoable operation.
+    """Edit a course's teams; OK saves the whole roster as one undoable operation, then closes."""
 
-    After acceptance `result_changes` holds the operation's Changes (None when nothing changed).
-    """
-
-    def __init__(self, lib: Library, course_id: int, parent: QWidget | None = None):
+    def __init__(self, lib: Library, course_id: int, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.lib = lib
         self.course_id = course_id
-        self.result_changes: Changes | None = None
+        self._runner = runner
         self.setWindowTitle(f"Teams of {course_name(lib.conn, course_id) or 'the course'}")
         self._original = course_roster(lib.conn, course_id)
         self.model = RosterModel(self._original, self)
@@ -175,13 +172,15 @@ class TeamRosterDialog(QDialog):
         if self.table.state() == QAbstractItemView.State.EditingState:
             self.table.setCurrentIndex(QModelIndex())  # commit the cell being typed in
         teams = self.model.teams()
-        if teams != [(n.strip(), m.strip()) for n, m in self._original]:
-            try:
-                self.result_changes = editing.set_roster(self.lib, self.course_id, teams)
-            except AnnotatorError as exc:
-                warn(self, "Teams not saved", str(exc))
-                return
-        super().accept()
+        if teams == [(n.strip(), m.strip()) for n, m in self._original]:
+            super().accept()
+            return
+        self.buttons.setEnabled(False)  # one save at a time; a mistake leaves the dialog open to fix it
+        course_id = self.course_id
+        self._runner.collection_op(self, lambda lib, _task: editing.set_roster(lib, course_id, teams),
+                                   title="Teams not saved") \
+            .success(lambda _none: super(TeamRosterDialog, self).accept()) \
+            .after(lambda: self.buttons.setEnabled(True)).run_in_background()
 
 
 class WorkloadModel(QAbstractTableModel):
@@ -292,11 +291,10 @@ class WorkloadView(QWidget):
     """A course's rotation at a glance: sessions down, teams across, each cell that team's duties."""
 
     session_requested = Signal(int)  # double-clicked session (row id)
-    changed = Signal(object)  # Changes of a roster edited from this view
-
-    def __init__(self, lib: Library, parent: QWidget | None = None):
+    def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.lib = lib
+        self._runner = runner
         self.model = WorkloadModel(self)
         self._stale = True  # read on the first show
 
@@ -353,10 +351,8 @@ class WorkloadView(QWidget):
         course_id = self.current_course()
         if course_id is None:
             return
-        dialog = TeamRosterDialog(self.lib, course_id, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_changes is not None:
+        if TeamRosterDialog(self.lib, course_id, self._runner, self).exec() == QDialog.DialogCode.Accepted:
             self._load_grid()
-            self.changed.emit(dialog.result_changes)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
