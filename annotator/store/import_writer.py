@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from annotator.formats.model import PaperList, Reading
+from annotator.formats.model import PaperList, Reading, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
 from annotator.store.operations import Changes, NewRows
@@ -77,37 +77,35 @@ class ImportWriter:
         self._folder_courses: dict[tuple[str, str | None], tuple[str, str]] = {}  # (folder, --course) -> course
 
     def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
-        """Write one parsed file into the library, filling RESULT and CHANGES."""
-        if isinstance(file.value, PaperList):
-            result.kind = "hf_list"
-            _store_list(self.conn, changes, file.path, file.value, result)
-            return
-        session = file.value
-        assert session is not None, "a file that did not parse is not stored"
-        name, site = self._course_for(file.path, course)
+        """Write one parsed file, filling RESULT and CHANGES: find where it goes, store its papers, then its rows."""
+        value = file.value
+        assert value is not None, "a file that did not parse is not stored"
+        if isinstance(value, PaperList):
+            result.kind, result.list = "hf_list", value.name
+            place, papers = None, value.papers
+        else:
+            place = self._session_place(changes, file.path, value, course, result)
+            if place.stored is not None and place.stored["original_text"] == value.text \
+                    and place.stored["kind"] == value.kind:
+                result.papers_existing = len(value.readings)  # the same file again: nothing to add
+                return
+            papers = [reading.paper for reading in value.readings]
+        paper_ids = store_papers(self.conn, papers, changes)
+        if place is None:
+            _store_list(self.conn, changes, file.path, value.name, paper_ids, result)
+        else:
+            _store_session(self.conn, changes, file.path, value, place, paper_ids, result)
+
+    def _session_place(self, changes: Changes, path: Path, session: Session, course: str | None,
+                       result: FileResult) -> _SessionPlace:
+        """Where the session of PATH goes: its course (created if new), its code, and the row it replaces."""
+        name, site = self._course_for(path, course)
         course_id = ensure_course(self.conn, name, site, changes)
-        code = file.path.stem
+        code = path.stem
         result.kind, result.course, result.session = session.kind, name, f"{name}/{code}"
         result.readings = len(session.readings)
         stored = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
-        if stored is not None and stored["original_text"] == session.text and stored["kind"] == session.kind:
-            result.papers_existing = len(session.readings)  # the same file again: nothing to add
-            return
-        paper_ids = store_papers(self.conn, [reading.paper for reading in session.readings], changes)
-        result.count_papers(paper_ids)
-        row = (session.title.strip() or code, session.date, file.path.name, session.kind,
-               json.dumps(session.front_matter, ensure_ascii=False), session.text, _now())
-        if stored is None:
-            session_id = self.conn.execute(
-                "INSERT INTO sessions (title, date, source, kind, front_matter, original_text, imported_at, course_id, "
-                "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, course_id, code)).lastrowid
-        else:
-            session_id = stored["id"]
-            self.conn.execute("UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, "
-                              "original_text = ?, imported_at = ? WHERE id = ?", (*row, session_id))
-        changes.sessions.add(session_id)
-        previous = _PreviousReadings(self.conn, session_id if stored is not None else None)
-        _store_readings(self.conn, session_id, session.readings, [paper_id for paper_id, _ in paper_ids], previous)
+        return _SessionPlace(course_id, code, stored)
 
     def _course_for(self, path: Path, explicit: str | None) -> tuple[str, str]:
         """course_for(PATH), resolving each folder once (a file that is a symlink is resolved itself)."""
@@ -118,6 +116,34 @@ class ImportWriter:
         if key not in self._folder_courses:
             self._folder_courses[key] = course_for(path.parent / "file", explicit)
         return self._folder_courses[key]
+
+
+@dataclass(slots=True)
+class _SessionPlace:
+    """Where an imported session goes: its course, its code, and the stored session it replaces (if any)."""
+
+    course_id: int
+    code: str
+    stored: sqlite3.Row | None
+
+
+def _store_session(conn: sqlite3.Connection, changes: Changes, path: Path, session: Session, place: _SessionPlace,
+                   paper_ids: list[tuple[int, bool]], result: FileResult) -> None:
+    """The session's row (new, or updated in place), then its readings."""
+    result.count_papers(paper_ids)
+    row = (session.title.strip() or place.code, session.date, path.name, session.kind,
+           json.dumps(session.front_matter, ensure_ascii=False), session.text, _now())
+    if place.stored is None:
+        session_id = conn.execute(
+            "INSERT INTO sessions (title, date, source, kind, front_matter, original_text, imported_at, course_id, "
+            "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, place.course_id, place.code)).lastrowid
+    else:
+        session_id = place.stored["id"]
+        conn.execute("UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, "
+                     "original_text = ?, imported_at = ? WHERE id = ?", (*row, session_id))
+    changes.sessions.add(session_id)
+    previous = _PreviousReadings(conn, session_id if place.stored is not None else None)
+    _store_readings(conn, session_id, session.readings, [paper_id for paper_id, _ in paper_ids], previous)
 
 
 def _now() -> str:
@@ -204,32 +230,31 @@ class _PreviousReadings:
         return list(self._rows.values())
 
 
-def _store_list(conn: sqlite3.Connection, changes: Changes, path: Path, paper_list: PaperList,
-                result: FileResult) -> None:
-    """A paper list: its papers (a paper listed twice is listed once), replacing what a list of that name held."""
-    result.list = paper_list.name
-    paper_ids: list[int] = []
+def _store_list(conn: sqlite3.Connection, changes: Changes, path: Path, name: str,
+                paper_ids: list[tuple[int, bool]], result: FileResult) -> None:
+    """A paper list NAME with its papers (a paper listed twice is listed once), replacing what it held."""
+    listed: list[int] = []
     seen: set[int] = set()
-    for paper_id, created in store_papers(conn, paper_list.papers, changes):
+    for paper_id, created in paper_ids:
         if paper_id in seen:
             continue
         seen.add(paper_id)
-        paper_ids.append(paper_id)
+        listed.append(paper_id)
         result.papers_new += created
         result.papers_existing += not created
-    row = conn.execute("SELECT id FROM paper_lists WHERE name = ?", (paper_list.name,)).fetchone()
+    row = conn.execute("SELECT id FROM paper_lists WHERE name = ?", (name,)).fetchone()
     if row is None:
         list_id = conn.execute("INSERT INTO paper_lists (name, source, imported_at) VALUES (?, ?, ?)",
-                               (paper_list.name, str(path), _now())).lastrowid
+                               (name, str(path), _now())).lastrowid
         current: list[int] = []
     else:
         list_id = row[0]
         current = [r[0] for r in conn.execute(
             "SELECT paper_id FROM paper_list_items WHERE list_id = ? ORDER BY position", (list_id,))]
-    if current != paper_ids:
+    if current != listed:
         conn.execute("DELETE FROM paper_list_items WHERE list_id = ?", (list_id,))
         new_rows = NewRows(conn)
         first = new_rows.first_id("paper_list_items")
         new_rows.insert("paper_list_items", ("id", "list_id", "position", "paper_id"),
-                        [(first + i, list_id, i + 1, paper_id) for i, paper_id in enumerate(paper_ids)])
+                        [(first + i, list_id, i + 1, paper_id) for i, paper_id in enumerate(listed)])
         changes.lists.add(list_id)
