@@ -258,3 +258,13 @@ def test_unclosed_front_matter_is_an_error_at_line_1():
     with pytest.raises(AnnotatorError) as caught:
         parse_lecture_page("---\ntitle: T\n**Paper:** [A](https://arxiv.org/abs/2501.00001)\n", "x.md")
     assert caught.value.line == 1
+
+
+def test_a_paper_link_inside_a_longer_code_fence_is_not_a_reading():
+    # A ```` fence is closed only by ```` or longer (kramdown, as the blog part reads fences): the
+    # ``` line inside it opens nothing, so the link after it is still code.
+    text = ("---\ntitle: Fences\n---\n\n## Papers\n\n````markdown\n```\n"
+            "**Paper:** [Inside](https://arxiv.org/abs/2401.00001)\n````\n\n"
+            "**Paper:** [Outside](https://arxiv.org/abs/2401.00002)\n")
+    session = parse_lecture_page(text, "fences.md")
+    assert [r.paper.title for r in session.readings] == ["Outside"]

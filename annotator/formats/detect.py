@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from annotator.errors import AnnotatorError
+from annotator.formats.blog import EXCERPT_MARKER
 from annotator.formats.frontmatter import FrontMatterBlock, front_matter_in_lines
 from annotator.formats.hf_list import CHROME_HINT, content_lines, looks_like_abstract, parse_paper_list
-from annotator.formats.lecture_page import EXCERPT_MARKER, parse_lecture_page
+from annotator.formats.lecture_page import parse_lecture_page
 from annotator.formats.model import LECTURE_PAGE, PAPER_LIST, SESSION_POST, SLIDE_OUTLINE, PaperList, Session
 from annotator.formats.slide_outline import HEADER_LINES, outline_date, parse_slide_outline
 from annotator.formats.textfile import BOM

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
+from annotator.formats.blog import attach_blog_notes, is_excerpt_marker, scan
 from annotator.formats.frontmatter import find_front_matter, load_front_matter
 from annotator.formats.line_values import is_video_link
 from annotator.formats.model import LECTURE_PAGE, Paper, Reading, Session
@@ -31,7 +32,6 @@ from annotator.formats.textfile import BOM
 from annotator.formats.textlines import split_lines
 
 BULLET = "+ "
-EXCERPT_MARKER = "<!--excerpt.start-->"
 
 # A regex on file content must take linear time, whatever the line. Two quantifiers that can
 # share a run of blanks (`(.*?)[ \t]*$`, `[ \t]*\**[ \t]*`) try every split of it on a line
@@ -39,7 +39,6 @@ EXCERPT_MARKER = "<!--excerpt.start-->"
 # never given back), and text is "up to its last non-blank character" (_TRIMMED).
 _TRIMMED = r"((?:[ \t]*+[^ \t\n])*+)"
 HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]++" + _TRIMMED + r")?+[ \t]*+$")
-FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 # Link text may hold one level of brackets (`[[Edit] copy]`) and newlines (a title wrapped
 # onto two lines); the target may be empty or not a URL at all (`(#)`, `(FastNeRF: …)`).
 LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(([^()]*)\)")
@@ -85,7 +84,7 @@ def parse_lecture_page(text: str, path: str = "") -> Session:
     end = len(lines) if blog is None else blog
     readings = _LectureScanner(lines, end).scan(body)
     if blog is not None:
-        attach_notes(lines, readings, blog)
+        attach_blog_notes(lines, readings, blog)
     return Session(
         kind=LECTURE_PAGE,
         title=_title(front, lines, body, end, path),
@@ -140,16 +139,11 @@ class _LectureScanner:
         self.section = ""
 
     def scan(self, start: int) -> list[Reading]:
-        in_fence = False
+        """The readings of the lines from START on, outside fenced code (fences as blog.scan, kramdown's, reads them)."""
+        in_code = [code for _, _, code in scan(self.lines, start, self.end)]
         index = start
         while index < self.end:
-            if FENCE.match(self.lines[index]):
-                in_fence = not in_fence
-                index += 1
-            elif in_fence:
-                index += 1
-            else:
-                index = self._line(index)
+            index = index + 1 if in_code[index - start] else self._line(index)
         return self.found.readings
 
     def _line(self, index: int) -> int:
@@ -263,16 +257,9 @@ def read_annotations(lines: list[str], index: int, end: int, readings: list[Read
 def blog_start(lines: list[str], start: int = 0) -> int | None:
     """Index of the `<!--excerpt.start-->` line that opens the blog part, or None."""
     for index in range(start, len(lines)):
-        if lines[index].strip() == EXCERPT_MARKER:
+        if is_excerpt_marker(lines[index]):
             return index
     return None
-
-
-def attach_notes(lines: list[str], readings: list[Reading], start: int) -> None:
-    """Give READINGS their notes from the blog part that starts at line index START."""
-    from annotator.formats.blog import attach_blog_notes  # written beside the session post parser
-
-    attach_blog_notes(lines, readings, start)
 
 
 def clean_heading(text: str) -> str:

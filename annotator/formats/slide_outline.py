@@ -18,14 +18,13 @@ import re
 from datetime import date
 
 from annotator.errors import AnnotatorError
+from annotator.formats.blog import attach_blog_notes, scan
 from annotator.formats.lecture_page import (
-    FENCE,
     HEADING,
     LINK,
     LINKED,
     MARKED,
     ReadingCollector,
-    attach_notes,
     blog_start,
     clean_heading,
     clean_title,
@@ -72,7 +71,7 @@ def parse_slide_outline(text: str, path: str = "") -> Session:
     blog = blog_start(lines, first + 1)
     readings = _OutlineScanner(lines).scan(first + 1, len(lines) if blog is None else blog)
     if blog is not None:
-        attach_notes(lines, readings, blog)
+        attach_blog_notes(lines, readings, blog)
     return Session(
         kind=SLIDE_OUTLINE,
         title=clean_heading(title.group(1)),
@@ -127,17 +126,16 @@ class _OutlineScanner:
         self.slide_started = False  # has the current slide shown anything under its heading yet?
 
     def scan(self, start: int, end: int) -> list[Reading]:
-        in_fence = False
+        """The readings cited from line START to END, outside fenced code (fences as blog.scan reads them)."""
+        in_code = [code for _, _, code in scan(self.lines, start, end)]
         index = start
         while index < end:
             line = self.lines[index]
-            heading = None if in_fence else HEADING.match(line)
-            if FENCE.match(line):
-                in_fence = not in_fence
-            elif heading:
+            heading = None if in_code[index - start] else HEADING.match(line)
+            if heading:
                 self.section = clean_heading(heading.group(1) or "")
                 self.slide_started = False
-            elif not in_fence and line.strip():
+            elif not in_code[index - start] and line.strip():
                 index = self._line(index, end)
                 self.slide_started = True
                 continue
