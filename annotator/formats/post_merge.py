@@ -284,8 +284,9 @@ class _Merger:
             return self._notes_section(base, ours, theirs)
         else:
             return self._text(base.lines if base else [], ours.lines, theirs.lines, theirs.start)
-        tail = self._text(base.tail if base else [], ours.tail, theirs.tail, theirs.start + theirs.unit)
-        return own + tail
+        head = self._text(base.head if base else [], ours.head, theirs.head, theirs.start)
+        tail = self._text(base.tail if base else [], ours.tail, theirs.tail, theirs.at + theirs.unit)
+        return head + own + tail
 
     def _text(self, base: list[str], ours: list[str], theirs: list[str], start: int) -> list[str]:
         """Lines merged as text; START is where THEIRS starts in theirs."""
@@ -384,8 +385,9 @@ class _Merger:
         if problem:
             raise AnnotatorError(f"the edited notes {problem}")
         rows = notes_rows(value, self.nl)
-        heading = next(i.lines[0] for i in (theirs, ours, base) if i is not None)
-        return [heading.rstrip("\r\n") + self.nl, self.nl, *rows, self.nl] if rows else None
+        section = next(i for i in (theirs, ours, base) if i is not None)
+        heading = section.lines[section.lead].rstrip("\r\n") + self.nl
+        return [*section.head, heading, self.nl, *rows, self.nl] if rows else None
 
     # --- order -------------------------------------------------------------------------------
 
@@ -464,7 +466,7 @@ def _section_notes(version: Version, item: Item | None) -> str:
     reading = version.items.get((READING, item.notes_of))
     if reading is not None and reading.reading is not None and reading.reading.notes:
         return reading.reading.notes
-    return (shown(item.lines[1:]) or "").strip("\n")
+    return (shown(item.lines[item.lead + 1 :]) or "").strip("\n")
 
 
 def _reading_text(version: Version, item: Item | None) -> str | None:

@@ -36,23 +36,34 @@ ItemKey = tuple[Any, ...]
 
 @dataclass(slots=True)
 class Item:
-    """A run of lines of one version: START is its first line there (0-based)."""
+    """A run of lines of one version: START is its first line there (0-based). Its own lines (a
+    key's or reading's) come after LEAD blank lines, the rest is its tail."""
 
     key: ItemKey
     start: int
     lines: list[str]
-    unit: int = 0  # how many of LINES are the key's or reading's own lines (the rest is its tail)
+    unit: int = 0  # how many lines are the key's or reading's own lines
     reading: Reading | None = None
     number: int = 0  # a reading's 1-based place among the version's readings
     notes_of: str = ""  # a blog section: the identity of the reading whose notes it holds
+    lead: int = 0  # the blank lines before it: a block added after the last one brings its own
+
+    @property
+    def at(self) -> int:
+        """Where its own lines start in its version."""
+        return self.start + self.lead
+
+    @property
+    def head(self) -> list[str]:
+        return self.lines[: self.lead]
 
     @property
     def own(self) -> list[str]:
-        return self.lines[: self.unit]
+        return self.lines[self.lead : self.lead + self.unit]
 
     @property
     def tail(self) -> list[str]:
-        return self.lines[self.unit :]
+        return self.lines[self.lead + self.unit :]
 
 
 @dataclass(slots=True)
@@ -221,8 +232,16 @@ def _body_items(lines: list[str], body: int, readings: list[Reading], identities
         for section in sections:
             name = title_key(section.title) or " ".join(section.title.split())
             starts.append((section.heading, _counted(seen, "section", name), {"notes_of": owners.get(id(section), "")}))
-    ends = [start for start, _, _ in starts[1:]] + [len(lines)]
-    return [Item(key, start, lines[start:end], **extra) for (start, key, extra), end in zip(starts, ends, strict=True)]
+    items: list[Item] = []
+    for (start, key, extra), end in zip(starts, [start for start, _, _ in starts[1:]] + [len(lines)], strict=True):
+        lead = 0
+        if items:  # the blank lines above an item are its own, and the item above it ends before them
+            above = items[-1]
+            while start - lead - 1 >= above.at + above.unit and is_blank(lines[start - lead - 1]):
+                lead += 1
+            above.lines = above.lines[: len(above.lines) - lead]
+        items.append(Item(key, start - lead, lines[start - lead : end], lead=lead, **extra))
+    return items
 
 
 # --- diff3 -----------------------------------------------------------------------------------
@@ -299,9 +318,9 @@ class Block:
 
 def split_block(lines: list[str], item: Item) -> Block:
     """ITEM's block (a reading of the version whose LINES they are) as a Block."""
-    block = Block(lines[item.start : item.start + 1], item.reading.team if item.reading else "",
+    block = Block(lines[item.at : item.at + 1], item.reading.team if item.reading else "",
                   list(item.reading.videos) if item.reading else [])
-    for index, text, code in blog.scan(lines, item.start + 1, item.start + item.unit):
+    for index, text, code in blog.scan(lines, item.at + 1, item.at + item.unit):
         (block.notes if not code and _is_annotation(text) else block.text).append(lines[index])
     return block
 
