@@ -160,7 +160,8 @@ def test_a_reading_removed_upstream_that_has_our_notes_is_a_conflict_never_a_los
     assert conflict.key == ConflictKey(READING, "arxiv:2303.11366", REMOVED)
     assert conflict.theirs is None and "Team: team-6" in conflict.mine and "Reflexion stores feedback" in conflict.mine
     assert select_conflicts(result.conflicts, reading="3") == [conflict]
-    assert select_conflicts(result.conflicts, reading="reflexion: language agents with verbal reinforcement learning") == [conflict]
+    title = "reflexion: language agents with verbal reinforcement learning"
+    assert select_conflicts(result.conflicts, reading=title) == [conflict]
     kept = merge_posts(BASE, ours, theirs, PATH, {conflict.key: Resolution(MINE)}).text
     assert readings(kept)[2] == ("Reflexion: Language Agents with Verbal Reinforcement Learning", "team-6", [],
                                  "Reflexion stores feedback as text.")

@@ -16,8 +16,8 @@ readings part, blog sections, and the lines around them. The rules (docs/formats
 - Any other lines merge as `git merge-file` merges them; lines both sides changed differently
   are a text conflict, named by its lines in theirs.
 A conflict leaves MergeResult.text None until it is resolved (mine, theirs or an edited value):
-conflict markers are never written. Each side's lines keep their own line breaks; a line that
-stops being the last gets the file's (theirs) line break.
+conflict markers are never written. Each side's lines keep their own line breaks; whether the
+post ends in one is merged as one more value.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from annotator.formats.post_merge_parts import (
     split_block,
 )
 from annotator.formats.post_writer import same_value
-from annotator.formats.textlines import LINE_BREAKS, split_lines
+from annotator.formats.textlines import line_text, split_lines
 
 MINE, THEIRS, EDITED = "mine", "theirs", "edited"
 KEY, READING, ORDER, TEXT = "key", "reading", "order", "text"  # what a conflict is about
@@ -149,12 +149,12 @@ class _Merger:
             lines = self._item(key)
             if lines is not None:
                 kept[key] = lines
-        out = [line for key in self._order(kept) for line in kept[key]]
-        for index in range(len(out) - 1):
-            if out[index][-1] not in LINE_BREAKS:  # a last line without a line break is no longer last
-                out[index] += self.nl
+        text = "".join(line for key in self._order(kept) for line in kept[key])
+        finals = (self.base.final_newline, self.ours.final_newline, self.theirs.final_newline)
+        if not (finals[2] if finals[1] == finals[0] else finals[1]):
+            text = line_text(text)  # its last line break (every line of the merge ends in one)
         unresolved = any(c.resolution is None for c in self.conflicts)
-        return MergeResult(None if unresolved else "".join(out), self.conflicts)
+        return MergeResult(None if unresolved else text, self.conflicts)
 
     # --- conflicts ---------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class Version:
     values: dict[str, Any] = field(default_factory=dict)  # the front matter as loaded
     readings: list[Reading] = field(default_factory=list)
     session_post: bool = False
+    final_newline: bool = True  # (its last line is given one while merging: see cut)
 
     def reading_items(self) -> list[Item]:
         return [item for item in self.items.values() if item.reading is not None]
@@ -165,16 +166,25 @@ def _kind(text: str) -> str:
 
 
 def cut(parsed: Parsed, identities: list[str]) -> Version:
-    """PARSED cut into items, its readings named by IDENTITIES."""
+    """PARSED cut into items, its readings named by IDENTITIES.
+
+    A last line without a line break gets one, so that a line that stops being the last one
+    (a block appended below it) does not count as changed; whether the text ends in a line break
+    is merged on its own (Version.final_newline).
+    """
     lines = parsed.lines
+    nl = line_ending(lines)
+    final_newline = not lines or lines[-1][-1] in "\r\n"
+    if not final_newline:
+        lines[-1] += nl
     items: list[Item] = _front_matter_items(lines, parsed.block) if parsed.block else []
     body = parsed.block.close_line + 1 if parsed.block else 0
     if parsed.session_post:
         items += _body_items(lines, body, parsed.readings, identities)
     else:
         items.append(Item(("body",), body, lines[body:]))
-    return Version(parsed.label, lines, {item.key: item for item in items}, line_ending(lines),
-                   parsed.values, parsed.readings, parsed.session_post)
+    return Version(parsed.label, lines, {item.key: item for item in items}, nl,
+                   parsed.values, parsed.readings, parsed.session_post, final_newline)
 
 
 def _counted(seen: dict[Any, int], *key: Any) -> ItemKey:
