@@ -171,6 +171,14 @@ def test_a_reading_removed_upstream_that_has_our_notes_is_a_conflict_never_a_los
         merge_posts(BASE, ours, theirs, PATH, {conflict.key: Resolution(EDITED, "x")})
 
 
+def test_notes_for_a_reading_the_site_retitled_stay_with_it():
+    theirs = BASE.replace("### Reflexion: Language Agents with Verbal Reinforcement Learning", "### Reflexion (NeurIPS 2023)")
+    ours = export(BASE, annotate(3, notes="Reflexion stores feedback as text."))
+    result = merged(ours, theirs)
+    assert result.conflicts == []
+    assert readings(result.text)[2] == ("Reflexion (NeurIPS 2023)", "", [], "Reflexion stores feedback as text.")
+
+
 def test_a_reading_removed_upstream_that_we_did_not_touch_goes():
     ours = export(BASE, annotate(1, team="team-3"))
     start = BASE.index("### Reflexion")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from annotator.errors import AnnotatorError
 from annotator.formats.model import Session
-from annotator.formats.post_merge import merge_posts
+from annotator.formats.post_merge import Resolution, merge_posts
 from annotator.formats.session_post import parse_session_post
 from tests.conftest import DATA, SHARED, corpus_posts
 from tests.test_post_merge import BASE, PATH, annotate, both, export, readings
@@ -118,17 +118,22 @@ def _edit_line(text: str, base: str, index: int, side: str) -> str:
     return text.replace(line, f"Edited by {side}.")
 
 
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """TEXT with lines of its body replaced, removed or added: (where, how many go, new line)."""
+    lines = text.splitlines(keepends=True)
+    for at, dropped, new in edits:
+        at = 12 + at % max(1, len(lines) - 12)  # the body: keys stay valid YAML
+        lines[at : at + dropped] = [new + "\n"] if new else []
+    return "".join(lines)
+
+
 LINE = st.text(alphabet="ab #+-:\n", max_size=12)
 
 
 @settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 2), LINE), max_size=6))
 def test_one_side_changed_gives_that_side(edits):
-    lines = BASE.splitlines(keepends=True)
-    for at, dropped, text in edits:
-        at = 12 + at % max(1, len(lines) - 12)  # the body: keys stay valid YAML
-        lines[at : at + dropped] = [text + "\n"] if text else []
-    changed = "".join(lines)
+    changed = _edited(BASE, edits)
     try:
         parse_session_post(changed, PATH)
     except AnnotatorError:
@@ -148,3 +153,24 @@ def test_a_one_megabyte_line_merges_in_linear_time():
     result = merge_posts(base, ours, theirs, PATH)
     assert time.perf_counter() - started < 5  # (a quadratic scan of the line would take minutes)
     assert result.conflicts == [] and result.text.count(line) == 1 and "We ended on time." in result.text
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(ours_edits=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 2), LINE), max_size=4),
+       theirs_edits=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 2), LINE), max_size=4),
+       choice=st.sampled_from(["mine", "theirs"]))
+def test_any_edits_on_both_sides_merge_or_conflict_and_every_resolution_reads_back(ours_edits, theirs_edits, choice):
+    ours, theirs = _edited(BASE, ours_edits), _edited(BASE, theirs_edits)
+    for text in (ours, theirs):
+        try:
+            parse_session_post(text, PATH)
+        except AnnotatorError:
+            assume(False)
+    result = merge_posts(BASE, ours, theirs, PATH)
+    assert (result.text is None) == bool(result.conflicts)
+    resolved = merge_posts(BASE, ours, theirs, PATH, {c.key: Resolution(choice) for c in result.conflicts})
+    assert resolved.text is not None and resolved.unresolved == []
+    parse_session_post(resolved.text, PATH)
+    assert "<<<<<<<" not in resolved.text
+    swapped = merge_posts(BASE, theirs, ours, PATH)
+    assert bool(swapped.conflicts) == bool(result.conflicts)

@@ -71,6 +71,10 @@ class Resolution:
     choice: str
     value: str = ""
 
+    def __post_init__(self) -> None:
+        if self.choice not in (MINE, THEIRS, EDITED):
+            raise ValueError(f"a resolution is {MINE}, {THEIRS} or {EDITED}, not {self.choice!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
@@ -173,9 +177,7 @@ class _Merger:
             return theirs
         if resolution.choice == MINE:
             return mine
-        if resolution.choice == EDITED:
-            return edited(resolution.value)
-        raise AnnotatorError(f"unknown resolution {resolution.choice!r} (mine, theirs or edited)")
+        return edited(resolution.value)
 
     def _reading_where(self, ident: str) -> dict[str, object]:
         """The number and title a reading's conflict shows (the library's numbering first)."""
@@ -223,10 +225,23 @@ class _Merger:
         if kept is None:
             return None
         if base is None:
-            return kept.lines  # added on one side
+            return self._retitled(kept) if kept is ours else kept.lines  # added on one side
         if not self._changed(base, kept):
             return None  # removed on one side, unchanged on the other
         return self._removed(key, base, ours, theirs)
+
+    def _retitled(self, section: Item) -> list[str]:
+        """A notes section the library added, under the title the site now gives its reading, so
+        that the notes stay that reading's when the post is read again."""
+        reading = self.theirs.items.get((READING, section.notes_of)) if section.notes_of else None
+        if reading is None or reading.reading is None:
+            return section.lines
+        title = reading.reading.paper.title
+        heading = section.lines[section.lead]
+        if title_key(title) == title_key(heading.lstrip(" #")):
+            return section.lines
+        heading = f"## {' '.join(title.split())}{heading[len(line_text(heading)) :]}"  # (its own line break)
+        return [*section.head, heading, *section.lines[section.lead + 1 :]]
 
     @staticmethod
     def _changed(base: Item, item: Item) -> bool:

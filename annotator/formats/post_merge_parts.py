@@ -70,17 +70,11 @@ class Item:
 class Version:
     """One of the three texts, cut into items."""
 
-    label: str  # `the sync base`, `the library's export`, `the site's file`
     lines: list[str]
     items: dict[ItemKey, Item]  # in file order
     nl: str
     values: dict[str, Any] = field(default_factory=dict)  # the front matter as loaded
-    readings: list[Reading] = field(default_factory=list)
-    session_post: bool = False
     final_newline: bool = True  # (its last line is given one while merging: see cut)
-
-    def reading_items(self) -> list[Item]:
-        return [item for item in self.items.values() if item.reading is not None]
 
 
 # --- reading identity -----------------------------------------------------------------------
@@ -135,7 +129,6 @@ class Identities:
 class Parsed:
     """A version's text split and parsed, before its readings have identities."""
 
-    label: str
     lines: list[str]
     block: FrontMatterBlock | None
     values: dict[str, Any]
@@ -151,11 +144,11 @@ def parse_version(text: str, path: str, label: str) -> Parsed:
         block = front_matter_in_lines(lines, path)
         if block is None or _kind(text) != SESSION_POST:
             values = load_front_matter(block.yaml_text, path, block.open_line + 2) if block else {}
-            return Parsed(label, lines, block, values, [], False)
+            return Parsed(lines, block, values, [], False)
         session = parse_session_block(text, lines, block, path)
     except AnnotatorError as exc:
         raise AnnotatorError(f"{exc.reason} (in {label})", exc.path or path, exc.line) from None
-    return Parsed(label, lines, block, session.front_matter, session.readings, True)
+    return Parsed(lines, block, session.front_matter, session.readings, True)
 
 
 def _kind(text: str) -> str:
@@ -183,8 +176,7 @@ def cut(parsed: Parsed, identities: list[str]) -> Version:
         items += _body_items(lines, body, parsed.readings, identities)
     else:
         items.append(Item(("body",), body, lines[body:]))
-    return Version(parsed.label, lines, {item.key: item for item in items}, nl,
-                   parsed.values, parsed.readings, parsed.session_post, final_newline)
+    return Version(lines, {item.key: item for item in items}, nl, parsed.values, final_newline)
 
 
 def _counted(seen: dict[Any, int], *key: Any) -> ItemKey:
