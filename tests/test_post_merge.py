@@ -317,6 +317,19 @@ def test_readings_reordered_differently_on_both_sides_is_an_order_conflict():
     assert [r[0] for r in readings(edited)] == conflict.theirs.splitlines()[::-1]
 
 
+def test_different_readings_with_notes_added_on_each_side_both_arrive():
+    def add(title: str, url: str) -> Callable[[Session], None]:
+        def edit(session: Session) -> None:
+            session.readings.append(Reading(Paper(title, url), team="team-2", notes=f"{title} notes."))
+        return edit
+    ours = export(BASE, add("Toolformer", "https://arxiv.org/abs/2302.04761"))
+    theirs = export(BASE, add("ReAct", "https://arxiv.org/abs/2210.03629"))
+    result = merged(ours, theirs)
+    assert result.conflicts == []
+    assert readings(result.text)[5:] == [("Toolformer", "team-2", [], "Toolformer notes."),
+                                         ("ReAct", "team-2", [], "ReAct notes.")]
+
+
 def test_a_new_reading_added_on_both_sides_is_one_reading():
     def add(session: Session) -> None:
         session.readings.append(Reading(Paper("Toolformer", "https://arxiv.org/abs/2302.04761"), team="team-2"))
