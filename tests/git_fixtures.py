@@ -99,7 +99,7 @@ class _Answer(BaseHTTPRequestHandler):
     status = 404
     headers_out: dict[str, str] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+    def do_GET(self) -> None:  # (the name http.server calls)
         body = b"no\n"
         self.send_response(self.status)
         for name, value in self.headers_out.items():
@@ -108,7 +108,7 @@ class _Answer(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
+    def log_message(self, format: str, *args: object) -> None:  # (http.server's signature)
         """Quiet: the test reads git's message, not the server's log."""
 
 
@@ -117,7 +117,7 @@ def http_server(status: int, headers: dict[str, str] | None = None) -> Iterator[
     """A server on 127.0.0.1 answering every request with STATUS; yields its base URL."""
     handler = type("Answer", (_Answer,), {"status": status, "headers_out": headers or {}})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # (shutdown waits one poll)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/site.git"

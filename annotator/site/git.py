@@ -128,10 +128,14 @@ _IDENTITY = ("please tell me who you are", "no email was given", "no name was gi
 
 
 def _detail(err: str) -> str:
-    """git's most telling line: the last `fatal:` or `error:` line, else the last line."""
+    """git's most telling line: the first `fatal:` or `error:` line (or ssh's complaint) that is not git's generic
+    "Could not read from remote repository", which follows the cause."""
     lines = [line.strip() for line in err.splitlines() if line.strip()]
-    told = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("fatal:", "error:"))]
-    return (told or lines or ["(no message)"])[-1]
+    told = [line.split(":", 1)[1].strip() if line.startswith(("fatal:", "error:")) else line for line in lines
+            if line.startswith(("fatal:", "error:", "ssh:")) or "permission denied" in line.lower()
+            or "host key verification failed" in line.lower()]
+    specific = [line for line in told if "could not read from remote repository" not in line.lower()]
+    return (specific or told or lines or ["(no message)"])[0]
 
 
 def classify(folder: str | Path, args: Sequence[str], err: str, remote: str | None) -> GitError:

@@ -178,8 +178,7 @@ def _settle(state: RepoState, resolve: Resolve, merge_err: str, timeout: float, 
         stages.setdefault(path, {})[int(stage)] = blob
     if not stages:  # git refused before merging (or a hook stopped it): undo whatever it left
         _abort_merge(state)
-        raise GitFailed(f"`git merge` failed: {merge_err.strip().splitlines()[-1] if merge_err.strip() else '(no message)'}",
-                        state.folder)
+        raise classify(state.folder, ["merge"], merge_err, None)
     wanted = [(path, n) for path, sides in stages.items() for n in (1, 2, 3) if n in sides]
     blobs = dict(zip(wanted, read_batch(state.top, "".join(f"{stages[p][n]}\n" for p, n in wanted).encode(), len(wanted),
                                         cancelled), strict=True))
