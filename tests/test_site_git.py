@@ -25,6 +25,7 @@ from annotator.site.git import (
     AuthenticationFailed,
     DetachedHead,
     GitCancelled,
+    GitFailed,
     GitMissing,
     GitTimeout,
     MergeConflict,
@@ -383,3 +384,16 @@ def test_a_fetch_can_be_cancelled_while_it_waits(laptops: Laptops):
         git(laptops.bob, "remote", "set-url", "origin", url)
         error = _unchanged_after(laptops, lambda: fetch(laptops.bob, cancelled=cancelled))
     assert isinstance(error, GitCancelled)
+
+
+def test_commit_of_an_absolute_path_and_of_one_outside_the_work_tree(laptops: Laptops, tmp_path: Path):
+    post = write(laptops.bob, POST_PATH, POST + "- edited\n")
+    assert commit_paths(laptops.bob, [post], "edit") == head(laptops.bob)
+    with pytest.raises(GitFailed, match="is outside the git work tree"):
+        commit_paths(laptops.bob, [tmp_path / "elsewhere.md"], "edit")
+
+
+def test_bringing_the_upstream_into_a_site_in_a_subfolder_names_paths_from_there(laptops: Laptops):
+    alice_pushes(laptops)
+    fetch(laptops.bob / "_posts")
+    assert bring_upstream(laptops.bob / "_posts", refuse).paths == ("2024-01-08-week-1.md",)

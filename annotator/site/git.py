@@ -296,7 +296,10 @@ class RepoState:
     def from_folder(self, path: str | Path) -> str:
         """PATH (absolute, or relative to `folder`) relative to the work tree's top."""
         if os.path.isabs(path):
-            return Path(os.path.realpath(path)).relative_to(self.top).as_posix()
+            real = Path(os.path.realpath(path))
+            if not real.is_relative_to(self.top):
+                raise GitFailed(f"{path} is outside the git work tree {self.top}", self.folder)
+            return real.relative_to(self.top).as_posix()
         return posixpath.normpath(self.prefix + Path(path).as_posix())
 
 
