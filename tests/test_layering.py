@@ -1,4 +1,5 @@
-"""The layers: formats is pure text <-> dataclasses, store is the library (no Qt), ui is Qt over the store (no SQL)."""
+"""The layers: formats is pure text <-> dataclasses, store is the library (no Qt), site is the course site's
+work tree (no Qt), ui is Qt over them (no SQL)."""
 
 import ast
 import re
@@ -29,8 +30,8 @@ def imports_of(package: str, forbidden: tuple[str, ...]) -> list[str]:
 
 def test_core_packages_never_import_qt():
     code = (
-        "import sys, pkgutil, importlib, annotator.formats, annotator.store\n"
-        "for pkg in (annotator.formats, annotator.store):\n"
+        "import sys, pkgutil, importlib, annotator.formats, annotator.store, annotator.site\n"
+        "for pkg in (annotator.formats, annotator.store, annotator.site):\n"
         "    for mod in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(f'{pkg.__name__}.{mod.name}')\n"
         "import annotator.cli\n"
@@ -43,7 +44,7 @@ def test_core_packages_never_import_qt():
 
 
 def test_formats_knows_nothing_of_the_library():
-    assert imports_of("formats", ("annotator.store", "annotator.ui", "sqlite3")) == []
+    assert imports_of("formats", ("annotator.store", "annotator.site", "annotator.ui", "sqlite3")) == []
     code = (
         "import sys, pkgutil, importlib, annotator.formats\n"
         "for mod in pkgutil.iter_modules(annotator.formats.__path__):\n"
@@ -59,3 +60,9 @@ def test_the_ui_never_speaks_sql():
     statements = [f"{path.name}:{number}: {line.strip()}" for path in sorted((PACKAGE / "ui").glob("*.py"))
                   for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if SQL.search(line)]
     assert statements == []
+
+
+def test_the_site_layer_sits_between_the_store_and_the_ui():
+    """annotator.site (the course site's git work tree) uses store and formats; they never use it, nor does it use ui."""
+    assert imports_of("store", ("annotator.site", "annotator.ui")) == []
+    assert imports_of("site", ("annotator.ui",)) == []
