@@ -4,7 +4,7 @@
 def __getattr__(name: str) -> str:
     """`annotator.__version__`, read from the installed metadata when first asked for.
 
-    Lazily, because importing importlib.metadata is slow, and every parse worker process would pay for it.
+    Lazily, because importing importlib.metadata is slow and most commands never ask for the version.
     """
     if name != "__version__":
         raise AttributeError(f"module 'annotator' has no attribute {name!r}")

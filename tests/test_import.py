@@ -262,48 +262,6 @@ def test_every_corpus_post_imports_without_error(lib, site):
     assert len(results) == len(list(site.glob("*.md")))
 
 
-def test_many_files_are_parsed_in_worker_processes_in_order(tmp_path):
-    from annotator.store.parse_pool import PARALLEL_FROM, parse_file, parse_files
-    from tests.bench.generate import session_post_text
-
-    paths = []
-    for number in range(PARALLEL_FROM + 5):
-        path = tmp_path / f"S{number:03d}.md"
-        path.write_text(session_post_text(number, 3) if number != 7 else "---\ntitle: [broken\n---\n", encoding="utf-8")
-        paths.append(path)
-    with parse_files(paths) as parsed:
-        parallel = list(parsed)
-    assert [p.path for p in parallel] == paths
-    assert parallel[7].error.startswith(f"{paths[7]}: line 3: YAML error")
-    assert [p.value.title for p in parallel if not p.error] == [parse_file(p).value.title for p in paths if p != paths[7]]
-
-
-def test_a_worker_that_dies_mid_parse_costs_nothing_but_time(tmp_path):
-    import multiprocessing
-    import os
-    import signal
-
-    from annotator.store.parse_pool import PARALLEL_FROM, parse_file, parse_files
-    from tests.bench.generate import session_post_text
-
-    paths = []
-    for number in range(PARALLEL_FROM * 2):
-        path = tmp_path / f"S{number:03d}.md"
-        path.write_text(session_post_text(number, 2), encoding="utf-8")
-        paths.append(path)
-    with parse_files(paths) as parsed:
-        first = next(parsed)
-        workers = multiprocessing.active_children()
-        if not workers:
-            pytest.skip("one core: no parse workers")
-        for worker in workers:
-            os.kill(worker.pid, signal.SIGKILL)  # out of memory, say: whatever it held is parsed here
-        rest = list(parsed)
-    assert [r.path for r in [first, *rest]] == paths
-    assert [r.value.title for r in [first, *rest]] == [parse_file(p).value.title for p in paths]
-    assert not any(worker.is_alive() for worker in workers)
-
-
 def test_newer_version_keeps_readings_added_in_the_app_and_reworded_headings(lib, tmp_path):
     post = tmp_path / "_contents" / "S1.md"
     post.parent.mkdir()

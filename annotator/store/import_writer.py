@@ -20,7 +20,7 @@ from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
 from annotator.store.operations import Changes, NewRows
 from annotator.store.papers import store_papers
-from annotator.store.parse_pool import ParsedFile
+from annotator.store.parsed_files import ParsedFile
 
 SITE_COLLECTIONS = ("_contents", "_sessions", "_posts")
 _READING_COLUMNS = ("id", "session_id", "position", "section", "paper_id", "team", "notes", "source_index")

@@ -1,9 +1,8 @@
 """Import files into the library: each file its own undo step (the CLI), or the batch one step (the GUI).
 
-The way of every file is the same: `parse_files` reads and parses it (in worker processes when
-there are many), then `ImportWriter.store` writes it inside a savepoint, so that a file that
-fails leaves nothing and is reported with its file and line. The two kinds of import differ
-only in where the undo boundary falls:
+The way of every file is the same: `parse_files` reads and parses it, then `ImportWriter.store`
+writes it inside a savepoint, so that a file that fails leaves nothing and is reported with its
+file and line. The two kinds of import differ only in where the undo boundary falls:
 
 - per file (`annotator import`): files are parsed for up to a second, then stored in one
   transaction, each as its own operation; the write lock is never held while a file is parsed,
@@ -25,7 +24,7 @@ from annotator.errors import AnnotatorError
 from annotator.store.import_writer import FileResult, ImportWriter
 from annotator.store.library import Library
 from annotator.store.operations import Changes, TransactionLost, transaction
-from annotator.store.parse_pool import ParsedFile, parse_files
+from annotator.store.parsed_files import ParsedFile, parse_files
 from annotator.store.sharing import library_file_test
 
 IMPORTABLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -91,14 +90,14 @@ def import_paths(
     files = [(path, error or _own_file_error(is_own, path)) for path, error in gather_files(paths, recursive)]
     results = [FileResult(str(path), error=error) for path, error in files]
     todo = [result for result in results if not result.error]
-    with parse_files([Path(result.path) for result in todo]) as parsed:
-        if one_step:
-            batch = _parse_all(zip(parsed, todo, strict=True), len(todo), progress, cancelled)
-            label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}"
-            return results, _store_as_one_step(lib, batch, course, label, cancelled)
-        for batch in _batches(zip(parsed, todo, strict=True), COMMIT_EVERY_SECONDS):
-            while batch:
-                batch = _store_each_file(lib, batch, course)
+    parsed = zip(parse_files([Path(result.path) for result in todo]), todo, strict=True)
+    if one_step:
+        batch = _parse_all(parsed, len(todo), progress, cancelled)
+        label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}"
+        return results, _store_as_one_step(lib, batch, course, label, cancelled)
+    for batch in _batches(parsed, COMMIT_EVERY_SECONDS):
+        while batch:
+            batch = _store_each_file(lib, batch, course)
     return results, None
 
 

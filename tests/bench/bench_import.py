@@ -2,15 +2,14 @@
 
 Run: python tests/bench/bench_import.py [RUNS]   (prints its figures; goals: <= 3x baseline, >= 15,000 papers/s)
 
-It also times the one-step import with every file parsed in the importing process: the parse
-workers (store/parse_pool) stay only while they save more than 25% of that time.
-
 Each variant runs RUNS times (default 3) into a fresh library; the median is compared, since
 one run on a shared machine can be off by a third. Each run imports both ways and then runs the
 baseline, so the median of the runs' own ratios ("run by run") is also printed: it is the figure
-least moved by the machine speeding up or slowing down during the benchmark. The annotator modules are imported inside
-main(), as the `annotator` command's own script does: parse workers are spawned processes that
-import the main module again, and this file should cost them no more than the real command.
+least moved by the machine speeding up or slowing down during the benchmark.
+
+Parse worker processes were measured here (spawned, one per core) and saved nothing on a
+2-core machine: storing waits for parsing in the one-step import, and the workers' start-up
+and the results' transfer ate what parallel parsing gained. They were removed.
 """
 
 from __future__ import annotations
@@ -52,16 +51,10 @@ def baseline(rows: dict[str, list[tuple]], path: Path) -> float:
     return elapsed
 
 
-PARALLEL_FROM = 48  # parse_pool's own figure; the bench changes it for the run without workers
-
-
-def timed_import(folder: Path, paths: list[Path], one_step: bool, workers: bool = True) -> tuple[float, dict[str, list[tuple]]]:
-    """Seconds to import PATHS into a fresh library in FOLDER, and the rows it stored (WORKERS: parse workers allowed)."""
-    from annotator.store import parse_pool
+def timed_import(folder: Path, paths: list[Path], one_step: bool) -> tuple[float, dict[str, list[tuple]]]:
+    """Seconds to import PATHS into a fresh library in FOLDER, and the rows it stored."""
     from annotator.store.importing import import_paths
     from annotator.store.library import open_library
-
-    parse_pool.PARALLEL_FROM = PARALLEL_FROM if workers else 10**9
 
     with open_library(folder / f"library-{time.monotonic_ns()}.sqlite") as lib:
         started = time.perf_counter()
@@ -77,7 +70,7 @@ def main() -> None:
     from tests.bench.generate import write_inputs
 
     papers, posts, runs = 10_000, 1_000, int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    times: dict[str, list[float]] = {"baseline": [], "one step": [], "per file": [], "no workers": []}
+    times: dict[str, list[float]] = {"baseline": [], "one step": [], "per file": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         inputs = list(write_inputs(folder / "inputs", papers, posts))
@@ -85,7 +78,6 @@ def main() -> None:
             seconds, rows = timed_import(folder, inputs, one_step=True)
             times["one step"].append(seconds)
             times["per file"].append(timed_import(folder, inputs, one_step=False)[0])
-            times["no workers"].append(timed_import(folder, inputs, one_step=True, workers=False)[0])
             times["baseline"].append(baseline(rows, folder / f"baseline-{run}.sqlite"))
     total_papers = len(rows["papers"])
     print(f"inputs: 1 list of {papers:,} papers + {posts:,} posts ({len(rows['readings']):,} readings); "
@@ -94,15 +86,12 @@ def main() -> None:
     print(f"baseline (bare executemany + FTS5 rebuild, same rows): median {base:.2f} s "
           f"(runs: {', '.join(f'{t:.2f}' for t in times['baseline'])})")
     for label, key in (("one step (GUI import, one undo step)", "one step"),
-                       ("per file (CLI import, one undo step per file)", "per file"),
-                       ("one step, every file parsed in the importing process", "no workers")):
+                       ("per file (CLI import, one undo step per file)", "per file")):
         seconds = statistics.median(times[key])
         paired = statistics.median(t / b for t, b in zip(times[key], times["baseline"], strict=True))
         print(f"annotator {label}: median {seconds:.2f} s (runs: {', '.join(f'{t:.2f}' for t in times[key])}), "
               f"{total_papers / seconds:,.0f} papers/s (goal >= 15,000), {seconds / base:.2f}x baseline (goal <= 3x); "
               f"run by run {paired:.2f}x")
-    saved = 1 - statistics.median(times["one step"]) / statistics.median(times["no workers"])
-    print(f"parse workers save {saved:.0%} of the one-step import (kept only while > 25%)")
 
 
 if __name__ == "__main__":
