@@ -39,8 +39,11 @@ def _print_table(rows: list[dict[str, Any]], columns: list[str], empty: str) -> 
 
 
 def _cell(value: Any) -> str:
+    """VALUE on one line, as the post's YAML would write it: `null`, `true`, `false`, lists comma-separated."""
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_cell, value))
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
     return " ".join(str(value).split())
 
 
@@ -114,10 +117,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     from annotator.store import queries
 
     with _open(args) as lib:
-        found = queries.find(lib.conn, args.query)
+        found = queries.find(lib.conn, args.query, limit=args.limit)
     _print_rows(args, found.rows, ["type", "id", "title", "snippet"], f"nothing matches {args.query!r}")
     if found.note:  # on stderr: --json output stays JSON
         print(f"note: {found.note}", file=sys.stderr)
+    if found.more:
+        print(f"note: {found.more} more not shown (--limit {args.limit}); ask for more with --limit N", file=sys.stderr)
     return 0
 
 
@@ -334,6 +339,13 @@ class OneLineErrorParser(argparse.ArgumentParser):
         sys.exit(1)
 
 
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of 1 or more."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
     parser = OneLineErrorParser(
@@ -357,7 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("show", cmd_show, "show one session with its readings").add_argument(
         "session", help="ID, or COURSE/ID when the id is in several courses")
     command("papers", cmd_papers, "list every paper with its sessions and lists")
-    command("search", cmd_search, "full-text search over papers, sessions and notes").add_argument("query")
+    search = command("search", cmd_search, "full-text search over papers, sessions and notes")
+    search.add_argument("query")
+    search.add_argument("--limit", type=_positive, default=100, metavar="N", help="show at most N hits (default 100)")
     command("undo", cmd_undo, "undo the last change to the library", json_flag=False)
     command("redo", cmd_undo, "redo the last undone change", json_flag=False)
 

@@ -51,11 +51,20 @@ def gather_files(paths: list[str | Path], recursive: bool = False) -> list[tuple
         elif path.is_dir():
             files = _folder_files(path, recursive)
             if not files:
-                found.append((path, str(AnnotatorError("no .md, .markdown or .txt files to import here", path))))
+                found.append((path, str(AnnotatorError(_nothing_here(path, recursive), path))))
             found.extend((f, "") for f in files)
         else:
             found.append((path, ""))
     return found
+
+
+def _nothing_here(folder: Path, recursive: bool) -> str:
+    """Why FOLDER gives nothing to import, and, when its subfolders hold files, how to take them."""
+    below = [] if recursive else _folder_files(folder, recursive=True)
+    if below:
+        return (f"no .md, .markdown or .txt files here; its subfolders hold {len(below)}, which were skipped "
+                "(add --recursive to import them)")
+    return "no .md, .markdown or .txt files to import here"
 
 
 def _folder_files(folder: Path, recursive: bool) -> list[Path]:

@@ -121,17 +121,22 @@ def _search_terms(text: str) -> list[str]:
     """The FTS5 terms for what a user types: each word once, the last as a prefix (it may be half typed).
 
     A word typed twice adds nothing to the matches but costs its time again on every one of them
-    (200 times `model` did not answer in 30 s).
+    (200 times `model` did not answer in 30 s). A last word followed by more than spaces (`c++`,
+    `C#`) is finished: it is matched whole, not as the start of every word beginning with it.
     """
-    words = re.findall(r"\w+", text, re.UNICODE)
-    if not words:
+    matches = list(re.finditer(r"\w+", text, re.UNICODE))
+    if not matches:
         return []
-    *whole, last = words
+    *whole, last = [match.group() for match in matches]
+    finished = bool(text[matches[-1].end():].strip())
     first: dict[str, str] = {}  # FTS5 folds case: one term per folded word
     for word in whole:
         first.setdefault(word.lower(), word)
     terms = [f'"{word}"' for word in first.values()]
-    if last.lower() not in first:  # else the whole word, already asked for, implies the prefix
+    if finished:
+        if last.lower() not in first:
+            terms.append(f'"{last}"')
+    elif last.lower() not in first:  # else the whole word, already asked for, implies the prefix
         terms.append(f'"{last}"*')
     return terms
 
@@ -215,12 +220,17 @@ _SEARCH_BRANCHES = {
 }
 
 
+_COUNT_MATCHES = {kind: f"SELECT count(*) FROM {table} WHERE {table} MATCH :q" for kind, table in
+                  (("paper", "papers_fts"), ("session", "sessions_fts"), ("notes", "readings_fts"))}
+
+
 @dataclass
 class Found:
     """A search's hits, best first, and what the user should know about them ('' when they are all it found)."""
 
     rows: list[dict[str, Any]]
     note: str = ""
+    more: int = 0  # matches beyond the rows (the limit cut them)
 
 
 def find(
@@ -245,7 +255,12 @@ def find(
         rows = rows_within(conn, [f"{_SEARCH_BRANCHES[k]} LIMIT :limit" for k in kinds], params, seconds)[0][:limit]
         notes.append(f"{SearchCut(seconds)}: showing the first {len(rows)} matches found, not the best")
     rows.sort(key=lambda row: row["rank"])
-    return Found([{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows[:limit]], "; ".join(notes))
+    more = 0
+    if len(rows) > limit or (not cut and any(sum(r["type"] == k for r in rows) == limit for k in kinds)):
+        counts, cut = rows_within(conn, [_COUNT_MATCHES[k] for k in kinds], params, seconds)
+        more = 0 if cut else sum(row[0] for row in counts) - limit
+    return Found([{k: r[k] for k in ("type", "id", "title", "snippet")} for r in rows[:limit]], "; ".join(notes),
+                 max(more, 0))
 
 
 def search(
