@@ -70,7 +70,7 @@ def test_edit_then_undo_and_redo_from_the_cli(db, capsys):
     assert main(["--db", db, "show", "S0-L01", "--json"]) == 0
     capsys.readouterr()
     assert main(["--db", db, "undo"]) == 0
-    assert "undo: Edit reading" in capsys.readouterr().out
+    assert "undo: Set team of 'Language Models are Few-Shot Learners' to team-4" in capsys.readouterr().out
     assert run_json(capsys, db, "show", "S0-L01")["readings"][1]["team"] == ""
     assert main(["--db", db, "redo"]) == 0
     capsys.readouterr()

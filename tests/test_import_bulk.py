@@ -152,7 +152,7 @@ def test_a_v3_library_keeps_its_undo_history_through_the_v4_migration(tmp_path):
     conn.close()
     with open_library(path) as lib:
         assert lib.conn.execute("PRAGMA user_version").fetchone()[0] == migrations.latest_version() >= 4
-        assert operations.undo(lib).label.startswith("Edit session")
+        assert operations.undo(lib).label == "Edit title of S1"
         assert queries.list_sessions(lib.conn)[0]["title"] == "Before the upgrade"
         assert operations.undo(lib).label.startswith("New session")
         assert queries.list_sessions(lib.conn) == []

@@ -24,7 +24,7 @@ def test_an_exception_mid_operation_leaves_nothing_behind(lib):
     with pytest.raises(RuntimeError):
         operations.run_operation(lib, "Broken", half_then_fail)
     assert dump(lib) == before
-    assert operations.undo(lib).label == "Edit session"  # the step before the broken one
+    assert operations.undo(lib).label == "Edit notes, video, tags of S0-L01"  # the step before the broken one
 
 
 def test_undo_and_redo_restore_rows_exactly_for_every_kind_of_change(lib):
@@ -72,7 +72,7 @@ def test_a_new_change_drops_the_redo_steps(lib):
     operations.undo(lib)
     editing.edit_reading(lib, ids["r2"], team="team-6")
     assert operations.redo(lib) is None
-    assert operations.undo(lib).label == "Edit reading"
+    assert operations.undo(lib).label == "Set team of 'Language Models are Few-Shot Learners' to team-6"
 
 
 def test_undo_of_a_specific_step_refuses_when_the_library_changed_since(lib):
@@ -96,13 +96,13 @@ def test_an_edit_that_creates_a_row_returns_its_changes_and_the_new_id(lib):
     changes, reading_id = editing.add_reading(lib, session_id, paper=Paper("A paper", "https://arxiv.org/abs/2401.00001"))
     assert changes.sessions == {session_id} and len(changes.papers) == 1
     assert [r["reading_id"] for r in queries.session_readings(lib.conn, session_id)] == [reading_id]
-    assert operations.undo(lib, changes.op_id).label == "Add reading"
+    assert operations.undo(lib, changes.op_id).label == "Add 'A paper' to S1"
 
 
 def test_an_edit_that_changes_nothing_leaves_no_undo_step(lib):
     ids = build_small_library(lib)
     assert editing.edit_reading(lib, ids["r1"], team="team-1")[0].op_id is None
-    assert operations.undo(lib).label == "Edit session"  # the last step of build_small_library
+    assert operations.undo(lib).label == "Edit notes, video, tags of S0-L01"  # the last step of build_small_library
 
 
 def test_bad_video_links_are_refused(lib):
@@ -154,3 +154,29 @@ def test_a_real_title_replaces_a_placeholder_title(lib):
     editing.add_reading(lib, ids["s1"], paper=Paper("GPT-4 Technical Report", "https://arxiv.org/pdf/2303.08774v3"))
     [gpt4] = [p for p in queries.list_papers(lib.conn) if p["arxiv_id"] == "2303.08774"]
     assert gpt4["title"] == "GPT-4 Technical Report" and len(gpt4["sessions"]) == 2
+
+
+def test_each_step_says_what_it_will_undo(lib):
+    """The Edit menu names what undo brings back: "Undo Set team of 'X' to team-3", not "Undo Edit reading"."""
+    _, session_id = editing.new_session(lib, "Course", "S9", "Labels", "2024-03-01")
+    _, reading_id = editing.add_reading(lib, session_id, paper=editing.Paper("Segment Anything"))
+    _, other = editing.add_reading(lib, session_id, paper=editing.Paper("A " + "very " * 20 + "long title"))
+    labels = [changes.label for changes, _ in (
+        editing.edit_reading(lib, reading_id, team="team-3"),
+        editing.edit_reading(lib, reading_id, team=""),
+        editing.edit_reading(lib, reading_id, notes="Masks."),
+        editing.edit_reading(lib, reading_id, add_videos=["https://youtu.be/a"]),
+        editing.edit_reading(lib, reading_id, remove_videos=["https://youtu.be/a"]),
+        editing.edit_reading(lib, reading_id, team="team-1", notes="Both."),
+        editing.move_reading(lib, other, 1),
+        editing.edit_session(lib, session_id, date="2024-03-02"),
+        editing.edit_session(lib, session_id, front_matter={"video": "team-2", "notes": "team-4"}),
+        editing.remove_reading(lib, reading_id),
+    )]
+    assert labels == [
+        "Set team of 'Segment Anything' to team-3", "Clear team of 'Segment Anything'",
+        "Edit notes of 'Segment Anything'", "Add video to 'Segment Anything'", "Remove video from 'Segment Anything'",
+        "Edit reading 'Segment Anything'", "Move 'A very very very very very very very ve…' to position 1",
+        "Edit date of S9", "Edit notes, video of S9", "Remove 'Segment Anything' from S9",
+    ]
+    assert operations.undo(lib).label == "Remove 'Segment Anything' from S9"

@@ -119,7 +119,7 @@ def test_edit_reading_then_undo(qtbot, window, monkeypatch, message_boxes):
         assert "Finance **LLM**" in text
 
     assert window.undo_action.shortcut() == QKeySequence("Ctrl+Z")
-    assert window.undo_action.text() == "&Undo Edit reading"
+    assert window.undo_action.text() == "&Undo Add video to 'BloombergGPT: A Large Language Model fo…'"
     window.undo_action.trigger()  # the video
     window.undo_action.trigger()  # the team (queued behind the first: undone in order)
     settle(qtbot, window.runner)

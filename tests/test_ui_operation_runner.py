@@ -106,7 +106,7 @@ def test_an_edit_waits_for_another_process_s_lock_while_the_gui_keeps_running(qt
     settle(qtbot, runner)
     timer.stop()
     assert notes(lib) == "written after the lock" and not boxes
-    assert runner.history.stack.undoText() == "Edit reading"
+    assert runner.history.stack.undoText() == "Edit notes of 'A paper'"
 
 
 def test_operations_run_in_the_order_asked(qtbot, lib):

@@ -57,8 +57,8 @@ def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library,
     with qtbot.waitSignal(dialog.accepted):
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
     assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada, Grace"), ("team-2", "Alan")]
-    assert [c.teams for c in changed] == [{course_id(lib)}] and runner.history.stack.undoText() == "Edit teams"
-    assert operations.undo(lib).label == "Edit teams"
+    assert [c.teams for c in changed] == [{course_id(lib)}] and runner.history.stack.undoText() == "Edit teams of UVA-LLM"
+    assert operations.undo(lib).label == "Edit teams of UVA-LLM"
     assert course_roster(lib.conn, course_id(lib)) == []
 
 

@@ -120,7 +120,7 @@ def test_teams_dialog_is_one_undo_step(qtbot, window, monkeypatch):
     monkeypatch.setattr(teams.TeamRosterDialog, "exec", fill)
     win.teams_action.trigger()
     assert "team-7" in [win.session_editor.lead_team.itemText(i) for i in range(win.session_editor.lead_team.count())]
-    assert win.undo_action.text() == "&Undo Edit teams"
+    assert win.undo_action.text().startswith("&Undo Edit teams of ")
     win.undo_action.trigger()
     settle(qtbot, win.runner)
     assert win.lib.conn.execute("SELECT count(*) FROM teams").fetchone()[0] == 0

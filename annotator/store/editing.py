@@ -111,10 +111,37 @@ def _session_row(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
 
 
 def _reading_row(conn: sqlite3.Connection, reading_id: int) -> sqlite3.Row:
-    row = conn.execute("SELECT * FROM readings WHERE id = ?", (reading_id,)).fetchone()
+    """The reading's row, with its paper's title (`paper_title`) and its session's code (`code`) for labels."""
+    row = conn.execute(
+        "SELECT r.*, p.title AS paper_title, s.code AS code FROM readings r JOIN papers p ON p.id = r.paper_id "
+        "JOIN sessions s ON s.id = r.session_id WHERE r.id = ?", (reading_id,)).fetchone()
     if row is None:
         raise AnnotatorError("that reading is no longer in the library")
     return row
+
+
+def _quoted(title: str, width: int = 40) -> str:
+    """TITLE in quotes for an Edit-menu label, cut to about WIDTH characters."""
+    title = " ".join(title.split())
+    return f"'{title if len(title) <= width else title[:width - 1].rstrip() + '…'}'"
+
+
+def _reading_label(title: str, notes: bool, team: str | None, added: int, removed: int) -> str:
+    """What an edit of the reading titled TITLE does, as the Edit menu says it ("Set team of 'X' to team-3")."""
+    what = []
+    if team is not None:
+        what.append(f"set team of {_quoted(title)} to {team}" if team else f"clear team of {_quoted(title)}")
+    if notes:
+        what.append(f"edit notes of {_quoted(title)}")
+    if added or removed:
+        verb = "add" if added and not removed else "remove" if removed and not added else "change"
+        count = added + removed
+        videos = "videos" if count != 1 or verb == "change" else "video"
+        where = "to" if verb == "add" else "of" if verb == "change" else "from"
+        what.append(f"{verb} {videos} {where} {_quoted(title)}")
+    if len(what) != 1:
+        return f"Edit reading {_quoted(title)}"
+    return what[0][0].upper() + what[0][1:]
 
 
 def new_session(lib: Library, course: str, code: str, title: str, date: str = "") -> tuple[Changes, int]:
@@ -202,6 +229,11 @@ def edit_session(
             (new_title, new_date, json.dumps(front, ensure_ascii=False), session_id),
         )
         changes.sessions.add(session_id)
+        before = json.loads(row["front_matter"])
+        keys = [key for key in {**before, **front} if before.get(key) != front.get(key)]
+        changes.label = (f"Edit {keys[0]} of {row['code']}" if len(keys) == 1
+                         else f"Edit {', '.join(keys[:3])}{'…' if len(keys) > 3 else ''} of {row['code']}" if keys
+                         else f"Edit session {row['code']}")
 
     return _operation(lib, "Edit session", body)
 
@@ -228,7 +260,7 @@ def edit_reading(
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
         row = _reading_row(conn, reading_id)
         changes.sessions.add(row["session_id"])
-        updates = {}
+        updates: dict[str, str] = {}
         if notes is not None and notes != row["notes"]:
             updates["notes"] = notes
         if team is not None and team != row["team"]:
@@ -250,13 +282,22 @@ def edit_reading(
                 "INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
                 [(reading_id, i, url) for i, url in enumerate(wanted, 1)],
             )
+        changes.label = _reading_label(row["paper_title"], "notes" in updates, updates.get("team"),
+                                       len(set(wanted) - set(current)), len(set(current) - set(wanted)))
 
     return _operation(lib, "Edit reading", body)
 
 
 def edit_paper(lib: Library, paper_id: int, fields: dict[str, str]) -> tuple[Changes, None]:
     """Correct a paper's title, URL, authors or abstract."""
-    return _operation(lib, "Edit paper", lambda conn, changes: update_paper(conn, paper_id, fields, changes))
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        row = conn.execute("SELECT title FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        if row is None:
+            raise AnnotatorError("that paper is no longer in the library")
+        changes.label = f"Edit paper {_quoted(row[0])}"
+        update_paper(conn, paper_id, fields, changes)
+
+    return _operation(lib, "Edit paper", body)
 
 
 def _renumber(conn: sqlite3.Connection, session_id: int, order: list[int]) -> None:
@@ -307,6 +348,8 @@ def add_reading(
         order.insert(index, reading_id)
         _renumber(conn, session_id, order)
         changes.sessions.add(session_id)
+        added = _reading_row(conn, reading_id)
+        changes.label = f"Add {_quoted(added['paper_title'])} to {added['code']}"
         return reading_id
 
     return _operation(lib, "Add reading", body)
@@ -317,6 +360,7 @@ def remove_reading(lib: Library, reading_id: int) -> tuple[Changes, None]:
 
     def body(conn: sqlite3.Connection, changes: Changes) -> None:
         row = _reading_row(conn, reading_id)
+        changes.label = f"Remove {_quoted(row['paper_title'])} from {row['code']}"
         conn.execute("DELETE FROM readings WHERE id = ?", (reading_id,))
         _renumber(conn, row["session_id"], _reading_order(conn, row["session_id"]))
         changes.sessions.add(row["session_id"])
@@ -334,6 +378,7 @@ def move_reading(lib: Library, reading_id: int, position: int) -> tuple[Changes,
         order.insert(max(0, min(len(order), position - 1)), reading_id)
         _renumber(conn, row["session_id"], order)
         changes.sessions.add(row["session_id"])
+        changes.label = f"Move {_quoted(row['paper_title'])} to position {order.index(reading_id) + 1}"
 
     return _operation(lib, "Move reading", body)
 
@@ -359,5 +404,7 @@ def set_roster(lib: Library, course_id: int, teams: list[tuple[str, str]]) -> tu
             elif row["members"] != members:
                 conn.execute("UPDATE teams SET members = ? WHERE id = ?", (members, row["id"]))
         changes.teams.add(course_id)
+        course = conn.execute("SELECT name FROM courses WHERE id = ?", (course_id,)).fetchone()
+        changes.label = f"Edit teams of {course[0]}" if course else "Edit teams"
 
     return _operation(lib, "Edit teams", body)
