@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from annotator.formats.model import Paper
 from annotator.store import editing, operations
 from annotator.store.library import Library, open_library
-from annotator.store.workload import course_roster, course_workload, team_name
+from annotator.store.workload import course_roster, course_team_names, course_workload, team_name
 from annotator.ui.teams import RosterModel, TeamRosterDialog, WorkloadModel, WorkloadView
 from tests.ui_helpers import make_runner
 
@@ -49,14 +49,18 @@ def test_roster_dialog_saves_the_teams_as_one_undoable_step(qtbot, lib: Library,
     dialog = TeamRosterDialog(lib, course_id(lib), runner)
     qtbot.addWidget(dialog)
     qtmodeltester.check(dialog.model)
-    dialog.add_team()
+    # The roster starts from the teams the course's posts use (not the HTML video link, not another course's).
+    assert dialog.model.teams() == [("team-1", ""), ("team-2", ""), ("team-3", ""), ("team-10", "")]
     dialog.model.setData(dialog.model.index(0, 1), "Ada, Grace")
+    dialog.table.selectRow(3)
+    dialog.remove_selected()
     dialog.add_team()
-    dialog.model.setData(dialog.model.index(1, 1), "Alan")
-    assert [dialog.model.data(dialog.model.index(r, 0)) for r in range(2)] == ["team-1", "team-2"]
+    assert dialog.table.currentIndex() == dialog.model.index(3, 0)  # typing goes into the new team's name
+    dialog.model.setData(dialog.model.index(3, 1), "Alan")
     with qtbot.waitSignal(dialog.accepted):
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-    assert course_roster(lib.conn, course_id(lib)) == [("team-1", "Ada, Grace"), ("team-2", "Alan")]
+    assert course_roster(lib.conn, course_id(lib)) == [
+        ("team-1", "Ada, Grace"), ("team-2", ""), ("team-3", ""), ("team-4", "Alan")]
     assert [c.teams for c in changed] == [{course_id(lib)}] and runner.history.stack.undoText() == "Edit teams of UVA-LLM"
     assert operations.undo(lib).label == "Edit teams of UVA-LLM"
     assert course_roster(lib.conn, course_id(lib)) == []
@@ -69,6 +73,8 @@ def test_roster_dialog_edits_and_removes_teams(qtbot, lib: Library) -> None:
     dialog.table.selectRow(1)
     dialog.remove_selected()
     dialog.model.setData(dialog.model.index(1, 1), "Grace, Barbara")
+    dialog.table.selectRow(2)  # team-10, which a post uses: offered, but this roster leaves it out
+    dialog.remove_selected()
     assert dialog.model.next_team_name() == "team-4"
     with qtbot.waitSignal(dialog.accepted):
         dialog.accept()
@@ -113,6 +119,25 @@ def test_workload_lists_lead_blog_and_readings_per_team(lib: Library) -> None:
     assert second.duties == {"team-10": second.duties["team-10"]} and second.duties["team-10"].blog
     assert workload.counts("team-3") == (0, 0, 2)
     assert team_name("  team-2 ") == "team-2" and team_name("<a href='x'>v</a>") == "" and team_name(["x"]) == ""
+
+
+def test_lead_or_blog_values_that_name_no_team_are_text_not_columns(lib: Library) -> None:
+    # The 2025 course's `notes: a book on agent`, the 2020 course's `Invited Speaker` and `see slack`.
+    _, third = editing.new_session(lib, "UVA-LLM", "S0-L03", "Agents", "2024-01-23")
+    editing.edit_session(lib, third, front_matter={"video": "see slack", "notes": "a book on agent"})
+    _, fourth = editing.new_session(lib, "UVA-LLM", "S0-L04", "Guest", "2024-01-25")
+    editing.edit_session(lib, fourth, front_matter={"video": "Team 5", "notes": "Invited Speaker"})
+    editing.set_roster(lib, course_id(lib), [("Speakers", "")])
+    workload = course_workload(lib.conn, course_id(lib))
+    assert workload.teams == ["Speakers", "Team 5", "team-1", "team-2", "team-3", "team-10"]
+    assert [s.other for s in workload.sessions] == [[], [], ["lead: see slack", "blog: a book on agent"],
+                                                     ["blog: Invited Speaker"]]
+    assert "see slack" not in course_team_names(lib.conn, course_id(lib))
+    model = WorkloadModel()
+    model.set_workload(workload)
+    last = model.columnCount() - 1
+    assert model.headerData(last, Qt.Orientation.Horizontal) == "Not a team"
+    assert model.index(2, last).data() == "lead: see slack; blog: a book on agent"
 
 
 def test_workload_view_shows_the_grid_for_the_chosen_course(qtbot, lib: Library, qtmodeltester) -> None:

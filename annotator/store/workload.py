@@ -38,6 +38,7 @@ class SessionWorkload:
     code: str
     title: str
     duties: dict[str, TeamDuties] = field(default_factory=dict)
+    other: list[str] = field(default_factory=list)  # lead/blog values that name no team ("blog: Invited Speaker")
 
 
 @dataclass
@@ -64,22 +65,45 @@ def team_name(value: Any) -> str:
     return name
 
 
+# What a team is called when the roster does not say: team-3, Team 3, group_A (not "see slack", not "instructor").
+_TEAM_LIKE = re.compile(r"(?:team|group)[ _-]?[0-9a-z]{1,3}", re.IGNORECASE)
+
+
+def is_team(name: str, roster: set[str]) -> bool:
+    """True when NAME is a team: in the course's ROSTER (casefolded names), or named like one (`team-3`)."""
+    return name.casefold() in roster or _TEAM_LIKE.fullmatch(name) is not None
+
+
 def natural_key(name: str) -> list[Any]:
     """Sort key that puts team-2 before team-10."""
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
 
 
 def course_team_names(conn: sqlite3.Connection, course_id: int) -> list[str]:
-    """The course's roster plus team names already used in it (readings, lead, blog), sorted."""
-    names = {r[0] for r in conn.execute("SELECT name FROM teams WHERE course_id = ?", (course_id,))}
-    names |= {r[0] for r in conn.execute(
+    """The course's roster plus team names already used in it (readings' teams, and lead or blog values
+    that are teams: not "Invited Speaker"), sorted."""
+    roster = {r[0] for r in conn.execute("SELECT name FROM teams WHERE course_id = ?", (course_id,))}
+    names = set(roster) | {r[0] for r in conn.execute(
         "SELECT DISTINCT r.team FROM readings r JOIN sessions s ON s.id = r.session_id WHERE s.course_id = ?",
         (course_id,))}
+    folded = {name.casefold() for name in roster}
     for lead, blog in conn.execute(
         "SELECT json_extract(front_matter, '$.video'), json_extract(front_matter, '$.notes') FROM sessions "
         "WHERE course_id = ?", (course_id,)):
-        names |= {team_name(lead), team_name(blog)}
+        names |= {name for name in (team_name(lead), team_name(blog)) if is_team(name, folded)}
     return sorted((n for n in names if n.strip()), key=natural_key)
+
+
+def roster_to_edit(conn: sqlite3.Connection, course_id: int) -> list[tuple[str, str]]:
+    """The roster as the Teams dialog opens it: the stored teams, then the teams the course's posts use
+    that it lacks (without members), one spelling of each."""
+    roster = course_roster(conn, course_id)
+    known = {name.casefold() for name, _ in roster}
+    for name in course_team_names(conn, course_id):
+        if name.casefold() not in known:
+            known.add(name.casefold())
+            roster.append((name, ""))
+    return roster
 
 
 def list_courses(conn: sqlite3.Connection) -> list[tuple[int, str]]:
@@ -104,6 +128,7 @@ def course_workload(conn: sqlite3.Connection, course_id: int) -> CourseWorkload:
 
     for name, _members in roster:
         canonical(name)
+    roster_names = {name.casefold() for name, _ in roster}
     sessions: dict[int, SessionWorkload] = {}
     for row in conn.execute(
         "SELECT id, date, code, title, front_matter FROM sessions WHERE course_id = ? ORDER BY date = '', date, code",
@@ -112,9 +137,11 @@ def course_workload(conn: sqlite3.Connection, course_id: int) -> CourseWorkload:
         session = sessions[row[0]] = SessionWorkload(row[0], row[1], row[2], row[3])
         front = json.loads(row[4] or "{}")
         for key, duty in (("video", "lead"), ("notes", "blog")):
-            name = canonical(front.get(key))
-            if name:
-                setattr(session.duties.setdefault(name, TeamDuties()), duty, True)
+            name = team_name(front.get(key))
+            if name and not is_team(name, roster_names):
+                session.other.append(f"{duty}: {name}")
+            elif name:
+                setattr(session.duties.setdefault(canonical(name), TeamDuties()), duty, True)
     for session_id, team, count in conn.execute(
         """SELECT r.session_id, r.team, count(*) FROM readings r JOIN sessions s ON s.id = r.session_id
            WHERE s.course_id = ? AND r.team != '' GROUP BY r.session_id, r.team""",

@@ -25,7 +25,14 @@ from annotator.store import editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import course_name
-from annotator.store.workload import CourseWorkload, SessionWorkload, course_roster, course_workload, list_courses
+from annotator.store.workload import (
+    CourseWorkload,
+    SessionWorkload,
+    course_roster,
+    course_workload,
+    list_courses,
+    roster_to_edit,
+)
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import tooltip
 
@@ -116,7 +123,7 @@ class TeamRosterDialog(QDialog):
         self._runner = runner
         self.setWindowTitle(f"Teams of {course_name(lib.conn, course_id) or 'the course'}")
         self._original = course_roster(lib.conn, course_id)
-        self.model = RosterModel(self._original, self)
+        self.model = RosterModel(roster_to_edit(lib.conn, course_id), self)  # with the teams the posts use
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -150,12 +157,12 @@ class TeamRosterDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
     def add_team(self) -> None:
-        """Append a row named team-N and start editing its members."""
+        """Append a row named team-N and start editing its name: what is typed replaces it."""
         row = self.model.rowCount()
         name = self.model.next_team_name()
         self.model.insertRows(row, 1)
         self.model.setData(self.model.index(row, 0), name)
-        index = self.model.index(row, 1)
+        index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.edit(index)
 
@@ -209,13 +216,24 @@ class WorkloadModel(QAbstractTableModel):
         return len(self._workload.sessions) + 1
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_SESSION_COLUMNS) + len(self._workload.teams)
+        return 0 if parent.isValid() else len(_SESSION_COLUMNS) + len(self._workload.teams) + self._has_other()
+
+    def _has_other(self) -> bool:
+        """Whether a session's lead or blog names no team ("see slack"): then a last column shows those as text."""
+        return any(session.other for session in self._workload.sessions)
+
+    def _is_other(self, column: int) -> bool:
+        return self._has_other() and column == self.columnCount() - 1
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
         if section < len(_SESSION_COLUMNS):
             return _SESSION_COLUMNS[section] if role == Qt.ItemDataRole.DisplayRole else None
+        if self._is_other(section):
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tooltip("Lead (video) or blog (notes) values that name no team, as the posts write them")
+            return "Not a team" if role == Qt.ItemDataRole.DisplayRole else None
         team = self._workload.teams[section - len(_SESSION_COLUMNS)]
         if role == Qt.ItemDataRole.DisplayRole:
             return team
@@ -231,6 +249,11 @@ class WorkloadModel(QAbstractTableModel):
         column = index.column()
         if column < len(_SESSION_COLUMNS):
             return self._session_cell(session, column, role)
+        if self._is_other(column):
+            text = "; ".join(session.other) if session is not None else ""
+            if not text or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return None
+            return text if role == Qt.ItemDataRole.DisplayRole else tooltip(text)
         team = self._workload.teams[column - len(_SESSION_COLUMNS)]
         if session is None:
             return self._total_cell(team, role)
