@@ -59,16 +59,16 @@ class Fingerprint:
 
 def linked_course(conn: sqlite3.Connection, course: str | None) -> Link:
     """The linked course named COURSE; without a name, the only linked course (else an error listing them)."""
-    rows = conn.execute("SELECT l.id, c.name, l.folder FROM site_links l JOIN courses c ON c.id = l.id ORDER BY c.name").fetchall()
+    links = course_links(conn)
     if course is not None:
-        rows = [row for row in rows if row[1] == course]
-        if not rows:
+        links = [link for link in links if link.course == course]
+        if not links:
             raise AnnotatorError(f"course {course!r} is not linked to a site; link it with `annotator site link {course} PATH`")
-    elif not rows:
+    elif not links:
         raise AnnotatorError("no course is linked to a site; link one with `annotator site link COURSE PATH`")
-    elif len(rows) > 1:
-        raise AnnotatorError(f"several courses are linked to sites; say which one: {', '.join(row[1] for row in rows)}")
-    return Link(rows[0][0], rows[0][1], Path(rows[0][2]))
+    elif len(links) > 1:
+        raise AnnotatorError(f"several courses are linked to sites; say which one: {', '.join(k.course for k in links)}")
+    return links[0]
 
 
 def course_links(conn: sqlite3.Connection) -> list[Link]:

@@ -22,7 +22,17 @@ from annotator.site.git import Cancelled, texts_at_head
 from annotator.site.git_sync import Brought, Pushed, bring_upstream, commit_paths, fetch, push
 from annotator.site.links import Fingerprint, Link, linked_course, set_base, stored_text
 from annotator.site.status import (
-    APP, BOTH, DELETED_DISK, DISK, IN_SYNC, NEW_APP, NEW_DISK, PostState, Progress, SiteStatus, site_status,
+    APP,
+    BOTH,
+    DELETED_DISK,
+    DISK,
+    IN_SYNC,
+    NEW_APP,
+    NEW_DISK,
+    PostState,
+    Progress,
+    SiteStatus,
+    site_status,
 )
 from annotator.store.exporting import atomic_write, render_stored_session, target_path
 from annotator.store.import_writer import FileResult
