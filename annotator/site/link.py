@@ -8,7 +8,7 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.site.folders import site_folders
 from annotator.site.git import Cancelled
-from annotator.site.links import Fingerprint, set_base, set_link, stored_text
+from annotator.site.links import Fingerprint, set_imported_base, set_link
 from annotator.site.status import Progress
 from annotator.store.editing import ensure_course
 from annotator.store.import_writer import FileResult
@@ -37,9 +37,8 @@ def link_site(lib: Library, course: str, folder: str | Path, *, progress: Progre
         course_id = ensure_course(conn, course, str(folders.root), changes)
         set_link(conn, course_id, folders.root, changes)
         for path, result in zip(files, results, strict=True):
-            text = stored_text(conn, result.session_id) if result.session_id is not None else None
-            if text is not None:
-                set_base(conn, result.session_id, path, text, seen[path])
+            if result.session_id is not None:
+                set_imported_base(conn, result.session_id, path, seen[path])
 
     results, changes = import_paths(lib, list(files.values()), course, one_step=True, progress=progress,
                                     cancelled=cancelled, label=f"Link {course} to {folders.root.name}", also=record)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
+from annotator.store.exporting import render_stored_session
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
 
@@ -92,13 +93,32 @@ def set_link(conn: sqlite3.Connection, course_id: int, folder: Path, changes: Ch
     changes.courses.add(course_id)
 
 
-def set_base(conn: sqlite3.Connection, session_id: int, path: str, text: str, seen: Fingerprint) -> None:
-    """Record TEXT as the session's sync base at PATH (in an operation): the library and the file agree on it now."""
+def set_base(conn: sqlite3.Connection, session_id: int, path: str, text: str, seen: Fingerprint,
+             edited: bool = False) -> None:
+    """Record TEXT as the session's sync base at PATH (in an operation); EDITED when the library's export differs."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    conn.execute("INSERT INTO site_bases (id, path, text, hash, size, mtime_ns, app_edited) VALUES (?, ?, ?, ?, ?, ?, 0) "
+    conn.execute("INSERT INTO site_bases (id, path, text, hash, size, mtime_ns, app_edited) VALUES (?, ?, ?, ?, ?, ?, ?) "
                  "ON CONFLICT (id) DO UPDATE SET path = excluded.path, text = excluded.text, hash = excluded.hash, "
-                 "size = excluded.size, mtime_ns = excluded.mtime_ns, app_edited = 0",
-                 (session_id, path, text, digest, seen.size, seen.mtime_ns))
+                 "size = excluded.size, mtime_ns = excluded.mtime_ns, app_edited = excluded.app_edited",
+                 (session_id, path, text, digest, seen.size, seen.mtime_ns, int(edited)))
+
+
+def set_imported_base(conn: sqlite3.Connection, session_id: int, path: str, seen: Fingerprint) -> None:
+    """Record the text the import just read as the session's base.
+
+    A re-import keeps what the app added where the file has none (a team the file lost, say),
+    so the library's export can differ from the file: then the session stays marked edited, and
+    status shows it as changed in the app rather than hiding the difference.
+    """
+    text = stored_text(conn, session_id)
+    if text is None:  # (a kind without a lossless text: never a post, but say it is edited)
+        set_base(conn, session_id, path, "", seen, edited=True)
+        return
+    try:
+        edited = render_stored_session(conn, session_id)[1] != text
+    except AnnotatorError:
+        edited = True
+    set_base(conn, session_id, path, text, seen, edited)
 
 
 def stored_text(conn: sqlite3.Connection, session_id: int) -> str | None:

@@ -20,7 +20,7 @@ from annotator.formats.post_merge import Conflict, ConflictKey, MergeResult, Res
 from annotator.site.commit_message import commit_message
 from annotator.site.git import Cancelled, texts_at_head
 from annotator.site.git_sync import Brought, Pushed, bring_upstream, commit_paths, fetch, push
-from annotator.site.links import Fingerprint, Link, linked_course, set_base, stored_text
+from annotator.site.links import Fingerprint, Link, linked_course, set_base, set_imported_base
 from annotator.site.status import (
     APP,
     BOTH,
@@ -188,8 +188,7 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
                 report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED,
                                                error=result.error or "not a session post"))
                 continue
-            text = stored_text(conn, result.session_id)
-            set_base(conn, result.session_id, post.path, text if text is not None else post.disk or "", seen)
+            set_imported_base(conn, result.session_id, post.path, seen)
             changes.sessions.add(result.session_id)
             report.outcomes.append(Outcome(post.code, post.path, post.state, action))
         for post in plan.exports:
