@@ -150,3 +150,19 @@ def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
     report = alice.json(capsys, "sync", "--dry-run")
     assert [(s["session"], s["action"]) for s in report["sessions"]] == [("S0-L07", "exported")]
     assert short_status(alice.clone) == ""
+
+
+def test_a_push_the_remote_moved_under_merges_again_and_pushes(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    alice.annotate("S0-L07", 1, team="Team Red")
+    assert alice.run("sync", "--commit") == 0  # committed here, not pushed yet
+    bob.annotate("S0-L07", 1, videos=[VIDEO_4])  # the same reading: git alone would stop on a conflict
+    assert bob.run("sync", "--commit", "--push") == 0
+    report = alice.json(capsys, "sync", "--push")
+    assert report["pushed"] is True
+    text = remote_text(laptops.remote)
+    assert alice.text() == text and "Team Red" in text and VIDEO_4 in text
+    assert alice.readings()[0]["videos"] == [VIDEO_4]
+    assert short_status(alice.clone) == ""
+    assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
