@@ -10,7 +10,8 @@ CREATE TABLE site_links (
 -- The exact text last read from or written to the site for a session (the base of a three-way
 -- merge), where it lives, and what status needs to see cheaply that nothing changed: the
 -- file's size and mtime when it held that text, and whether the library changed the session
--- since (`app_edited`, set by the triggers below, cleared by the sync that writes the base).
+-- since (`app_edited`, set by the triggers below, cleared by the sync that writes the base), and
+-- whether annotator wrote that text to the file or read it from there (`written`).
 CREATE TABLE site_bases (
     id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,  -- the session's id
     path TEXT NOT NULL,                       -- relative to the site folder, e.g. _contents/S0-L16.md
@@ -18,7 +19,8 @@ CREATE TABLE site_bases (
     hash TEXT NOT NULL,                       -- sha256 of text (UTF-8)
     size INTEGER NOT NULL DEFAULT -1,
     mtime_ns INTEGER NOT NULL DEFAULT -1,
-    app_edited INTEGER NOT NULL DEFAULT 0
+    app_edited INTEGER NOT NULL DEFAULT 0,
+    written INTEGER NOT NULL DEFAULT 0        -- 1 when annotator wrote the file (a sync's commit takes only those)
 );
 
 -- Anything that can change a session's export marks it edited. The mark is a hint (status then
@@ -64,8 +66,8 @@ CREATE TRIGGER site_bases_undo_insert AFTER INSERT ON site_bases BEGIN
     INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, 'site_bases', NEW.id, 'I', NULL FROM undo_capture;
 END;
 CREATE TRIGGER site_bases_undo_update AFTER UPDATE ON site_bases BEGIN
-    INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, 'site_bases', OLD.id, 'U', json_object('id', OLD.id, 'path', OLD.path, 'text', OLD.text, 'hash', OLD.hash, 'size', OLD.size, 'mtime_ns', OLD.mtime_ns, 'app_edited', OLD.app_edited) FROM undo_capture;
+    INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, 'site_bases', OLD.id, 'U', json_object('id', OLD.id, 'path', OLD.path, 'text', OLD.text, 'hash', OLD.hash, 'size', OLD.size, 'mtime_ns', OLD.mtime_ns, 'app_edited', OLD.app_edited, 'written', OLD.written) FROM undo_capture;
 END;
 CREATE TRIGGER site_bases_undo_delete AFTER DELETE ON site_bases BEGIN
-    INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, 'site_bases', OLD.id, 'D', json_object('id', OLD.id, 'path', OLD.path, 'text', OLD.text, 'hash', OLD.hash, 'size', OLD.size, 'mtime_ns', OLD.mtime_ns, 'app_edited', OLD.app_edited) FROM undo_capture;
+    INSERT INTO undo_entries (log_id, tbl, row_id, action, old) SELECT log_id, 'site_bases', OLD.id, 'D', json_object('id', OLD.id, 'path', OLD.path, 'text', OLD.text, 'hash', OLD.hash, 'size', OLD.size, 'mtime_ns', OLD.mtime_ns, 'app_edited', OLD.app_edited, 'written', OLD.written) FROM undo_capture;
 END;

@@ -100,6 +100,11 @@ def test_an_uncommitted_edit_in_the_clone_is_never_overwritten(tmp_path, monkeyp
     assert alice.text() == edited
     assert alice.run("sync") == 0  # without the pull, the user's edit and the library's team merge
     assert "Alice's own line." in alice.text() and "Team Blue" in alice.text()
+    head = git(alice.clone, "rev-parse", "HEAD")
+    assert alice.run("sync", "--commit") == 0  # the post holds the user's uncommitted work: theirs to commit
+    assert git(alice.clone, "rev-parse", "HEAD") == head
+    status = alice.json(capsys, "status")
+    assert status["sessions"][0]["state"] == "in sync" and status["git"]["uncommitted_by_others"] == [POST]
 
 
 def test_unreachable_remote_and_rejected_push_change_nothing(tmp_path, monkeypatch, capsys):

@@ -39,6 +39,7 @@ class Base:
     size: int
     mtime_ns: int
     app_edited: bool
+    written: bool  # annotator wrote the text to the file (else it read it from there)
 
 
 @dataclass(slots=True, frozen=True)
@@ -80,8 +81,8 @@ def course_links(conn: sqlite3.Connection) -> list[Link]:
 
 def bases(conn: sqlite3.Connection, course_id: int) -> list[Base]:
     """The sync bases of COURSE_ID's sessions."""
-    return [Base(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6])) for row in conn.execute(
-        "SELECT b.id, s.code, b.path, b.text, b.size, b.mtime_ns, b.app_edited FROM site_bases b "
+    return [Base(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), bool(row[7])) for row in conn.execute(
+        "SELECT b.id, s.code, b.path, b.text, b.size, b.mtime_ns, b.app_edited, b.written FROM site_bases b "
         "JOIN sessions s ON s.id = b.id WHERE s.course_id = ? ORDER BY b.path", (course_id,))]
 
 
@@ -93,18 +94,21 @@ def set_link(conn: sqlite3.Connection, course_id: int, folder: Path, changes: Ch
     changes.courses.add(course_id)
 
 
-def set_base(conn: sqlite3.Connection, session_id: int, path: str, text: str, seen: Fingerprint,
-             edited: bool = False) -> None:
-    """Record TEXT as the session's sync base at PATH (in an operation); EDITED when the library's export differs."""
+def set_base(conn: sqlite3.Connection, session_id: int, path: str, text: str, seen: Fingerprint, *,
+             written: bool, edited: bool = False) -> None:
+    """Record TEXT as the session's sync base at PATH (in an operation): WRITTEN by annotator or read from the
+    file; EDITED when the library's export differs from it."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    conn.execute("INSERT INTO site_bases (id, path, text, hash, size, mtime_ns, app_edited) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                 "ON CONFLICT (id) DO UPDATE SET path = excluded.path, text = excluded.text, hash = excluded.hash, "
-                 "size = excluded.size, mtime_ns = excluded.mtime_ns, app_edited = excluded.app_edited",
-                 (session_id, path, text, digest, seen.size, seen.mtime_ns, int(edited)))
+    conn.execute("INSERT INTO site_bases (id, path, text, hash, size, mtime_ns, app_edited, written) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET path = excluded.path, "
+                 "text = excluded.text, hash = excluded.hash, size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                 "app_edited = excluded.app_edited, written = excluded.written",
+                 (session_id, path, text, digest, seen.size, seen.mtime_ns, int(edited), int(written)))
 
 
-def set_imported_base(conn: sqlite3.Connection, session_id: int, path: str, seen: Fingerprint) -> None:
-    """Record the text the import just read as the session's base.
+def set_imported_base(conn: sqlite3.Connection, session_id: int, path: str, seen: Fingerprint,
+                      written: bool = False) -> None:
+    """Record the text the import just read as the session's base (WRITTEN: a merge annotator wrote first).
 
     A re-import keeps what the app added where the file has none (a team the file lost, say),
     so the library's export can differ from the file: then the session stays marked edited, and
@@ -112,13 +116,13 @@ def set_imported_base(conn: sqlite3.Connection, session_id: int, path: str, seen
     """
     text = stored_text(conn, session_id)
     if text is None:  # (a kind without a lossless text: never a post, but say it is edited)
-        set_base(conn, session_id, path, "", seen, edited=True)
+        set_base(conn, session_id, path, "", seen, written=written, edited=True)
         return
     try:
         edited = render_stored_session(conn, session_id)[1] != text
     except AnnotatorError:
         edited = True
-    set_base(conn, session_id, path, text, seen, edited)
+    set_base(conn, session_id, path, text, seen, written=written, edited=edited)
 
 
 def stored_text(conn: sqlite3.Connection, session_id: int) -> str | None:

@@ -138,7 +138,8 @@ def _add_git(status: SiteStatus, cancelled: Cancelled | None) -> None:
     except GitUnavailable as exc:  # no git, or not a work tree: the folder alone is synced
         status.git_skipped = f"git steps skipped: {exc.reason}"
         return
-    theirs = {p.path for p in status.posts if p.state in (DISK, BOTH, NEW_DISK, DELETED_DISK)}
+    theirs = {p.path for p in status.posts if p.state in (DISK, BOTH, NEW_DISK, DELETED_DISK)
+              or (p.base is not None and not p.base.written)}
     others = tuple(sorted(path for path in repo.changed if path in theirs))
     status.repo = repo
     status.git = GitInfo(repo.branch, repo.upstream, repo.ahead, repo.behind, others)

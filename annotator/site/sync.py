@@ -113,7 +113,7 @@ def sync_site(lib: Library, course: str | None = None, *, pull: bool = False, co
         fetch(link.folder, cancelled=cancelled)
         report.pulled = bring_upstream(link.folder, _resolver, cancelled=cancelled)
         if report.pulled.paths:
-            status = site_status(lib.conn, link, with_git=False, progress=progress, cancelled=cancelled)
+            status = site_status(lib.conn, link, progress=progress, cancelled=cancelled)
     _sync_files(lib, status, report, {}, progress, cancelled)
     if commit and use_git:
         _commit(lib, link, report, cancelled)
@@ -126,7 +126,7 @@ def _merge_again(lib: Library, link: Link, report: SyncReport, progress: Progres
                  cancelled: Cancelled | None) -> None:
     """The remote moved while we pushed: bring it in and re-import what it changed."""
     report.pulled = bring_upstream(link.folder, _resolver, cancelled=cancelled)
-    _sync_files(lib, site_status(lib.conn, link, with_git=False, cancelled=cancelled), report, {}, progress, cancelled)
+    _sync_files(lib, site_status(lib.conn, link, cancelled=cancelled), report, {}, progress, cancelled)
 
 
 def _resolver(path: str, base: str | None, ours: str | None, theirs: str | None) -> str | None:
@@ -144,7 +144,8 @@ def _commit(lib: Library, link: Link, report: SyncReport, cancelled: Cancelled |
     status = site_status(lib.conn, link, cancelled=cancelled)
     assert status.repo is not None
     changed = status.repo.changed
-    ours = [post for post in status.posts if post.state == IN_SYNC and post.path in changed]
+    ours = [post for post in status.posts
+            if post.state == IN_SYNC and post.base is not None and post.base.written and post.path in changed]
     if not ours:
         return
     before = texts_at_head(link.folder, [post.path for post in ours], cancelled=cancelled)
@@ -156,7 +157,9 @@ def _commit(lib: Library, link: Link, report: SyncReport, cancelled: Cancelled |
 class _Plan:
     """The files one sync step imports (with their fingerprints before they were read) and the sessions it exports."""
 
-    imports: list[tuple[PostState, Fingerprint, str]] = field(default_factory=list)  # (post, seen, action)
+    # (post, its fingerprint, IMPORTED or MERGED, whether annotator wrote all of it: a merge into a file with
+    # uncommitted edits holds the user's work too, and a sync's commit leaves it to the user)
+    imports: list[tuple[PostState, Fingerprint, str, bool]] = field(default_factory=list)
     exports: list[PostState] = field(default_factory=list)
 
 
@@ -168,50 +171,52 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
     incoming = {post.code for post in status.posts if post.state == NEW_DISK}
     for post in status.posts:
         if post.state in (DISK, NEW_DISK):
-            plan.imports.append((post, post.seen or Fingerprint.of(root / post.path), IMPORTED))
+            plan.imports.append((post, post.seen or Fingerprint.of(root / post.path), IMPORTED, False))
         elif post.state == APP or (post.state == NEW_APP and post.code not in incoming):
             plan.exports.append(post)  # (a session new in the app whose post is new on disk is imported into)
         elif post.state == BOTH:
-            _merge(lib, root, post, resolutions.get(post.session_id or 0, {}), plan, report)
+            _merge(status, post, resolutions.get(post.session_id or 0, {}), plan, report)
         elif post.state == DELETED_DISK:
             report.outcomes.append(Outcome(post.code, post.path, post.state, KEPT))
     if report.dry_run:
-        report.outcomes.extend(Outcome(post.code, post.path, post.state, action) for post, _, action in plan.imports)
+        report.outcomes.extend(Outcome(post.code, post.path, post.state, action) for post, _, action, _ in plan.imports)
         report.outcomes.extend(Outcome(post.code, post.path, post.state, EXPORTED) for post in plan.exports)
         return
     if not (plan.imports or plan.exports):
         return
 
     def record(conn, changes: Changes, results: list[FileResult]) -> None:
-        for (post, seen, action), result in zip(plan.imports, results, strict=True):
+        for (post, seen, action, written), result in zip(plan.imports, results, strict=True):
             if result.error or result.session_id is None:
                 report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED,
                                                error=result.error or "not a session post"))
                 continue
-            set_imported_base(conn, result.session_id, post.path, seen)
+            set_imported_base(conn, result.session_id, post.path, seen, written)
             changes.sessions.add(result.session_id)
             report.outcomes.append(Outcome(post.code, post.path, post.state, action))
         for post in plan.exports:
             _export(conn, root, post, status.folders.new_post_folder(), changes, report)
 
-    _, changes = import_paths(lib, [root / post.path for post, _, _ in plan.imports], status.link.course, one_step=True,
+    _, changes = import_paths(lib, [root / post.path for post, *_ in plan.imports], status.link.course, one_step=True,
                               progress=progress, cancelled=cancelled, label=f"Sync {status.link.course} with its site",
                               also=record)
     if changes is not None:
         report.changes.append(changes)
 
 
-def _merge(lib: Library, root: Path, post: PostState, resolutions: Mapping[ConflictKey, Resolution], plan: _Plan,
+def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey, Resolution], plan: _Plan,
            report: SyncReport) -> MergeResult:
     """Merge a session changed on both sides; the merged post is written now and imported with the others."""
     assert post.base is not None and post.disk is not None and post.app is not None
+    root = status.folders.root
     result = merge_posts(post.base.text, post.app, post.disk, str(root / post.path), resolutions)
     if result.text is None:
         report.outcomes.append(Outcome(post.code, post.path, post.state, CONFLICT, result.unresolved))
         return result
     if not report.dry_run:
         atomic_write(root / post.path, result.text.encode("utf-8"))
-    plan.imports.append((post, Fingerprint.of(root / post.path), MERGED))
+    uncommitted = status.repo is not None and post.path in status.repo.changed
+    plan.imports.append((post, Fingerprint.of(root / post.path), MERGED, not uncommitted))
     return result
 
 
@@ -226,7 +231,7 @@ def _export(conn, root: Path, post: PostState, new_folder: str, changes: Changes
         return
     (root / path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write(root / path, text.encode("utf-8"))
-    set_base(conn, post.session_id, path, text, Fingerprint.of(root / path))
+    set_base(conn, post.session_id, path, text, Fingerprint.of(root / path), written=True)
     changes.sessions.add(post.session_id)
     report.outcomes.append(Outcome(post.code, path, post.state, EXPORTED))
 
@@ -240,12 +245,12 @@ def resolve(lib: Library, session: str, choice: str, reading: str | None = None,
 
     session_id = resolve_session(lib.conn, session if course is None else f"{course}/{session}")
     link = _link_of(lib, session_id)
-    status = site_status(lib.conn, link, with_git=False)
+    status = site_status(lib.conn, link)
     post = next((p for p in status.posts if p.session_id == session_id), None)
     if post is None or post.state != BOTH:
         raise AnnotatorError(f"session {session} has nothing to resolve (it is {post.state if post else 'not linked'})")
     probe = SyncReport(link.course, str(link.folder), dry_run=True)
-    found = _merge(lib, status.folders.root, post, {}, _Plan(), probe).conflicts
+    found = _merge(status, post, {}, _Plan(), probe).conflicts
     chosen = select_conflicts(found, reading, key)
     if not chosen:
         raise AnnotatorError(f"no conflict of session {session} matches {_which(reading, key)}")
