@@ -73,7 +73,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from annotator.site.sync import sync_site
 
     with _open(args) as lib:
-        report = sync_site(lib, args.course, pull=args.pull, commit=args.commit, push_=args.push, dry_run=args.dry_run)
+        report = sync_site(lib, args.course, pull=args.pull, commit=args.commit, push=args.push, dry_run=args.dry_run)
     return _report(args, report)
 
 

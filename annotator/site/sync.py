@@ -17,9 +17,10 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats.post_merge import Conflict, ConflictKey, MergeResult, Resolution, merge_posts
+from annotator.site import git_sync
 from annotator.site.commit_message import commit_message
 from annotator.site.git import Cancelled, texts_at_head
-from annotator.site.git_sync import Brought, Pushed, bring_upstream, commit_paths, fetch, push
+from annotator.site.git_sync import Brought, Pushed, bring_upstream, commit_paths, fetch
 from annotator.site.links import Fingerprint, Link, linked_course, set_base, set_imported_base
 from annotator.site.status import (
     APP,
@@ -97,7 +98,7 @@ def _conflict_json(conflict: Conflict) -> dict[str, object]:
 
 
 def sync_site(lib: Library, course: str | None = None, *, pull: bool = False, commit: bool = False,
-              push_: bool = False, dry_run: bool = False, progress: Progress | None = None,
+              push: bool = False, dry_run: bool = False, progress: Progress | None = None,
               cancelled: Cancelled | None = None) -> SyncReport:
     """Sync COURSE (or the only linked course) with its site folder; see the module's docstring.
 
@@ -117,8 +118,9 @@ def sync_site(lib: Library, course: str | None = None, *, pull: bool = False, co
     _sync_files(lib, status, report, {}, progress, cancelled)
     if commit and use_git:
         _commit(lib, link, report, cancelled)
-    if push_ and use_git:
-        report.pushed = push(link.folder, lambda: _merge_again(lib, link, report, progress, cancelled), cancelled=cancelled)
+    if push and use_git:
+        report.pushed = git_sync.push(link.folder, lambda: _merge_again(lib, link, report, progress, cancelled),
+                                      cancelled=cancelled)
     return report
 
 

@@ -101,8 +101,8 @@ def import_paths(
         if one_step:
             batch = _parse_all(zip(parsed, todo, strict=True), len(todo), progress, cancelled)
             label = label or (f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}")
-            return results, _store_as_one_step(lib, batch, course, label, cancelled, lambda conn, changes: (
-                also(conn, changes, results) if also else None))
+            return results, _store_as_one_step(lib, batch, course, label, cancelled,
+                                               (lambda conn, changes: also(conn, changes, results)) if also else None)
         for batch in _batches(zip(parsed, todo, strict=True), COMMIT_EVERY_SECONDS):
             while batch:
                 batch = _store_each_file(lib, batch, course)
@@ -170,8 +170,9 @@ def _store_each_file(lib: Library, batch: Batch, course: str | None) -> Batch:
 
 
 def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: str,
-                       cancelled: Callable[[], bool] | None, after: Callable[[sqlite3.Connection, Changes], None]) -> Changes:
-    """Store BATCH in one transaction as one operation, each file in a savepoint of its own."""
+                       cancelled: Callable[[], bool] | None,
+                       after: Callable[[sqlite3.Connection, Changes], None] | None) -> Changes:
+    """Store BATCH in one transaction as one operation, each file in a savepoint of its own, then AFTER."""
 
     def store_all(conn: sqlite3.Connection, changes: Changes) -> None:
         def in_savepoint(_label: str, store: Callable[[Changes], None]) -> None:
@@ -183,7 +184,8 @@ def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: st
             if cancelled and cancelled():
                 raise ImportCancelled()
             _store_file(writer, parsed, result, course, in_savepoint)
-        after(conn, changes)
+        if after:
+            after(conn, changes)
 
     try:
         with transaction(lib) as tx:
