@@ -96,6 +96,8 @@ def _report(args: argparse.Namespace, report) -> int:
         if report.pulled and report.pulled.paths:
             print(f"pulled: {len(report.pulled.paths)} files changed upstream")
         verb = "would be " if report.dry_run else ""
+        if not report.outcomes:
+            print("nothing to sync: every session is in sync")
         for outcome in report.outcomes:
             print(f"{outcome.code}: {verb}{outcome.action} ({outcome.state})" + (f": {outcome.error}" if outcome.error else ""))
             for c in outcome.conflicts:
@@ -109,8 +111,6 @@ def _report(args: argparse.Namespace, report) -> int:
             print("pushed" if report.pushed.pushed else "the remote already had every commit")
             if report.pushed.compare_url:
                 print(f"open a pull request: {report.pushed.compare_url}")
-        if not report.outcomes:
-            print("nothing to sync: every session is in sync")
     for outcome in report.failed:
         print(f"error: {outcome.error}", file=sys.stderr)
     return 1 if report.conflicts or report.failed else 0
