@@ -171,3 +171,26 @@ def test_a_push_the_remote_moved_under_merges_again_and_pushes(tmp_path, monkeyp
     assert alice.readings()[0]["videos"] == [VIDEO_4]
     assert short_status(alice.clone) == ""
     assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
+
+
+def test_a_title_changed_on_both_sides_is_resolved_by_its_key(tmp_path, monkeypatch, capsys):
+    from annotator.store import editing, queries
+    from annotator.store.library import open_library
+
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    commit_file(bob.clone, POST, bob.text().replace("title: Agents and Memory", "title: Memory (Bob)"), "retitle")
+    git(bob.clone, "push", "-q")
+    with open_library(alice.db) as lib:
+        editing.edit_session(lib, queries.resolve_session(lib.conn, "C/S0-L07"), title="Memory (Alice)")
+    report = alice.json(capsys, "sync", "--pull")
+    [conflict] = report["sessions"][0]["conflicts"]
+    assert conflict["key"][:2] == ["key", "title"]
+    assert (conflict["mine"], conflict["theirs"]) == ("title: Memory (Alice)", "title: Memory (Bob)")
+    capsys.readouterr()
+    assert alice.run("resolve", "S0-L07", "--theirs", "--reading", "9") == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert alice.run("resolve", "S0-L07", "--theirs", "--key", "title") == 0
+    assert "title: Memory (Bob)" in alice.text()
+    with open_library(alice.db) as lib:
+        assert queries.session_detail(lib.conn, queries.resolve_session(lib.conn, "C/S0-L07"))["title"] == "Memory (Bob)"

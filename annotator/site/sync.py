@@ -11,12 +11,13 @@ bases back as they were, and leaves the files, which status then shows as change
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError
-from annotator.formats.post_merge import Conflict, ConflictKey, MergeResult, Resolution, merge_posts
+from annotator.formats.post_merge import Conflict, ConflictKey, MergeResult, Resolution, merge_posts, select_conflicts
 from annotator.site import git_sync
 from annotator.site.commit_message import commit_message
 from annotator.site.git import Cancelled, texts_at_head
@@ -40,6 +41,7 @@ from annotator.store.import_writer import FileResult
 from annotator.store.importing import import_paths
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.store.queries import resolve_session
 
 IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT, FAILED = "imported", "exported", "merged", "conflict", "kept", "failed"
 Resolutions = Mapping[int, Mapping[ConflictKey, Resolution]]  # by session id
@@ -187,7 +189,7 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
     if not (plan.imports or plan.exports):
         return
 
-    def record(conn, changes: Changes, results: list[FileResult]) -> None:
+    def record(conn: sqlite3.Connection, changes: Changes, results: list[FileResult]) -> None:
         for (post, seen, action, written), result in zip(plan.imports, results, strict=True):
             if result.error or result.session_id is None:
                 report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED,
@@ -222,7 +224,7 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
     return result
 
 
-def _export(conn, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport) -> None:
+def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport) -> None:
     """Write a session's export over its post (or as a new post) and make it the base."""
     assert post.session_id is not None
     _, text, row = render_stored_session(conn, post.session_id)
@@ -242,9 +244,6 @@ def resolve(lib: Library, session: str, choice: str, reading: str | None = None,
             course: str | None = None) -> SyncReport:
     """Resolve the conflicts of SESSION (those --reading / --key select, else all) with CHOICE (mine or theirs),
     then write its merged post and take it into the library; the merge is recomputed, nothing is remembered between."""
-    from annotator.formats.post_merge import select_conflicts
-    from annotator.store.queries import resolve_session
-
     session_id = resolve_session(lib.conn, session if course is None else f"{course}/{session}")
     link = _link_of(lib, session_id)
     status = site_status(lib.conn, link)
@@ -254,9 +253,9 @@ def resolve(lib: Library, session: str, choice: str, reading: str | None = None,
     probe = SyncReport(link.course, str(link.folder), dry_run=True)
     found = _merge(status, post, {}, _Plan(), probe).conflicts
     chosen = select_conflicts(found, reading, key)
-    if not chosen:
+    if found and not chosen:
         raise AnnotatorError(f"no conflict of session {session} matches {_which(reading, key)}")
-    report = SyncReport(link.course, str(link.folder))
+    report = SyncReport(link.course, str(link.folder))  # (no conflict left meanwhile: the merge is simply written)
     resolutions = {session_id: {c.key: Resolution(choice) for c in chosen}}
     _sync_files(lib, _only(status, post), report, resolutions, None, None)
     return report
