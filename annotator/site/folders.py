@@ -27,12 +27,14 @@ class SiteFolders:
     root: Path
     folders: tuple[str, ...]
 
-    def posts(self) -> dict[str, Path]:
-        """Every post file, by its path relative to the root (`_contents/S0-L16.md`); one listing per folder."""
-        found: dict[str, Path] = {}
+    def posts(self) -> dict[str, str]:
+        """Every post file's full path, by its path relative to the root (`_contents/S0-L16.md`); one listing per
+        folder, and strings rather than Paths (status lists hundreds of posts on every call)."""
+        found: dict[str, str] = {}
         for folder in self.folders:
+            where = os.path.join(self.root, folder)
             try:
-                with os.scandir(self.root / folder) as entries:
+                with os.scandir(where) as entries:
                     names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith(".")
                                    and e.name.lower().endswith(IMPORTABLE_SUFFIXES))
             except FileNotFoundError:
@@ -40,7 +42,7 @@ class SiteFolders:
             except OSError as exc:
                 raise AnnotatorError(exc.strerror or str(exc), self.root / folder) from None
             for name in names:
-                found[f"{folder}/{name}"] = self.root / folder / name
+                found[f"{folder}/{name}"] = os.path.join(where, name)
         return found
 
     def new_post_folder(self) -> str:

@@ -50,7 +50,7 @@ class Fingerprint:
     mtime_ns: int
 
     @classmethod
-    def of(cls, path: Path) -> Fingerprint:
+    def of(cls, path: str | Path) -> Fingerprint:
         """PATH's fingerprint, or one that matches nothing when it cannot be read."""
         try:
             st = os.stat(path)

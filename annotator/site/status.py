@@ -8,6 +8,7 @@ text itself, so a file saved unchanged, or an edit undone, is still in sync.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def _compare(conn: sqlite3.Connection, root: Path, base: Base, exists: bool) -> 
 def disk_changed(root: Path, post: PostState) -> bool:
     """Whether the file differs from its base; it is read (into `post.disk`) only when its fingerprint moved."""
     assert post.base is not None
-    seen = Fingerprint.of(root / post.path)
+    seen = Fingerprint.of(os.path.join(root, post.path))
     if (seen.size, seen.mtime_ns) == (post.base.size, post.base.mtime_ns):
         return False
     post.seen, post.disk = seen, read_text_file(root / post.path)
