@@ -100,6 +100,7 @@ def _report(args: argparse.Namespace, report) -> int:
             print("nothing to sync: every session is in sync")
         for outcome in report.outcomes:
             print(f"{outcome.code}: {verb}{outcome.action} ({outcome.state})" + (f": {outcome.error}" if outcome.error else ""))
+            sys.stdout.write(outcome.diff)
             for c in outcome.conflicts:
                 print(f"  conflict: {c.what}\n    mine:   {_value(c.mine)}\n    theirs: {_value(c.theirs)}")
         if report.conflicts:

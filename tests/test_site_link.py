@@ -92,6 +92,11 @@ def test_new_deleted_and_app_sessions_are_told_apart(tmp_path, capsys):
         editing.new_session(lib, "C", "S0-L10", "Made in the app", "2024-03-01")
     assert states(db, capsys) == {"S0-L07": "in sync", "S0-L08": "deleted on disk", "S0-L09": "new on disk",
                                   "S0-L10": "new in the app"}
+    code, out, _ = run(db, capsys, "sync", "--dry-run", "--json")
+    preview = {s["session"]: s for s in json.loads(out)["sessions"]}
+    assert code == 0 and preview["S0-L10"]["path"].startswith("_contents/") and "+title: Made in the app" in (
+        preview["S0-L10"]["diff"])
+    assert "+title: Third" in preview["S0-L09"]["diff"] and not list(site.glob("_contents/*S0-L10*"))
     code, out, _ = run(db, capsys, "sync", "--json")
     assert code == 0
     assert {s["session"]: s["action"] for s in json.loads(out)["sessions"]} == {

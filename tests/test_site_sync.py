@@ -154,6 +154,7 @@ def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
     alice.annotate("S0-L07", 1, team="Team Red")
     report = alice.json(capsys, "sync", "--dry-run")
     assert [(s["session"], s["action"]) for s in report["sessions"]] == [("S0-L07", "exported")]
+    assert "\n+  + Team: Team Red\n" in report["sessions"][0]["diff"]
     assert short_status(alice.clone) == ""
 
 
@@ -194,3 +195,18 @@ def test_a_title_changed_on_both_sides_is_resolved_by_its_key(tmp_path, monkeypa
     assert "title: Memory (Bob)" in alice.text()
     with open_library(alice.db) as lib:
         assert queries.session_detail(lib.conn, queries.resolve_session(lib.conn, "C/S0-L07"))["title"] == "Memory (Bob)"
+
+
+def test_a_push_to_github_prints_the_page_for_a_pull_request(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    fork = "https://github.com/alice/reading-group.git"
+    git(alice.clone, "remote", "set-url", "origin", fork)
+    git(alice.clone, "config", f"url.{laptops.remote}.insteadOf", fork)  # git reaches the bare remote instead
+    git(alice.clone, "remote", "add", "upstream", "https://github.com/class/reading-group.git")
+    alice.annotate("S0-L07", 1, team="Team Red")
+    capsys.readouterr()
+    assert alice.run("sync", "--commit", "--push") == 0
+    assert ("open a pull request: https://github.com/class/reading-group/compare/main...alice:main?expand=1"
+            in capsys.readouterr().out)
+    assert "Team Red" in remote_text(laptops.remote)

@@ -43,6 +43,7 @@ class PostState:
     disk: str | None = field(default=None, repr=False)  # the file's text, when it was read
     seen: Fingerprint | None = field(default=None, repr=False)  # the file's fingerprint before it was read
     app: str | None = field(default=None, repr=False)  # the library's export, when it was rendered
+    merged: str | None = field(default=None, repr=False)  # the three-way merge, when both sides changed and it merged
 
     def as_json(self) -> dict[str, object]:
         return {"session": self.code, "path": self.path, "state": self.state}

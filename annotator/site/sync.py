@@ -18,6 +18,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats.post_merge import Conflict, ConflictKey, MergeResult, Resolution, merge_posts, select_conflicts
+from annotator.formats.textfile import read_text_file
 from annotator.site import git_sync
 from annotator.site.commit_message import commit_message
 from annotator.site.git import Cancelled, texts_at_head
@@ -36,7 +37,7 @@ from annotator.site.status import (
     SiteStatus,
     site_status,
 )
-from annotator.store.exporting import atomic_write, render_stored_session, target_path
+from annotator.store.exporting import atomic_write, render_stored_session, target_path, unified_diff
 from annotator.store.import_writer import FileResult
 from annotator.store.importing import import_paths
 from annotator.store.library import Library
@@ -57,10 +58,11 @@ class Outcome:
     action: str  # IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT (deleted on disk) or FAILED
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""
+    diff: str = ""  # in a dry run: the file's change (exported, merged) or the site's change (imported)
 
     def as_json(self) -> dict[str, object]:
         return {"session": self.code, "path": self.path, "state": self.state, "action": self.action,
-                "error": self.error, "conflicts": [_conflict_json(c) for c in self.conflicts]}
+                "error": self.error, "conflicts": [_conflict_json(c) for c in self.conflicts], "diff": self.diff}
 
 
 @dataclass(slots=True)
@@ -183,8 +185,8 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
         elif post.state == DELETED_DISK:
             report.outcomes.append(Outcome(post.code, post.path, post.state, KEPT))
     if report.dry_run:
-        report.outcomes.extend(Outcome(post.code, post.path, post.state, action) for post, _, action, _ in plan.imports)
-        report.outcomes.extend(Outcome(post.code, post.path, post.state, EXPORTED) for post in plan.exports)
+        report.outcomes.extend(_preview(lib, status, post, action) for post, _, action, _ in plan.imports)
+        report.outcomes.extend(_preview(lib, status, post, EXPORTED) for post in plan.exports)
         return
     if not (plan.imports or plan.exports):
         return
@@ -208,6 +210,24 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
         report.changes.append(changes)
 
 
+def _preview(lib: Library, status: SiteStatus, post: PostState, action: str) -> Outcome:
+    """What a dry run reports for a session it would import, merge or export, with the diff it would make."""
+    outcome = Outcome(post.code, post.path, post.state, action)
+    root = status.folders.root
+    base = post.base.text if post.base else ""
+    if action == IMPORTED:
+        outcome.diff = unified_diff(base, post.disk if post.disk is not None else read_text_file(root / post.path),
+                                    post.path)
+    elif action == MERGED:
+        outcome.diff = unified_diff(post.disk or "", post.merged or "", post.path)
+    elif post.session_id is not None:
+        _, text, row = render_stored_session(lib.conn, post.session_id)
+        new_folder = root / status.folders.new_post_folder()
+        outcome.path = outcome.path or target_path(new_folder, row).relative_to(root).as_posix()
+        outcome.diff = unified_diff(base, text, outcome.path)
+    return outcome
+
+
 def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey, Resolution], plan: _Plan,
            report: SyncReport) -> MergeResult:
     """Merge a session changed on both sides; the merged post is written now and imported with the others."""
@@ -217,6 +237,7 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
     if result.text is None:
         report.outcomes.append(Outcome(post.code, post.path, post.state, CONFLICT, result.unresolved))
         return result
+    post.merged = result.text
     if not report.dry_run:
         atomic_write(root / post.path, result.text.encode("utf-8"))
     uncommitted = status.repo is not None and post.path in status.repo.changed
