@@ -61,6 +61,7 @@ def test_a_bad_config_is_one_error_naming_the_file(tmp_path, config, reason):
     with pytest.raises(AnnotatorError) as error:
         site_folders(tmp_path)
     assert reason in str(error.value) and "_config.yml" in str(error.value) and "\n" not in str(error.value)
+    assert (error.value.line is not None) == (reason == "bad YAML")
 
 
 def test_a_folder_without_config_is_not_a_site(tmp_path, capsys):
@@ -186,3 +187,30 @@ def test_each_corpus_site_links_in_sync_and_sync_changes_no_file(tmp_path, capsy
     assert code == 0, out + err
     assert short_status(site) == ""
     assert subprocess.run(["git", "log", "--oneline"], cwd=site, capture_output=True, text=True).stdout.count("\n") == 1
+
+
+def test_a_post_broken_on_disk_fails_alone_and_names_its_line(tmp_path, capsys):
+    site, db = make_site(tmp_path / "site"), tmp_path / "lib.sqlite"
+    (site / "_contents" / "S0-L08.md").write_text(BASE.replace("Agents and Memory", "Second"), encoding="utf-8")
+    assert run(db, capsys, "link", "C", str(site))[0] == 0
+    broken = BASE.replace("Agents and Memory", "Second").replace("tags:\n", "tags: [\n", 1)
+    (site / "_contents" / "S0-L08.md").write_text(broken, encoding="utf-8")
+    with open_library(db) as lib:
+        for code in ("S0-L07", "S0-L08"):
+            reading = queries.session_readings(lib.conn, queries.resolve_session(lib.conn, f"C/{code}"))[0]
+            editing.edit_reading(lib, reading["reading_id"], team="Team Red")
+    for dry_run in (["--dry-run"], []):
+        code, out, err = run(db, capsys, "sync", *dry_run)
+        assert code == 1 and "S0-L07: " + ("would be " if dry_run else "") + "exported" in out
+        assert err.startswith(f"error: {site.resolve() / '_contents' / 'S0-L08.md'}: line ") and err.count("\n") == 1, err
+    assert "Team Red" in (site / POST).read_text() and (site / "_contents" / "S0-L08.md").read_text() == broken
+
+
+def test_a_paper_list_in_a_post_folder_is_imported_as_a_list_and_skipped(tmp_path, capsys):
+    from tests.conftest import DATA
+
+    site, db = make_site(tmp_path / "site"), tmp_path / "lib.sqlite"
+    shutil.copy(DATA / "hflist_dense.txt", site / "_contents" / "papers.txt")
+    assert run(db, capsys, "link", "C", str(site))[0] == 0
+    code, out, _ = run(db, capsys, "sync")
+    assert code == 0 and "papers: skipped (a paper list, not a session)" in out

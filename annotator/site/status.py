@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.errors import AnnotatorError
 from annotator.formats.textfile import read_text_file
 from annotator.site.folders import SiteFolders, site_folders
 from annotator.site.git import Cancelled, GitUnavailable, RepoState, read_state
@@ -44,9 +45,10 @@ class PostState:
     seen: Fingerprint | None = field(default=None, repr=False)  # the file's fingerprint before it was read
     app: str | None = field(default=None, repr=False)  # the library's export, when it was rendered
     merged: str | None = field(default=None, repr=False)  # the three-way merge, when both sides changed and it merged
+    problem: str = ""  # why the file could not be read or the session not rendered (the sync reports it)
 
     def as_json(self) -> dict[str, object]:
-        return {"session": self.code, "path": self.path, "state": self.state}
+        return {"session": self.code, "path": self.path, "state": self.state, "problem": self.problem}
 
 
 @dataclass(slots=True, frozen=True)
@@ -121,7 +123,12 @@ def disk_changed(root: Path, post: PostState) -> bool:
     seen = Fingerprint.of(os.path.join(root, post.path))
     if (seen.size, seen.mtime_ns) == (post.base.size, post.base.mtime_ns):
         return False
-    post.seen, post.disk = seen, read_text_file(root / post.path)
+    post.seen = seen
+    try:
+        post.disk = read_text_file(root / post.path)
+    except AnnotatorError as exc:  # (binary, empty, unreadable) the sync says so for this session alone
+        post.problem = str(exc)
+        return True
     return post.disk != post.base.text
 
 
@@ -130,7 +137,11 @@ def app_changed(conn: sqlite3.Connection, post: PostState) -> bool:
     assert post.base is not None and post.session_id is not None
     if not post.base.app_edited:
         return False
-    post.app = render_stored_session(conn, post.session_id)[1]
+    try:
+        post.app = render_stored_session(conn, post.session_id)[1]
+    except AnnotatorError as exc:  # the stored readings no longer fit the stored text
+        post.problem = str(exc)
+        return True
     return post.app != post.base.text
 
 

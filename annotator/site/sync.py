@@ -45,6 +45,7 @@ from annotator.store.operations import Changes
 from annotator.store.queries import resolve_session
 
 IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT, FAILED = "imported", "exported", "merged", "conflict", "kept", "failed"
+SKIPPED = "skipped (a paper list, not a session)"
 Resolutions = Mapping[int, Mapping[ConflictKey, Resolution]]  # by session id
 
 
@@ -55,7 +56,7 @@ class Outcome:
     code: str
     path: str
     state: str
-    action: str  # IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT (deleted on disk) or FAILED
+    action: str  # IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT (deleted on disk), SKIPPED or FAILED
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""
     diff: str = ""  # in a dry run: the file's change (exported, merged) or the site's change (imported)
@@ -176,7 +177,9 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
     plan = _Plan()
     incoming = {post.code for post in status.posts if post.state == NEW_DISK}
     for post in status.posts:
-        if post.state in (DISK, NEW_DISK):
+        if post.problem and post.state in (BOTH, APP):  # (changed on disk alone: the import says what is wrong)
+            report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED, error=post.problem))
+        elif post.state in (DISK, NEW_DISK):
             plan.imports.append((post, post.seen or Fingerprint.of(root / post.path), IMPORTED, False))
         elif post.state == APP or (post.state == NEW_APP and post.code not in incoming):
             plan.exports.append(post)  # (a session new in the app whose post is new on disk is imported into)
@@ -193,9 +196,11 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
 
     def record(conn: sqlite3.Connection, changes: Changes, results: list[FileResult]) -> None:
         for (post, seen, action, written), result in zip(plan.imports, results, strict=True):
-            if result.error or result.session_id is None:
-                report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED,
-                                               error=result.error or "not a session post"))
+            if result.error:
+                report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED, error=result.error))
+                continue
+            if result.session_id is None:  # a paper list in a post folder: imported as a list, not synced
+                report.outcomes.append(Outcome(post.code, post.path, post.state, SKIPPED))
                 continue
             set_imported_base(conn, result.session_id, post.path, seen, written)
             changes.sessions.add(result.session_id)
@@ -215,16 +220,19 @@ def _preview(lib: Library, status: SiteStatus, post: PostState, action: str) -> 
     outcome = Outcome(post.code, post.path, post.state, action)
     root = status.folders.root
     base = post.base.text if post.base else ""
-    if action == IMPORTED:
-        outcome.diff = unified_diff(base, post.disk if post.disk is not None else read_text_file(root / post.path),
-                                    post.path)
-    elif action == MERGED:
-        outcome.diff = unified_diff(post.disk or "", post.merged or "", post.path)
-    elif post.session_id is not None:
-        _, text, row = render_stored_session(lib.conn, post.session_id)
-        new_folder = root / status.folders.new_post_folder()
-        outcome.path = outcome.path or target_path(new_folder, row).relative_to(root).as_posix()
-        outcome.diff = unified_diff(base, text, outcome.path)
+    try:
+        if action == IMPORTED:
+            outcome.diff = unified_diff(base, post.disk if post.disk is not None else read_text_file(root / post.path),
+                                        post.path)
+        elif action == MERGED:
+            outcome.diff = unified_diff(post.disk or "", post.merged or "", post.path)
+        elif post.session_id is not None:
+            _, text, row = render_stored_session(lib.conn, post.session_id)
+            new_folder = root / status.folders.new_post_folder()
+            outcome.path = outcome.path or target_path(new_folder, row).relative_to(root).as_posix()
+            outcome.diff = unified_diff(base, text, outcome.path)
+    except AnnotatorError as exc:  # what the sync itself would report for this session
+        outcome.action, outcome.error = FAILED, str(exc)
     return outcome
 
 
@@ -233,7 +241,11 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
     """Merge a session changed on both sides; the merged post is written now and imported with the others."""
     assert post.base is not None and post.disk is not None and post.app is not None
     root = status.folders.root
-    result = merge_posts(post.base.text, post.app, post.disk, str(root / post.path), resolutions)
+    try:
+        result = merge_posts(post.base.text, post.app, post.disk, str(root / post.path), resolutions)
+    except AnnotatorError as exc:  # a side's front matter does not parse: this session waits, the others sync
+        report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED, error=str(exc)))
+        return MergeResult(None)
     if result.text is None:
         report.outcomes.append(Outcome(post.code, post.path, post.state, CONFLICT, result.unresolved))
         return result
