@@ -260,7 +260,11 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
 def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport) -> None:
     """Write a session's export over its post (or as a new post) and make it the base."""
     assert post.session_id is not None
-    _, text, row = render_stored_session(conn, post.session_id)
+    try:
+        _, text, row = render_stored_session(conn, post.session_id)
+    except AnnotatorError as exc:  # (its stored readings no longer fit its stored text) this session alone fails
+        report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED, error=str(exc)))
+        return
     path = post.path or target_path(root / new_folder, row).relative_to(root).as_posix()
     if not post.path and (root / path).exists():
         report.outcomes.append(Outcome(post.code, path, post.state, FAILED,
