@@ -214,3 +214,25 @@ def test_a_paper_list_in_a_post_folder_is_imported_as_a_list_and_skipped(tmp_pat
     assert run(db, capsys, "link", "C", str(site))[0] == 0
     code, out, _ = run(db, capsys, "sync")
     assert code == 0 and "papers: skipped (a paper list, not a session)" in out
+
+
+def test_status_with_nothing_changed_reads_no_file_and_renders_no_session(tmp_path, capsys, monkeypatch):
+    from annotator.site import status as status_module
+
+    site, db = make_site(tmp_path / "site"), tmp_path / "lib.sqlite"
+    assert run(db, capsys, "link", "C", str(site))[0] == 0
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("status read or rendered what had not changed")
+
+    monkeypatch.setattr(status_module, "render_stored_session", refuse)
+    monkeypatch.setattr(status_module, "read_text_file", refuse)
+    assert states(db, capsys) == {"S0-L07": "in sync"}
+
+
+def test_a_dry_run_never_opens_the_library_put_in_a_post_folder(tmp_path, capsys):
+    site = make_site(tmp_path / "site")
+    db = site / "_contents" / "library.md"
+    assert run(db, capsys, "link", "C", str(site))[0] == 1  # the import refuses it
+    code, out, err = run(db, capsys, "sync", "--dry-run")
+    assert code == 1 and "this is the library itself" in err

@@ -43,6 +43,7 @@ from annotator.store.importing import import_paths
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.queries import resolve_session
+from annotator.store.sharing import is_library_file
 
 IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT, FAILED = "imported", "exported", "merged", "conflict", "kept", "failed"
 SKIPPED = "skipped (a paper list, not a session)"
@@ -222,7 +223,7 @@ def _preview(lib: Library, status: SiteStatus, post: PostState, action: str) -> 
     base = post.base.text if post.base else ""
     try:
         if action == IMPORTED:
-            outcome.diff = unified_diff(base, post.disk if post.disk is not None else read_text_file(root / post.path),
+            outcome.diff = unified_diff(base, post.disk if post.disk is not None else _new_text(lib, root / post.path),
                                         post.path)
         elif action == MERGED:
             outcome.diff = unified_diff(post.disk or "", post.merged or "", post.path)
@@ -234,6 +235,13 @@ def _preview(lib: Library, status: SiteStatus, post: PostState, action: str) -> 
     except AnnotatorError as exc:  # what the sync itself would report for this session
         outcome.action, outcome.error = FAILED, str(exc)
     return outcome
+
+
+def _new_text(lib: Library, path: Path) -> str:
+    """A new post's text; never the library's own file, which only SQLite may open (store/sharing.py)."""
+    if is_library_file(path, lib.path):
+        raise AnnotatorError("this is the library itself (or one of its journal files); it cannot be imported", path)
+    return read_text_file(path)
 
 
 def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey, Resolution], plan: _Plan,
