@@ -348,6 +348,8 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
+    from annotator.site_cli import add_site_commands
+
     parser = OneLineErrorParser(
         prog="annotator",
         description="Prepare reading-group sessions; with no command, open the app.",
@@ -426,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=int, metavar="N", help="keep the last N backups from now on")
     command("restore", cmd_backup, "replace the library with a backup (backing up the current one first)",
             False).add_argument("file")
+    add_site_commands(command)
     return parser
 
 

@@ -34,7 +34,7 @@ def test_core_packages_never_import_qt():
         "for pkg in (annotator.formats, annotator.store, annotator.site):\n"
         "    for mod in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(f'{pkg.__name__}.{mod.name}')\n"
-        "import annotator.cli\n"
+        "import annotator.cli, annotator.site_cli\n"
         "bad = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
         "print('loaded:', bad)\n"
         "sys.exit(1 if bad else 0)\n"

@@ -35,6 +35,12 @@ class ExportResult:
         return {"session": self.session, "path": self.path, "status": self.status}
 
 
+def unified_diff(old: str, new: str, name: str) -> str:
+    """The unified diff from OLD to NEW, texts of the file NAME (each side's line breaks kept)."""
+    return "".join(difflib.unified_diff(split_lines(old, keepends=True), split_lines(new, keepends=True),
+                                        f"a/{name}", f"b/{name}"))
+
+
 def _session_row(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
     row = conn.execute(
         "SELECT s.*, c.name AS course FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?",
@@ -155,9 +161,7 @@ def export_sessions(
         status = "created" if old is None else ("unchanged" if old == data else "updated")
         result = ExportResult(ref, str(path), status)
         if diff and status != "unchanged":
-            before = split_lines((old or b"").decode("utf-8", "replace"), keepends=True)
-            result.diff = "".join(difflib.unified_diff(
-                before, split_lines(text, keepends=True), f"a/{path.name}", f"b/{path.name}"))
+            result.diff = unified_diff((old or b"").decode("utf-8", "replace"), text, path.name)
         if not (dry_run or diff) and status != "unchanged":
             try:
                 out.mkdir(parents=True, exist_ok=True)

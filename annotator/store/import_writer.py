@@ -41,10 +41,12 @@ class FileResult:
     readings: int = 0
     error: str = ""
     changes: Changes | None = field(default=None, repr=False)
+    session_id: int | None = field(default=None, repr=False)  # the stored session's row (a site sync keeps its base)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data.pop("changes")
+        data.pop("session_id")
         return data
 
     def count_papers(self, resolved: list[tuple[int, bool]]) -> None:
@@ -56,7 +58,7 @@ class FileResult:
         """Mark this file as not imported: nothing of it was kept."""
         self.course = self.session = self.list = ""
         self.papers_new = self.papers_existing = self.readings = 0
-        self.error, self.changes = error, None
+        self.error, self.changes, self.session_id = error, None, None
 
 
 def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
@@ -88,6 +90,7 @@ class ImportWriter:
             if place.stored is not None and place.stored["original_text"] == value.text \
                     and place.stored["kind"] == value.kind:
                 result.papers_existing = len(value.readings)  # the same file again: nothing to add
+                result.session_id = place.stored["id"]
                 return
             papers = [reading.paper for reading in value.readings]
         paper_ids = store_papers(self.conn, papers, changes)
@@ -142,6 +145,7 @@ def _store_session(conn: sqlite3.Connection, changes: Changes, path: Path, sessi
         conn.execute("UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, "
                      "original_text = ?, imported_at = ? WHERE id = ?", (*row, session_id))
     changes.sessions.add(session_id)
+    result.session_id = session_id
     previous = _PreviousReadings(conn, session_id if place.stored is not None else None)
     _store_readings(conn, session_id, session.readings, [paper_id for paper_id, _ in paper_ids], previous)
 

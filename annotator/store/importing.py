@@ -35,6 +35,8 @@ Batch = list[tuple[ParsedFile, FileResult]]
 # Stores one file as LABEL: STEP(label, store) runs store(changes) kept whole or not at all, and
 # returns the file's own Changes when it is an undo step of its own.
 Step = Callable[[str, Callable[[Changes], None]], Changes | None]
+# Runs inside a one-step import's operation, after its files: ALSO(conn, changes, results).
+Also = Callable[[sqlite3.Connection, Changes, list[FileResult]], None]
 
 
 class ImportCancelled(Exception):
@@ -89,11 +91,15 @@ def import_paths(
     one_step: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    label: str | None = None,
+    also: Also | None = None,
 ) -> tuple[list[FileResult], Changes | None]:
     """Import PATHS; bad files are reported, the others imported.
 
     one_step=False: each file is its own operation (the CLI). one_step=True: the whole batch is
-    one operation, and its Changes are returned; `cancelled()` returning True rolls all of it back.
+    one operation (named LABEL), and its Changes are returned; `cancelled()` returning True rolls
+    all of it back; ALSO, when given, runs in that operation after the files (a site sync records
+    its bases there, so that undo takes back the import and the bases together).
     """
     is_own = library_file_test(lib.path)
     files = [(path, error or _own_file_error(is_own, path)) for path, error in gather_files(paths, recursive)]
@@ -102,8 +108,9 @@ def import_paths(
     parsed = zip(parse_files([Path(result.path) for result in todo]), todo, strict=True)
     if one_step:
         batch = _parse_all(parsed, len(todo), progress, cancelled)
-        label = f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}"
-        return results, _store_as_one_step(lib, batch, course, label, cancelled)
+        label = label or (f"Import {len(todo)} files" if len(todo) != 1 else f"Import {Path(todo[0].path).name}")
+        return results, _store_as_one_step(lib, batch, course, label, cancelled,
+                                           (lambda conn, changes: also(conn, changes, results)) if also else None)
     for batch in _batches(parsed, COMMIT_EVERY_SECONDS):
         while batch:
             batch = _store_each_file(lib, batch, course)
@@ -171,8 +178,9 @@ def _store_each_file(lib: Library, batch: Batch, course: str | None) -> Batch:
 
 
 def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: str,
-                       cancelled: Callable[[], bool] | None) -> Changes:
-    """Store BATCH in one transaction as one operation, each file in a savepoint of its own."""
+                       cancelled: Callable[[], bool] | None,
+                       after: Callable[[sqlite3.Connection, Changes], None] | None) -> Changes:
+    """Store BATCH in one transaction as one operation, each file in a savepoint of its own, then AFTER."""
 
     def store_all(conn: sqlite3.Connection, changes: Changes) -> None:
         def in_savepoint(_label: str, store: Callable[[Changes], None]) -> None:
@@ -184,6 +192,8 @@ def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: st
             if cancelled and cancelled():
                 raise ImportCancelled()
             _store_file(writer, parsed, result, course, in_savepoint)
+        if after:
+            after(conn, changes)
 
     try:
         with transaction(lib) as tx:

@@ -1,0 +1,212 @@
+"""Issue 15 with real git: a bare remote and two laptops, each with its own library, syncing through the CLI."""
+
+from __future__ import annotations
+
+from tests.git_fixtures import commit_file, git, short_status
+from tests.site_helpers import OTHER, POST, linked_laptops, remote_text
+
+VIDEO_4, VIDEO_5 = "https://www.youtube.com/watch?v=vid4", "https://www.youtube.com/watch?v=vid5"
+
+
+def test_status_after_link_is_in_sync(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    status = laptops.alice.json(capsys, "status")
+    assert {s["state"] for s in status["sessions"]} == {"in sync"}
+    assert status["git"]["branch"] == "main" and status["git"]["behind"] == 0
+
+
+def test_annotations_from_both_laptops_all_arrive_once(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    alice.annotate("S0-L07", 1, team="Team Red")
+    alice.annotate("S0-L07", 2, team="Team Blue")
+    alice.annotate("S0-L07", 3, notes="Reflexion keeps a verbal memory.")
+    assert alice.json(capsys, "status")["sessions"][0]["state"] == "changed in the app"
+    assert alice.run("sync", "--commit", "--push") == 0
+    assert git(alice.clone, "log", "-1", "--format=%s%n%an").splitlines() == [
+        'S0-L07: team for 2 readings, notes for "Reflexion: Language Agents with Verbal Reinforcement Learning"', "Alice"]
+    bob.annotate("S0-L07", 4, videos=[VIDEO_4])
+    bob.annotate("S0-L07", 5, videos=[VIDEO_5])
+    assert bob.run("sync", "--pull", "--commit", "--push") == 0
+    assert alice.run("sync", "--pull") == 0
+    text = remote_text(laptops.remote)
+    assert alice.text() == bob.text() == text
+    for annotation in ("Team Red", "Team Blue", "Reflexion keeps a verbal memory.", VIDEO_4, VIDEO_5):
+        assert text.count(annotation) == 1, annotation
+    for laptop in (alice, bob):
+        readings = laptop.readings()
+        assert [r["team"] for r in readings[:2]] == ["Team Red", "Team Blue"]
+        assert readings[2]["notes"] == "Reflexion keeps a verbal memory."
+        assert [r["videos"] for r in readings[3:]] == [[VIDEO_4], [VIDEO_5]]
+        assert short_status(laptop.clone) == ""
+        assert {s["state"] for s in laptop.json(capsys, "status")["sessions"]} == {"in sync"}
+
+
+def test_different_teams_on_one_reading_conflict_until_resolved(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    alice.annotate("S0-L07", 1, team="Team Red")
+    assert alice.run("sync", "--commit", "--push") == 0
+    bob.annotate("S0-L07", 1, team="Team Green")
+    bob.annotate("S0-L08", 2, team="Team Green")
+    report = bob.json(capsys, "sync", "--pull")
+    conflicted = [s for s in report["sessions"] if s["action"] == "conflict"]
+    assert [s["session"] for s in conflicted] == ["S0-L07"]
+    assert [(c["mine"], c["theirs"]) for c in conflicted[0]["conflicts"]] == [("Team Green", "Team Red")]
+    assert bob.text() == remote_text(laptops.remote)  # nothing written for the conflicted session
+    assert "Team Green" in bob.text(OTHER)  # the other session synced
+    capsys.readouterr()
+    assert bob.run("sync") == 1
+    assert "mine:   Team Green" in capsys.readouterr().out
+    assert bob.run("resolve", "S0-L07", "--mine", "--reading", "1") == 0
+    assert "Team Green" in bob.text() and "Team Red" not in bob.text()
+    assert {s["state"] for s in bob.json(capsys, "status")["sessions"]} == {"in sync"}
+
+
+def test_upstream_new_reading_and_title_merge_with_local_annotations(tmp_path, monkeypatch):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    new = bob.text().replace("title: Agents and Memory", "title: Agents, Memory and Tools").replace(
+        "## More Readings: \n", "## More Readings: \n\n### Toolformer: Language Models Can Teach Themselves to Use Tools\n"
+        "  + https://arxiv.org/abs/2302.04761\n")
+    commit_file(bob.clone, POST, new, "new reading")
+    git(bob.clone, "push", "-q")
+    alice.annotate("S0-L07", 1, team="Team Red")
+    alice.annotate("S0-L07", 5, notes="Cognitive architectures, revisited.")
+    assert alice.run("sync", "--pull") == 0
+    text = alice.text()
+    assert "Agents, Memory and Tools" in text and "Toolformer" in text and "Team Red" in text
+    assert "Cognitive architectures, revisited." in text
+    titles = [r["title"] for r in alice.readings()]
+    assert "Toolformer: Language Models Can Teach Themselves to Use Tools" in titles
+    readings = {r["title"]: r for r in alice.readings()}
+    assert readings["MemGPT: Towards LLMs as Operating Systems"]["team"] == "Team Red"
+
+
+def test_an_uncommitted_edit_in_the_clone_is_never_overwritten(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    edited = alice.text().replace("We ended ten minutes early.", "We ended ten minutes early.\n\nAlice's own line.")
+    (alice.clone / POST).write_text(edited, encoding="utf-8")
+    status = alice.json(capsys, "status")
+    assert status["sessions"][0]["state"] == "changed on disk"
+    assert status["git"]["uncommitted_by_others"] == [POST]
+    commit_file(bob.clone, POST, bob.text().replace("title: Agents and Memory", "title: Upstream"), "retitle")
+    git(bob.clone, "push", "-q")
+    alice.annotate("S0-L07", 2, team="Team Blue")
+    capsys.readouterr()
+    assert alice.run("sync", "--pull") == 1  # the upstream changed the file the user is editing
+    assert "not pulling" in capsys.readouterr().err
+    assert alice.text() == edited
+    assert alice.run("sync") == 0  # without the pull, the user's edit and the library's team merge
+    assert "Alice's own line." in alice.text() and "Team Blue" in alice.text()
+    head = git(alice.clone, "rev-parse", "HEAD")
+    assert alice.run("sync", "--commit") == 0  # the post holds the user's uncommitted work: theirs to commit
+    assert git(alice.clone, "rev-parse", "HEAD") == head
+    status = alice.json(capsys, "status")
+    assert status["sessions"][0]["state"] == "in sync" and status["git"]["uncommitted_by_others"] == [POST]
+
+
+def test_unreachable_remote_and_rejected_push_change_nothing(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    alice.annotate("S0-L07", 1, team="Team Red")
+    git(alice.clone, "remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    capsys.readouterr()
+    assert alice.run("sync", "--pull", "--commit", "--push") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert short_status(alice.clone) == "" and alice.json(capsys, "status")["sessions"][0]["state"] == "changed in the app"
+    git(alice.clone, "remote", "set-url", "origin", str(laptops.remote))
+    hook = laptops.remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'closed for the exam' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = remote_text(laptops.remote)
+    capsys.readouterr()
+    assert alice.run("sync", "--commit", "--push") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "refused" in err, err
+    assert remote_text(laptops.remote) == before and short_status(alice.clone) == ""
+    hook.unlink()
+    assert alice.run("sync", "--push") == 0
+    assert "Team Red" in remote_text(laptops.remote)
+
+
+def test_a_reading_removed_upstream_with_local_notes_is_a_conflict(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    start = bob.text().index("### Reflexion")
+    end = bob.text().index("## More Readings")
+    commit_file(bob.clone, POST, bob.text()[:start] + bob.text()[end:], "drop Reflexion")
+    git(bob.clone, "push", "-q")
+    alice.annotate("S0-L07", 3, notes="Notes on Reflexion that must survive.")
+    report = alice.json(capsys, "sync", "--pull")
+    assert [s["action"] for s in report["sessions"]] == ["conflict"]
+    assert "Reflexion" not in alice.text()
+    assert any(r["notes"] == "Notes on Reflexion that must survive." for r in alice.readings())
+    assert alice.run("resolve", "S0-L07", "--mine") == 0
+    assert "Notes on Reflexion that must survive." in alice.text()
+
+
+def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    alice.annotate("S0-L07", 1, team="Team Red")
+    report = alice.json(capsys, "sync", "--dry-run")
+    assert [(s["session"], s["action"]) for s in report["sessions"]] == [("S0-L07", "exported")]
+    assert "\n+  + Team: Team Red\n" in report["sessions"][0]["diff"]
+    assert short_status(alice.clone) == ""
+
+
+def test_a_push_the_remote_moved_under_merges_again_and_pushes(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    alice.annotate("S0-L07", 1, team="Team Red")
+    assert alice.run("sync", "--commit") == 0  # committed here, not pushed yet
+    bob.annotate("S0-L07", 1, videos=[VIDEO_4])  # the same reading: git alone would stop on a conflict
+    assert bob.run("sync", "--commit", "--push") == 0
+    report = alice.json(capsys, "sync", "--push")
+    assert report["pushed"] is True
+    text = remote_text(laptops.remote)
+    assert alice.text() == text and "Team Red" in text and VIDEO_4 in text
+    assert alice.readings()[0]["videos"] == [VIDEO_4]
+    assert short_status(alice.clone) == ""
+    assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
+
+
+def test_a_title_changed_on_both_sides_is_resolved_by_its_key(tmp_path, monkeypatch, capsys):
+    from annotator.store import editing, queries
+    from annotator.store.library import open_library
+
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    commit_file(bob.clone, POST, bob.text().replace("title: Agents and Memory", "title: Memory (Bob)"), "retitle")
+    git(bob.clone, "push", "-q")
+    with open_library(alice.db) as lib:
+        editing.edit_session(lib, queries.resolve_session(lib.conn, "C/S0-L07"), title="Memory (Alice)")
+    report = alice.json(capsys, "sync", "--pull")
+    [conflict] = report["sessions"][0]["conflicts"]
+    assert conflict["key"][:2] == ["key", "title"]
+    assert (conflict["mine"], conflict["theirs"]) == ("title: Memory (Alice)", "title: Memory (Bob)")
+    capsys.readouterr()
+    assert alice.run("resolve", "S0-L07", "--theirs", "--reading", "9") == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert alice.run("resolve", "S0-L07", "--theirs", "--key", "title") == 0
+    assert "title: Memory (Bob)" in alice.text()
+    with open_library(alice.db) as lib:
+        assert queries.session_detail(lib.conn, queries.resolve_session(lib.conn, "C/S0-L07"))["title"] == "Memory (Bob)"
+
+
+def test_a_push_to_github_prints_the_page_for_a_pull_request(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    fork = "https://github.com/alice/reading-group.git"
+    git(alice.clone, "remote", "set-url", "origin", fork)
+    git(alice.clone, "config", f"url.{laptops.remote}.insteadOf", fork)  # git reaches the bare remote instead
+    git(alice.clone, "remote", "add", "upstream", "https://github.com/class/reading-group.git")
+    alice.annotate("S0-L07", 1, team="Team Red")
+    capsys.readouterr()
+    assert alice.run("sync", "--commit", "--push") == 0
+    assert ("open a pull request: https://github.com/class/reading-group/compare/main...alice:main?expand=1"
+            in capsys.readouterr().out)
+    assert "Team Red" in remote_text(laptops.remote)
