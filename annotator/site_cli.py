@@ -108,6 +108,8 @@ def _report(args: argparse.Namespace, report) -> int:
                   "(optionally --reading N|TITLE or --key KEY)")
         if report.commit:
             print(f"committed {report.commit[:10]}: {report.message.splitlines()[0]}")
+        for path in report.left_to_commit:
+            print(f"not committed: {path} holds edits of yours too; review it and commit it yourself")
         if report.pushed:
             print("pushed" if report.pushed.pushed else "the remote already had every commit")
             if report.pushed.compare_url:

@@ -101,8 +101,10 @@ def test_an_uncommitted_edit_in_the_clone_is_never_overwritten(tmp_path, monkeyp
     assert alice.run("sync") == 0  # without the pull, the user's edit and the library's team merge
     assert "Alice's own line." in alice.text() and "Team Blue" in alice.text()
     head = git(alice.clone, "rev-parse", "HEAD")
+    capsys.readouterr()
     assert alice.run("sync", "--commit") == 0  # the post holds the user's uncommitted work: theirs to commit
     assert git(alice.clone, "rev-parse", "HEAD") == head
+    assert f"not committed: {POST} holds edits of yours too; review it and commit it yourself" in capsys.readouterr().out
     status = alice.json(capsys, "status")
     assert status["sessions"][0]["state"] == "in sync" and status["git"]["uncommitted_by_others"] == [POST]
 

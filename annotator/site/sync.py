@@ -81,6 +81,7 @@ class SyncReport:
     message: str = ""
     pushed: Pushed | None = None
     changes: list[Changes] = field(default_factory=list)
+    left_to_commit: list[str] = field(default_factory=list)  # changed posts holding the user's own edits too
 
     @property
     def conflicts(self) -> list[Outcome]:
@@ -95,7 +96,7 @@ class SyncReport:
                 "sessions": [o.as_json() for o in self.outcomes], "git_skipped": self.git_skipped,
                 "pulled": list(self.pulled.paths) if self.pulled else None, "commit": self.commit,
                 "message": self.message, "pushed": self.pushed.pushed if self.pushed else None,
-                "compare_url": self.pushed.compare_url if self.pushed else None}
+                "compare_url": self.pushed.compare_url if self.pushed else None, "left_to_commit": self.left_to_commit}
 
 
 def _conflict_json(conflict: Conflict) -> dict[str, object]:
@@ -154,6 +155,7 @@ def _commit(lib: Library, link: Link, report: SyncReport, cancelled: Cancelled |
     changed = status.repo.changed
     ours = [post for post in status.posts
             if post.state == IN_SYNC and post.base is not None and post.base.written and post.path in changed]
+    report.left_to_commit = [post.path for post in status.posts if post.path in changed and post not in ours]
     if not ours:
         return
     before = texts_at_head(link.folder, [post.path for post in ours], cancelled=cancelled)
