@@ -212,3 +212,30 @@ def test_a_push_to_github_prints_the_page_for_a_pull_request(tmp_path, monkeypat
     assert ("open a pull request: https://github.com/class/reading-group/compare/main...alice:main?expand=1"
             in capsys.readouterr().out)
     assert "Team Red" in remote_text(laptops.remote)
+
+
+def test_a_session_deleted_in_the_app_is_not_brought_back_by_the_next_sync(tmp_path, monkeypatch, capsys):
+    from annotator.store import editing, operations, queries
+    from annotator.store.library import open_library
+
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice, bob = laptops.alice, laptops.bob
+    with open_library(alice.db) as lib:
+        editing.delete_session(lib, queries.resolve_session(lib.conn, "C/S0-L08"))
+    states = {s["session"]: s["state"] for s in alice.json(capsys, "status")["sessions"]}
+    assert (states["S0-L07"], states["S0-L08"]) == ("in sync", "deleted in the app")
+    assert alice.run("sync", "--commit") == 0
+    assert "S0-L08: left on the site (deleted in the app)" in capsys.readouterr().out
+    assert (alice.clone / OTHER).exists() and short_status(alice.clone) == ""  # the site's file is the class's
+    assert {s["session"]: s["state"] for s in alice.json(capsys, "status")["sessions"]}["S0-L08"] == "deleted in the app"
+    with open_library(alice.db) as lib:  # undo the delete: the session and its base are back, in sync
+        operations.undo(lib)
+    assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
+    with open_library(alice.db) as lib:
+        editing.delete_session(lib, queries.resolve_session(lib.conn, "C/S0-L08"))
+    # Someone changes that post on the site: it is wanted again, so it is new on disk and comes back.
+    commit_file(bob.clone, OTHER, bob.text(OTHER).replace("Agents, part two", "Agents, part two (revised)"), "revise")
+    git(bob.clone, "push", "-q")
+    assert alice.run("sync", "--pull") == 0
+    assert "S0-L08: imported (new on disk)" in capsys.readouterr().out
+    assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}

@@ -94,11 +94,22 @@ def set_link(conn: sqlite3.Connection, course_id: int, folder: Path, changes: Ch
     changes.courses.add(course_id)
 
 
+def text_hash(text: str) -> str:
+    """The hash a sync base keeps of its text (sha256 of its UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def removed_posts(conn: sqlite3.Connection, course_id: int) -> dict[str, str]:
+    """Path -> text hash of the posts whose sessions were deleted in the app (db/007)."""
+    return {row[0]: row[1] for row in conn.execute("SELECT path, hash FROM site_removed WHERE course_id = ?",
+                                                   (course_id,))}
+
+
 def set_base(conn: sqlite3.Connection, session_id: int, path: str, text: str, seen: Fingerprint, *,
              written: bool, edited: bool = False) -> None:
     """Record TEXT as the session's sync base at PATH (in an operation): WRITTEN by annotator or read from the
     file; EDITED when the library's export differs from it."""
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = text_hash(text)
     conn.execute("INSERT INTO site_bases (id, path, text, hash, size, mtime_ns, app_edited, written) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET path = excluded.path, "
                  "text = excluded.text, hash = excluded.hash, size = excluded.size, mtime_ns = excluded.mtime_ns, "

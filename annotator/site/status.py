@@ -18,7 +18,7 @@ from annotator.errors import AnnotatorError
 from annotator.formats.textfile import read_text_file
 from annotator.site.folders import SiteFolders, site_folders
 from annotator.site.git import Cancelled, GitUnavailable, RepoState, read_state
-from annotator.site.links import Base, Fingerprint, Link, bases
+from annotator.site.links import Base, Fingerprint, Link, bases, removed_posts, text_hash
 from annotator.store.exporting import render_stored_session
 
 IN_SYNC = "in sync"
@@ -28,7 +28,8 @@ BOTH = "changed on both sides"
 NEW_DISK = "new on disk"
 DELETED_DISK = "deleted on disk"
 NEW_APP = "new in the app"
-STATES = (IN_SYNC, APP, DISK, BOTH, NEW_DISK, DELETED_DISK, NEW_APP)
+DELETED_APP = "deleted in the app"  # its post is on the site as it was: sync leaves it (db/007)
+STATES = (IN_SYNC, APP, DISK, BOTH, NEW_DISK, DELETED_DISK, NEW_APP, DELETED_APP)
 Progress = Callable[[int, int, str], None]
 
 
@@ -94,7 +95,9 @@ def site_status(conn: sqlite3.Connection, link: Link, *, with_git: bool = True, 
             progress(number, len(known), base.path)
         posts.append(_compare(conn, folders.root, base, base.path in files))
     had = {base.path for base in known}
-    posts.extend(PostState(NEW_DISK, path, None, Path(path).stem) for path in files if path not in had)
+    removed = removed_posts(conn, link.course_id)
+    posts.extend(PostState(_new_or_removed(folders.root, path, removed), path, None, Path(path).stem)
+                 for path in files if path not in had)
     posts.extend(PostState(NEW_APP, "", row[0], row[1]) for row in conn.execute(
         "SELECT id, code FROM sessions s WHERE course_id = ? AND NOT EXISTS (SELECT 1 FROM site_bases b WHERE b.id = s.id) "
         "ORDER BY code", (link.course_id,)))
@@ -102,6 +105,17 @@ def site_status(conn: sqlite3.Connection, link: Link, *, with_git: bool = True, 
     if with_git:
         _add_git(status, cancelled)
     return status
+
+
+def _new_or_removed(root: Path, path: str, removed: dict[str, str]) -> str:
+    """NEW_DISK, or DELETED_APP for the post of a session deleted in the app that still reads as it did then."""
+    if path not in removed:
+        return NEW_DISK
+    try:
+        text = read_text_file(root / path)
+    except AnnotatorError:
+        return NEW_DISK  # the import will say what is wrong with it
+    return DELETED_APP if text_hash(text) == removed[path] else NEW_DISK
 
 
 def _compare(conn: sqlite3.Connection, root: Path, base: Base, exists: bool) -> PostState:

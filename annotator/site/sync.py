@@ -27,6 +27,7 @@ from annotator.site.links import Fingerprint, Link, linked_course, set_base, set
 from annotator.site.status import (
     APP,
     BOTH,
+    DELETED_APP,
     DELETED_DISK,
     DISK,
     IN_SYNC,
@@ -46,6 +47,7 @@ from annotator.store.queries import resolve_session
 from annotator.store.sharing import is_library_file
 
 IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT, FAILED = "imported", "exported", "merged", "conflict", "kept", "failed"
+LEFT = "left on the site"  # a post whose session was deleted in the app: delete the file, or import it again
 SKIPPED = "skipped (a paper list, not a session)"
 Resolutions = Mapping[int, Mapping[ConflictKey, Resolution]]  # by session id
 
@@ -57,7 +59,7 @@ class Outcome:
     code: str
     path: str
     state: str
-    action: str  # IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT (deleted on disk), SKIPPED or FAILED
+    action: str  # IMPORTED, EXPORTED, MERGED, CONFLICT, KEPT (deleted on disk), LEFT (deleted in the app), SKIPPED or FAILED
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""
     diff: str = ""  # in a dry run: the file's change (exported, merged) or the site's change (imported)
@@ -188,8 +190,10 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
             plan.exports.append(post)  # (a session new in the app whose post is new on disk is imported into)
         elif post.state == BOTH:
             _merge(status, post, resolutions.get(post.session_id or 0, {}), plan, report)
-        elif post.state == DELETED_DISK:
+        elif post.state == DELETED_DISK:  # never dropped from the library by a sync
             report.outcomes.append(Outcome(post.code, post.path, post.state, KEPT))
+        elif post.state == DELETED_APP:  # never brought back, nor deleted from the site, by a sync
+            report.outcomes.append(Outcome(post.code, post.path, post.state, LEFT))
     if report.dry_run:
         report.outcomes.extend(_preview(lib, status, post, action) for post, _, action, _ in plan.imports)
         report.outcomes.extend(_preview(lib, status, post, EXPORTED) for post in plan.exports)

@@ -25,7 +25,7 @@ T = TypeVar("T")
 MAX_HISTORY = 200
 UNDOABLE_TABLES = (
     "courses", "sessions", "papers", "readings", "reading_videos", "teams", "paper_lists", "paper_list_items",
-    "site_links", "site_bases",
+    "site_links", "site_bases", "site_removed",
 )
 
 
