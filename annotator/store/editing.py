@@ -18,6 +18,7 @@ from annotator.formats.line_values import one_line_problem, text_problem, video_
 from annotator.formats.model import SESSION_POST, Paper
 from annotator.store.library import Library
 from annotator.store.operations import Changes, run_operation
+from annotator.store.papers import merge_papers as _merge_papers
 from annotator.store.papers import store_papers, update_paper
 
 _UNSET = object()
@@ -298,6 +299,17 @@ def edit_paper(lib: Library, paper_id: int, fields: dict[str, str]) -> tuple[Cha
         update_paper(conn, paper_id, fields, changes)
 
     return _operation(lib, "Edit paper", body)
+
+
+def merge_papers(lib: Library, keep_id: int, merged_id: int) -> tuple[Changes, None]:
+    """Merge paper MERGED_ID into KEEP_ID (the same paper known twice): one paper, all its readings and notes."""
+
+    def body(conn: sqlite3.Connection, changes: Changes) -> None:
+        titles = dict(conn.execute("SELECT id, title FROM papers WHERE id IN (?, ?)", (keep_id, merged_id)).fetchall())
+        changes.label = f"Merge paper {_quoted(titles.get(merged_id, '?'))} into {_quoted(titles.get(keep_id, '?'))}"
+        _merge_papers(conn, keep_id, merged_id, changes)
+
+    return _operation(lib, "Merge papers", body)
 
 
 def _renumber(conn: sqlite3.Connection, session_id: int, order: list[int]) -> None:

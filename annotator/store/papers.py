@@ -140,6 +140,14 @@ class _LibraryPapers:
             self.gained.setdefault(paper_id, set()).update(gained)
 
 
+class DuplicatePaper(AnnotatorError):
+    """An edit would give a paper the arXiv id another paper has: they are one paper, which may be merged."""
+
+    def __init__(self, other_id: int, other_title: str):
+        super().__init__(f"another paper in the library already has that arXiv URL: {other_title!r}")
+        self.other_id = other_id
+
+
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:
     """Set a paper's title, url, authors or abstract (the arXiv id follows the URL)."""
     allowed = {k: v for k, v in fields.items() if k in ("title", "url", "authors", "abstract")}
@@ -153,5 +161,53 @@ def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str]
     try:
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*allowed.values(), paper_id))
     except sqlite3.IntegrityError:
-        raise AnnotatorError("another paper in the library already has that arXiv URL") from None
+        other = conn.execute("SELECT id, title FROM papers WHERE arxiv_id = ? AND id != ?",
+                             (allowed.get("arxiv_id"), paper_id)).fetchone()
+        if other is None:
+            raise
+        raise DuplicatePaper(other[0], other[1]) from None
     changes.papers.add(paper_id)
+
+
+def merge_papers(conn: sqlite3.Connection, keep_id: int, merged_id: int, changes: Changes) -> None:
+    """Make MERGED_ID one with KEEP_ID: its readings and list places go to KEEP_ID, which takes the fields it
+    lacks; then MERGED_ID is deleted. A session or list that had both keeps one, with the annotations of both."""
+    keep = conn.execute("SELECT * FROM papers WHERE id = ?", (keep_id,)).fetchone()
+    merged = conn.execute("SELECT * FROM papers WHERE id = ?", (merged_id,)).fetchone()
+    if keep is None or merged is None or keep_id == merged_id:
+        raise AnnotatorError("those papers are no longer two papers of the library")
+    for reading in conn.execute("SELECT * FROM readings WHERE paper_id = ?", (merged_id,)).fetchall():
+        changes.sessions.add(reading["session_id"])
+        twin = conn.execute("SELECT * FROM readings WHERE session_id = ? AND paper_id = ?",
+                            (reading["session_id"], keep_id)).fetchone()
+        if twin is None:
+            conn.execute("UPDATE readings SET paper_id = ? WHERE id = ?", (keep_id, reading["id"]))
+            continue
+        conn.execute("UPDATE readings SET team = ?, notes = ? WHERE id = ?", (
+            twin["team"] or reading["team"],
+            "\n\n".join(text for text in (twin["notes"], reading["notes"]) if text), twin["id"]))
+        known = {row[0] for row in conn.execute("SELECT url FROM reading_videos WHERE reading_id = ?", (twin["id"],))}
+        last = conn.execute("SELECT coalesce(max(position), 0) FROM reading_videos WHERE reading_id = ?",
+                            (twin["id"],)).fetchone()[0]
+        for url, in conn.execute("SELECT url FROM reading_videos WHERE reading_id = ? ORDER BY position",
+                                 (reading["id"],)).fetchall():
+            if url not in known:
+                last += 1
+                conn.execute("INSERT INTO reading_videos (reading_id, position, url) VALUES (?, ?, ?)",
+                             (twin["id"], last, url))
+        conn.execute("DELETE FROM readings WHERE id = ?", (reading["id"],))
+    for item in conn.execute("SELECT * FROM paper_list_items WHERE paper_id = ?", (merged_id,)).fetchall():
+        changes.lists.add(item["list_id"])
+        if conn.execute("SELECT 1 FROM paper_list_items WHERE list_id = ? AND paper_id = ?",
+                        (item["list_id"], keep_id)).fetchone():
+            conn.execute("DELETE FROM paper_list_items WHERE id = ?", (item["id"],))
+        else:
+            conn.execute("UPDATE paper_list_items SET paper_id = ? WHERE id = ?", (keep_id, item["id"]))
+    gained = {column: merged[column] for column in ("url", "authors", "abstract") if merged[column] and not keep[column]}
+    conn.execute("DELETE FROM papers WHERE id = ?", (merged_id,))
+    if merged["arxiv_id"] and not keep["arxiv_id"]:
+        gained["arxiv_id"] = merged["arxiv_id"]  # (only once the merged paper no longer holds it)
+    if gained:
+        assignments = ", ".join(f"{column} = ?" for column in gained)
+        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*gained.values(), keep_id))
+    changes.papers.update((keep_id, merged_id))

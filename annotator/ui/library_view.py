@@ -36,6 +36,7 @@ from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.operation_runner import OperationRunner, Task
 from annotator.ui.paper_detail_pane import PaperDetailPane
+from annotator.ui.paper_editor import PaperEditorDialog
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
 from annotator.ui.plain_text import plain_label, tooltip
 
@@ -101,6 +102,9 @@ class LibraryView(QWidget):
         self.add_button = QPushButton("Add to session…")
         self.add_button.setToolTip("Add the selected papers as readings of the session selected on the Sessions tab")
         self.add_button.setEnabled(False)
+        self.edit_button = QPushButton("Edit Paper…")
+        self.edit_button.setToolTip("Correct the selected paper's title, URL, authors or abstract")
+        self.edit_button.setEnabled(False)
         self.count_label = plain_label()  # names a paper list and the search text
         self.count_label.setStyleSheet("color: gray;")
 
@@ -142,6 +146,7 @@ class LibraryView(QWidget):
         top.addWidget(self.lists)
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
+        top.addWidget(self.edit_button)
         top.addWidget(self.add_button)
         results = QSplitter(Qt.Orientation.Vertical)
         results.addWidget(self.table)
@@ -175,6 +180,7 @@ class LibraryView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.add_button.clicked.connect(self._request_add)
+        self.edit_button.clicked.connect(self.edit_current_paper)
         self.hits.itemActivated.connect(lambda item, _column: self._hit_activated(item))
         self.detail.session_requested.connect(self.session_requested)
 
@@ -345,6 +351,17 @@ class LibraryView(QWidget):
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.table.selectRow(0)
 
+    def edit_current_paper(self) -> PaperEditorDialog | None:
+        """Open the editor on the current paper (modeless: the table stays usable); the dialog, or None."""
+        paper_id = self.current_paper()
+        paper = paper_detail(self.lib.conn, paper_id) if paper_id is not None else None
+        if paper is None:
+            return None
+        dialog = PaperEditorDialog(paper, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def _request_add(self) -> None:
         ids = self.selected_paper_ids()
         if ids:
@@ -353,6 +370,7 @@ class LibraryView(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         count = len(self.table.selectionModel().selectedRows())
         self.add_button.setEnabled(count > 0)
+        self.edit_button.setEnabled(count == 1)
         self.add_button.setText(f"Add {count} to session…" if count > 1 else "Add to session…")
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
