@@ -101,7 +101,7 @@ def test_edit_reading_then_undo(qtbot, window, monkeypatch, message_boxes):
     editor.video_url.setText("javascript:alert(1)")
     qtbot.mouseClick(editor.add_video_button, Qt.MouseButton.LeftButton)
     settle(qtbot, window.runner)
-    assert len(message_boxes) == 1 and "not a web link" in message_boxes[0][1]
+    assert message_boxes == [] and "not a web link" in editor.video_problem.message  # said at the field
 
     first = queries.session_detail(window.lib.conn, session_id)["readings"][0]
     assert (first["team"], first["videos"], first["notes"]) == ("team-3", ["https://youtu.be/abc123"], "Finance **LLM**")

@@ -96,6 +96,12 @@ def test_bad_date_is_refused(qtbot, monkeypatch, window):
     win.session_editor.date.setText("next tuesday")
     win.session_editor.date.editingFinished.emit()
     settle(qtbot, win.runner)
-    assert shown and "YYYY-MM-DD" in shown[0]
+    assert shown == []  # said at the field, not in a box
+    assert "YYYY-MM-DD" in win.session_editor.date_problem.message
     assert front(win, session_id)["date"] == "2024-02-01"
-    assert win.session_editor.date.text() == "2024-02-01"
+    assert win.session_editor.date.text() == "next tuesday"  # kept, to be corrected
+    win.session_editor.date.setText("2024-02-08")
+    win.session_editor.date.textEdited.emit("2024-02-08")
+    win.session_editor.date.editingFinished.emit()
+    settle(qtbot, win.runner)
+    assert win.session_editor.date_problem.message == "" and front(win, session_id)["date"] == "2024-02-08"

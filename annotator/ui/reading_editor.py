@@ -32,9 +32,10 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import reading_in_context
 from annotator.store.workload import course_team_names
+from annotator.ui.field_problem import FieldProblem
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.operation_runner import OperationRunner
-from annotator.ui.plain_text import escape, inform, plain_label, warn
+from annotator.ui.plain_text import escape, plain_label
 
 NOTES_SAVE_DELAY_MS = 500
 
@@ -101,6 +102,8 @@ class ReadingEditor(QWidget):
         video_box.setContentsMargins(0, 0, 0, 0)
         video_box.addWidget(self.videos)
         video_box.addLayout(video_row)
+        self.video_problem = FieldProblem(self.video_url)
+        video_box.addWidget(self.video_problem.label)
 
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("Notes in Markdown: the blog team's write-up of this paper.\n"
@@ -176,6 +179,7 @@ class ReadingEditor(QWidget):
                 self.videos.addItems(reading["videos"])
             if force:
                 self.video_url.clear()
+                self.video_problem.clear()
             if force or (not self._notes_dirty and not self._notes_saving and self.notes.toPlainText() != reading["notes"]):
                 self.notes.setPlainText(reading["notes"])
                 self.preview.show_notes(reading["notes"])
@@ -237,11 +241,12 @@ class ReadingEditor(QWidget):
         try:
             url = editing.validate_video_url(self.video_url.text())
         except AnnotatorError as exc:
-            warn(self, "Video link", str(exc))
+            self.video_problem.show(f"Not added: {exc}")
             return
         if url in self._reading["videos"]:
-            inform(self, "Video link", "This reading already has that video.")
+            self.video_problem.show("Not added: this reading already has that video.")
             return
+        self.video_problem.clear()
         self._runner.edit(editing.edit_reading, self._reading["reading_id"], add_videos=[url]) \
             .success(lambda _none: self.video_url.clear()).run_in_background()
 

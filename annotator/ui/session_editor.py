@@ -33,6 +33,7 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import session_with_course
 from annotator.store.workload import course_team_names
+from annotator.ui.field_problem import FieldProblem
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, tooltip, warn
 
@@ -103,6 +104,8 @@ class SessionEditor(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Title:", self.title)
         form.addRow("Date:", self.date)
+        self.date_problem = FieldProblem(self.date)
+        form.addRow("", self.date_problem.label)
         form.addRow("Lecture:", self.lecture)
         form.addRow("Lead team:", self.lead_team)
         form.addRow("Blog team:", self.blog_team)
@@ -159,6 +162,8 @@ class SessionEditor(QWidget):
         if (row is not None and self._row is not None and row == self._row
                 and names == [self.lead_team.itemText(i) for i in range(self.lead_team.count())]):
             return  # another session changed, not this one: leave the fields as the user has them
+        if row is None or self._row is None or row["id"] != self._row["id"]:
+            self.date_problem.clear()  # another session: its own date is shown
         self._row = row
         self.pages.setCurrentIndex(0 if row is None else 1)
         if row is None:
@@ -228,9 +233,9 @@ class SessionEditor(QWidget):
         if date == self._row["date"]:
             return
         if date and not QDate.fromString(date[:10], "yyyy-MM-dd").isValid():
-            warn(self, "Session date", f"A date is written YYYY-MM-DD, not {date!r}.")
-            self.date.setText(self._row["date"])
+            self.date_problem.show(f"Not saved: a date is written YYYY-MM-DD, like 2024-03-05 (not {date!r}).")
             return
+        self.date_problem.clear()
         self._edit(date=date)
 
     def _commit_tags(self) -> None:
