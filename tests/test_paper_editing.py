@@ -102,3 +102,16 @@ def test_the_library_tab_edits_a_paper_and_offers_the_merge(qtbot, lib: Library,
     assert runner.history.stack.undoText().startswith("Merge paper 'LLaVA: Visual Instruction Tuning'")
     view.runner.wait_for_searches()
     view.close()
+
+
+def test_the_library_tab_right_click_offers_the_link_the_session_and_the_editor(qtbot, lib: Library) -> None:
+    view = LibraryView(lib, make_runner(qtbot, lib))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    view.table.selectRow(0)
+    menu = view.context_menu_for(view.current_paper())
+    texts = [action.text() for action in menu.actions() if action.text()]
+    assert texts == ["Open Paper's Link", "Copy Link", "Copy as Markdown", "Add to session…", "Edit Paper…"]
+    view.runner.wait_for_searches()
+    view.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -35,8 +36,9 @@ from annotator.store.paper_browser import PaperQuery, first_matches, paper_detai
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.operation_runner import OperationRunner, Task
+from annotator.ui.paper_actions import add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
-from annotator.ui.paper_editor import PaperEditorDialog
+from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
 from annotator.ui.plain_text import plain_label, tooltip
 
@@ -129,6 +131,8 @@ class LibraryView(QWidget):
             if width:
                 header.resizeSection(column, width)
         self.table.setSortingEnabled(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
 
         self.hits = QTreeWidget()
         self.hits.setObjectName("searchHits")
@@ -352,15 +356,27 @@ class LibraryView(QWidget):
             self.table.selectRow(0)
 
     def edit_current_paper(self) -> PaperEditorDialog | None:
-        """Open the editor on the current paper (modeless: the table stays usable); the dialog, or None."""
+        """Open the editor on the current paper (window-modal); the dialog, or None."""
         paper_id = self.current_paper()
-        paper = paper_detail(self.lib.conn, paper_id) if paper_id is not None else None
-        if paper is None:
-            return None
-        dialog = PaperEditorDialog(paper, self.runner, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+        return open_paper_editor(self.lib, paper_id, self.runner, self) if paper_id is not None else None
+
+    def context_menu_for(self, paper_id: int) -> QMenu:
+        """The menu a right-click on a paper shows: its link, Add to Session, Edit Paper."""
+        menu = QMenu(self)
+        add_paper_actions(menu, paper_detail(self.lib.conn, paper_id) or {})
+        menu.addSeparator()
+        add = menu.addAction(self.add_button.text(), self._request_add)
+        add.setEnabled(self.add_button.isEnabled())
+        menu.addAction("Edit Paper…", lambda: open_paper_editor(self.lib, paper_id, self.runner, self))
+        return menu
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        paper_id = self.model.paper_id(index.row()) if index.isValid() else None
+        if paper_id is not None:
+            if not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+                self.table.selectRow(index.row())
+            self.context_menu_for(paper_id).exec(self.table.viewport().mapToGlobal(position))
 
     def _request_add(self) -> None:
         ids = self.selected_paper_ids()

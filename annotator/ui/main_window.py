@@ -31,6 +31,7 @@ from annotator.ui.import_export import FileTransfers
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.paper_editor import open_paper_editor
 from annotator.ui.plain_text import ask, inform
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.readings.add_by_title_requested.connect(self.add_by_title)
         self.readings.remove_requested.connect(self.remove_reading)
         self.readings.model.move_requested.connect(self.move_reading)
+        self.readings.edit_paper_requested.connect(lambda paper_id: open_paper_editor(self.lib, paper_id, self.runner, self))
         self.welcome.import_requested.connect(self.transfers.choose_and_import)
         self.welcome.sample_requested.connect(self.open_sample)
         self.welcome.session_activated.connect(self.show_session)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit, QWidget
 
 from annotator.store import editing
+from annotator.store.library import Library
+from annotator.store.paper_browser import paper_detail
 from annotator.store.papers import DuplicatePaper
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import ask
@@ -74,3 +77,14 @@ class PaperEditorDialog(QDialog):
             self._runner.edit(editing.merge_papers, exc.other_id, self.paper_id) \
                 .success(lambda _none: super(PaperEditorDialog, self).accept()) \
                 .after(lambda: self.buttons.setEnabled(True)).run_in_background()
+
+
+def open_paper_editor(lib: Library, paper_id: int, runner: OperationRunner, parent: QWidget) -> PaperEditorDialog | None:
+    """Open the editor on PAPER_ID, window-modal (it closes itself once saved); None when the paper is gone."""
+    paper = paper_detail(lib.conn, paper_id)
+    if paper is None:
+        return None
+    dialog = PaperEditorDialog(paper, runner, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -31,6 +33,7 @@ from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import session_heading
+from annotator.ui.paper_actions import add_paper_actions
 from annotator.ui.plain_text import escape, tooltip
 
 READING_MIME = "application/x-annotator-reading-ids"
@@ -166,6 +169,7 @@ class ReadingsPanel(QWidget):
     add_from_library_requested = Signal()
     add_by_title_requested = Signal()
     remove_requested = Signal()
+    edit_paper_requested = Signal(int)  # paper id
 
     def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -190,7 +194,9 @@ class ReadingsPanel(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        self.table.setToolTip("Drag a row to change the order of the readings")
+        self.table.setToolTip("Drag a row to change the order of the readings; right-click for more")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 34), (2, 72), (3, 56), (4, 50)):
@@ -259,6 +265,28 @@ class ReadingsPanel(QWidget):
             self._selected = None
             self.remove_button.setEnabled(False)
             self.reading_selected.emit(None)
+
+    def context_menu_for(self, row: int) -> QMenu:
+        """The menu a right-click on ROW shows: the paper's link, its place in the session, Edit Paper, Remove."""
+        reading = self.model.reading(row)
+        menu = QMenu(self)
+        add_paper_actions(menu, reading)
+        menu.addSeparator()
+        up = menu.addAction("Move Up", lambda: self.model.move_requested.emit(reading["reading_id"], row))
+        down = menu.addAction("Move Down", lambda: self.model.move_requested.emit(reading["reading_id"], row + 2))
+        up.setEnabled(row > 0)
+        down.setEnabled(row + 1 < self.model.rowCount())
+        menu.addAction("Edit Paper…", lambda: self.edit_paper_requested.emit(reading["paper_id"]))
+        menu.addSeparator()
+        menu.addAction("Remove Reading", self.remove_requested.emit)
+        return menu
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        self.context_menu_for(index.row()).exec(self.table.viewport().mapToGlobal(position))
 
     def selected_reading(self) -> int | None:
         return self._selected
