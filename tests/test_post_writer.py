@@ -11,7 +11,7 @@ import yaml
 from annotator.errors import AnnotatorError
 from annotator.formats.filenames import post_file_name, safe_file_name
 from annotator.formats.model import LECTURE_PAGE, SESSION_POST, Paper, Reading, Session
-from annotator.formats.post_writer import render_session, yaml_scalar
+from annotator.formats.post_writer import patch_front_matter, render_session, yaml_scalar
 from annotator.formats.session_post import parse_session_post
 from tests.conftest import DATA, seed_path
 
@@ -483,3 +483,10 @@ def test_notes_of_titles_that_differ_only_in_punctuation_stay_apart():
     back.readings[0].notes = "Notes on the first."
     twice = parse_session_post(render_session(parse_session_post(once), back))
     assert [r.notes for r in twice.readings] == ["Notes on the first.", "Notes on the plus one."]
+
+
+def test_an_empty_text_in_a_list_stays_an_empty_text():
+    """`- ''`, not a bare `-`, which YAML reads as null (found by the slow round-trip fuzz test)."""
+    rows = patch_front_matter(["title: Hello\n"], {"title": "Hello"}, {"title": ["", None, "x"]}, "\n")
+    assert rows == ["title:\n", "- ''\n", "-\n", "- x\n"]
+    assert yaml.safe_load("".join(rows)) == {"title": ["", None, "x"]}

@@ -184,7 +184,9 @@ def _key_lines(key: str, value: Any, entry: _Entry | None, old_rows: list[str], 
             return [f"{key_text}:{sep}[{items}]{comment}{nl}"]
         item = next((m for m in map(_ITEM.match, map(line_text, old_rows[1:])) if m), None)
         indent = item.group(1) if item else ""
-        return [f"{key_text}:{comment}{nl}"] + [f"{indent}- {yaml_scalar(v)}".rstrip(" ") + nl for v in value]
+        # (an empty text is `- ''`: a bare `-` item loads as null)
+        return [f"{key_text}:{comment}{nl}"] + [f"{indent}- {yaml_scalar(v) if v != '' else repr('')}".rstrip(" ") + nl
+                                                for v in value]
     if _scalar_like(value):
         return [f"{key_text}:{sep}{yaml_scalar(value)}{comment}{nl}"]
     if not value:
