@@ -87,10 +87,10 @@ def test_link_through_the_menu_shows_badges_and_the_branch(qtbot, tmp_path, monk
         win.site.link_action.trigger()
     settle(qtbot, win.runner)
     assert [link.course for link in course_links(win.lib.conn)] == ["C"]
-    assert badge(win, "S0-L07") == "✓ in sync"
+    assert badge(win, "S0-L07") == "✓ synced"
     assert not win.sessions.tree.isColumnHidden(SITE_COLUMN)
     course_row = win.sessions.model.index(0, 0).data()
-    assert "⎇ main" in course_row and "+1 new on disk" not in course_row  # (_posts/week-1 is linked too)
+    assert "⎇ main" in course_row and "new" not in course_row  # (_posts/week-1 is linked too)
     assert win.site.sync_action.isEnabled()
     assert not boxes
     close(win)
@@ -99,13 +99,13 @@ def test_link_through_the_menu_shows_badges_and_the_branch(qtbot, tmp_path, monk
 def test_badges_follow_edits_on_disk_and_in_the_app(qtbot, tmp_path, monkeypatch, boxes):
     laptops = linked_laptops(tmp_path, monkeypatch)
     win = open_window(qtbot, laptops.bob.db, tmp_path)
-    assert badge(win, "S0-L07") == badge(win, "S0-L08") == "✓ in sync"
+    assert badge(win, "S0-L07") == badge(win, "S0-L08") == "✓ synced"
     with wait_status(qtbot, win):  # the watcher fires on the edit; nothing else asked for a refresh
         write(laptops.bob.clone, POST, BASE.replace("Agents and Memory", "Agents and Memory, revised"))
-    assert badge(win, "S0-L07") == "↓ changed on disk"
+    assert badge(win, "S0-L07") == "↓ disk"
     with wait_status(qtbot, win):
         edit(qtbot, win.runner, editing.edit_reading, reading_id(win, "S0-L08", 1), team="Team Green")
-    assert badge(win, "S0-L08") == "● changed here"
+    assert badge(win, "S0-L08") == "● here"
     assert "changed in the app" in win.sessions.model.session_index(
         queries.resolve_session(win.lib.conn, "C/S0-L08")).siblingAtColumn(SITE_COLUMN).data(3)  # (the tooltip)
     # An editor's atomic save (a new file renamed over the post) is seen too, and the file stays watched.
@@ -113,7 +113,7 @@ def test_badges_follow_edits_on_disk_and_in_the_app(qtbot, tmp_path, monkeypatch
     temp.write_text(BASE, encoding="utf-8")
     with wait_status(qtbot, win):
         temp.replace(laptops.bob.clone / POST)
-    assert badge(win, "S0-L07") == "✓ in sync"
+    assert badge(win, "S0-L07") == "✓ synced"
     assert str(laptops.bob.clone / POST) in win.site.watch.files.files()
     assert not boxes
     close(win)
@@ -127,7 +127,7 @@ def test_the_preview_shows_each_diff_and_writes_nothing_until_sync(qtbot, tmp_pa
     before = laptops.bob.text()
     dialog = open_sync_dialog(qtbot, win)
     assert [(o.code, o.action) for o in dialog.outcomes] == [("S0-L07", "exported")]
-    assert dialog.files.topLevelItem(0).text(2) == "would be exported"
+    assert dialog.files.headerItem().text(2) == "Would be" and dialog.files.topLevelItem(0).text(2) == "exported"
     assert "+" in dialog.diff_view.toPlainText() and "Team Green" in dialog.diff_view.toPlainText()
     assert all(box.isEnabled() for box in dialog.steps.values())  # a git clone: pull, commit, push offered
     assert laptops.bob.text() == before and short_status(laptops.bob.clone) == ""
@@ -135,7 +135,7 @@ def test_the_preview_shows_each_diff_and_writes_nothing_until_sync(qtbot, tmp_pa
         sync(qtbot, win, dialog, commit=True)
     assert "Team Green" in laptops.bob.text()
     assert dialog.result.isVisible() and "Committed" in dialog.result.text()
-    assert badge(win, "S0-L07") == "✓ in sync"
+    assert badge(win, "S0-L07") == "✓ synced"
     assert win.runner.history.stack.undoText() == "Sync C with its site"
     assert QSettings(str(tmp_path / "bob.ini"), QSettings.Format.IniFormat).value("site/commit") == "true"
     assert not boxes
@@ -166,7 +166,7 @@ def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(
         conflicts.resolve_button.click()
         settle(qtbot, win.runner)
     settle(qtbot, win.runner)  # (the preview asked for again)
-    assert badge(win, "S0-L07") == "✓ in sync"
+    assert badge(win, "S0-L07") == "✓ synced"
     assert queries.session_readings(win.lib.conn, queries.resolve_session(win.lib.conn, "C/S0-L07"))[0]["team"] == "Team Red"
     sync(qtbot, win, dialog, commit=True, push=True)
     assert laptops.bob.text() == remote_text(laptops.remote)
@@ -190,7 +190,7 @@ def test_an_unreachable_remote_is_one_message_and_changes_nothing(qtbot, tmp_pat
     assert laptops.bob.text() == before and git(laptops.bob.clone, "rev-parse", "HEAD") == head
     assert win.runner.history.stack.count() == steps
     assert not dialog.result.isVisible() and dialog.sync_button.isEnabled()  # the preview again, ready to retry
-    assert badge(win, "S0-L07") == "● changed here"
+    assert badge(win, "S0-L07") == "● here"
     close(win)
 
 

@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.workspace.setContentsMargins(6, 6, 6, 6)
         self.workspace.setStretchFactor(1, 2)
         self.workspace.setStretchFactor(2, 3)
-        self.workspace.setSizes([300, 420, 560])
+        self.workspace.setSizes([340, 400, 540])
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.workspace, "Sessions")

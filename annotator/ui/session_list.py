@@ -239,6 +239,7 @@ class SessionListPanel(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(14)  # only courses have children: the default 20 px would clip session ids
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -246,8 +247,9 @@ class SessionListPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SITE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(40)
-        header.resizeSection(0, 96)
+        header.resizeSection(0, 84)
         header.resizeSection(1, 84)
+        header.moveSection(SITE_COLUMN, 1)  # beside the session's id: the title, clipped first, is the longest
         self.tree.setColumnHidden(SITE_COLUMN, True)  # until a course is linked to its site
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)

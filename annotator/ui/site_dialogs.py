@@ -86,9 +86,9 @@ class SyncDialog(QDialog):
         self.files.setHeaderLabels(["Session", "State", "Action", "File"])
         self.files.setRootIsDecorated(False)
         self.files.setUniformRowHeights(True)
-        self.files.setColumnWidth(0, 90)
+        self.files.setColumnWidth(0, 80)
         self.files.setColumnWidth(1, 150)
-        self.files.setColumnWidth(2, 80)
+        self.files.setColumnWidth(2, 76)
         self.files.currentItemChanged.connect(self._show_diff)
         self.files.itemActivated.connect(lambda _item, _column: self._resolve())
         self.diff_view = QPlainTextEdit(readOnly=True)
@@ -115,10 +115,10 @@ class SyncDialog(QDialog):
         self.result.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         self.result.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.resolve_button = buttons.addButton("Resolve Conflicts…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.resolve_button = buttons.addButton("&Resolve Conflicts…", QDialogButtonBox.ButtonRole.ActionRole)
         self.resolve_button.setToolTip("Choose, for each conflict of the selected session, the library's or the site's value")
         self.resolve_button.clicked.connect(self._resolve)
-        self.sync_button = buttons.addButton("Sync", QDialogButtonBox.ButtonRole.ActionRole)
+        self.sync_button = buttons.addButton("&Sync", QDialogButtonBox.ButtonRole.ActionRole)
         self.sync_button.setDefault(True)
         self.sync_button.clicked.connect(self._sync)
         buttons.rejected.connect(self.reject)
@@ -145,13 +145,13 @@ class SyncDialog(QDialog):
                      "press Sync." if report.outcomes else "Nothing to sync: every session is in sync.")
         set_plain(self.heading, "\n".join(line for line in lines if line))
         self.result.hide()
-        self._fill(report.outcomes, "would be ")
+        self._fill(report.outcomes, "Would be")
         self.sync_button.setEnabled(True)  # (a pull may bring changes even when the files are in sync)
 
     def show_result(self, report: SyncReport) -> None:
         """What the sync did: each session's outcome, conflicts and errors in one line each, the commit, the push."""
         set_plain(self.heading, f"{report.course}: {report.folder}\nSynced.")
-        self._fill(report.outcomes, "")
+        self._fill(report.outcomes, "Done")
         lines = []
         if report.pulled is not None:
             lines.append(f"Pulled: {len(report.pulled.paths)} files changed upstream.")
@@ -171,11 +171,13 @@ class SyncDialog(QDialog):
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.show()
 
-    def _fill(self, outcomes: list[Outcome], verb: str) -> None:
+    def _fill(self, outcomes: list[Outcome], action: str) -> None:
+        """List OUTCOMES; ACTION heads their action's column ("Would be" in the preview, "Done" after the sync)."""
         self.outcomes = list(outcomes)
         self.files.clear()
+        self.files.headerItem().setText(2, action)
         for outcome in outcomes:
-            item = QTreeWidgetItem([outcome.code, outcome.state, f"{verb}{outcome.action}".strip(), outcome.path])
+            item = QTreeWidgetItem([outcome.code, outcome.state, outcome.action, outcome.path])
             tip = outcome.error or outcome.path
             for column in range(4):
                 item.setToolTip(column, tooltip(tip))
@@ -196,7 +198,8 @@ class SyncDialog(QDialog):
             self.diff_view.clear()
             return
         if outcome.conflicts:
-            text = f"{outcome.path}: changed on both sides; these conflict (press Resolve Conflicts…):\n\n" + "\n\n".join(
+            text = f"{outcome.path}: changed on both sides, and these changes conflict.\nPress Resolve Conflicts… to " \
+                "choose.\n\n" + "\n\n".join(
                 f"{c.what}\n  mine:   {_value(c.mine)}\n  theirs: {_value(c.theirs)}" for c in outcome.conflicts)
         else:
             text = outcome.error or outcome.diff or f"{outcome.path}\n\n{outcome.state}: {outcome.action}, no diff to show."

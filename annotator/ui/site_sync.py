@@ -40,13 +40,13 @@ from annotator.ui.undo import Steps
 
 DEBOUNCE_MS = 300  # an editor's save, a git checkout: one refresh for the burst
 
-BADGES = {  # state -> the short text in the Site column
-    IN_SYNC: "✓ in sync",
-    APP: "● changed here",
-    DISK: "↓ changed on disk",
+BADGES = {  # state -> the short text in the Site column (the sessions pane is narrow; the tooltip says it in full)
+    IN_SYNC: "✓ synced",
+    APP: "● here",
+    DISK: "↓ disk",
     BOTH: "⚠ both",
-    DELETED_DISK: "✗ deleted on disk",
-    NEW_APP: "+ new here",
+    DELETED_DISK: "✗ deleted",
+    NEW_APP: "+ new",
 }
 
 
@@ -73,10 +73,12 @@ def _badges(site: CourseSite) -> SiteBadges:
     git = status.git
     line = f"⎇ {git.branch or 'detached'} ↑{git.ahead} ↓{git.behind}" if git is not None and git.upstream else (
         f"⎇ {git.branch or 'detached'}" if git is not None else "")
-    new = sum(1 for post in status.posts if post.state == NEW_DISK)
+    new = [post.path for post in status.posts if post.state == NEW_DISK]
+    tip = f"Site {site.link.folder}\n{git_line(status)}".rstrip()
     if new:
-        line += f"  +{new} new on disk"
-    return SiteBadges(sessions, line.strip(), f"Site {site.link.folder}\n{git_line(status)}".rstrip())
+        line += f" · {len(new)} new"
+        tip += f"\nNew on disk (Sync with Site imports them): {', '.join(new)}"
+    return SiteBadges(sessions, line.strip(), tip)
 
 
 def _all_status(conn: Connection, task: Task) -> list[CourseSite]:
@@ -182,7 +184,7 @@ class SiteActions(QObject):
                                           "Forget this course's site folder (its sessions stay)")
         self.sync_action = self._action("S&ync with Site…", self.sync,
                                         "Preview every file's change, then sync the course with its site (pull, commit, push)")
-        self.open_site_action = self._action("Open Course &Site…", self.open_site,
+        self.open_site_action = self._action("Open Course Si&te…", self.open_site,
                                              "Make a course from a Jekyll site folder: link it and import its posts")
         runner.changed.connect(lambda _changes: self.watch.schedule())
 
@@ -314,7 +316,9 @@ class SiteActions(QObject):
     def _synced(self, report: SyncReport) -> None:
         if self.dialog is not None:
             self.dialog.show_result(report)
-        self._status(f"Synced {report.course}: {len(report.outcomes)} sessions, {len(report.conflicts)} conflicts")
+        conflicts = len(report.conflicts)
+        self._status(f"Synced {report.course}: {len(report.outcomes)} sessions changed; "
+                     f"{conflicts} conflict{'s' if conflicts != 1 else ''} left")
         self.watch.refresh_now()
 
     def _resolve(self, link: Link, outcome: Outcome) -> None:
