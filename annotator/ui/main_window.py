@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.welcome.session_activated.connect(self.show_session)
         self.welcome.library_requested.connect(self.show_workspace)
 
-        self.site = SiteActions(self, lib, self.runner, self.sessions, self.settings)
+        self.site = SiteActions(self, self.runner, self.sessions, self.settings)
         self.site.session_linked.connect(self.show_session)
         self.welcome.site_requested.connect(self.site.open_site)
         self.backups = LibraryBackups(self, lib, self.runner)

@@ -167,14 +167,9 @@ class SiteActions(QObject):
 
     session_linked = Signal(int)
 
-    def __init__(self, window: QMainWindow, lib: Library, runner: OperationRunner, panel: SessionListPanel,
-                 settings: QSettings):
+    def __init__(self, window: QMainWindow, runner: OperationRunner, panel: SessionListPanel, settings: QSettings):
         super().__init__(window)
-        self._window = window
-        self._lib = lib
-        self._runner = runner
-        self._panel = panel
-        self._settings = settings
+        self._window, self._runner, self._panel, self._settings = window, runner, panel, settings
         self.watch = SiteWatch(runner, panel, self)
         self.dialog: SyncDialog | None = None
         self.conflict_dialog: ConflictDialog | None = None
