@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from annotator.formats.post_merge import THEIRS
+from annotator.site.git_sync import Pushed
 from annotator.site.links import course_links
+from annotator.site.sync import FAILED, Outcome, SyncReport
 from annotator.store import editing, queries
 from annotator.store.library import open_library
+from annotator.store.pane_rows import library_is_empty
 from annotator.ui import site_sync
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session_list import SITE_COLUMN
+from annotator.ui.site_dialogs import SyncDialog
 from tests.git_fixtures import git, isolate_git, need_git, remote_and_two_laptops, short_status, write
 from tests.site_helpers import BASE, CONFIG, POST, linked_laptops, remote_text
 from tests.ui_helpers import edit, settle
@@ -206,3 +212,55 @@ def test_unlink_hides_the_badges(qtbot, tmp_path, monkeypatch, boxes):
     assert not win.site.unlink_action.isEnabled()
     assert not boxes
     close(win)
+
+
+def test_the_welcome_page_opens_a_course_site_in_one_step(qtbot, tmp_path, monkeypatch, boxes):
+    need_git()
+    isolate_git(monkeypatch, tmp_path / "home")
+    laptops = remote_and_two_laptops(tmp_path)
+    write(laptops.alice, "_config.yml", CONFIG)
+    write(laptops.alice, POST, BASE)
+    win = open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+    assert win.pages.currentWidget() is win.welcome
+    monkeypatch.setattr(site_sync, "choose_folder", lambda *args: str(laptops.alice))
+    with wait_status(qtbot, win):
+        win.welcome.site_button.click()
+    assert [(link.course, link.folder) for link in course_links(win.lib.conn)] == [("alice", laptops.alice)]
+    assert win.pages.currentWidget() is win.tabs
+    assert win.sessions.selected_session() == queries.resolve_session(win.lib.conn, "alice/S0-L07")
+    assert badge(win, "S0-L07", course="alice") == "✓ synced"
+    close(win)
+
+
+def test_cancel_while_linking_leaves_nothing(qtbot, tmp_path, monkeypatch, boxes):
+    need_git()
+    isolate_git(monkeypatch, tmp_path / "home")
+    laptops = remote_and_two_laptops(tmp_path)
+    write(laptops.alice, "_config.yml", CONFIG)
+    win = open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+    release = threading.Event()
+    win.runner.collection_op(win, lambda lib, task: (None, release.wait(20))).run_in_background()  # holds the queue
+    win.site.link("C", str(laptops.alice))
+    win.runner._queued[-1].task.cancel()  # what the progress dialog's Cancel does
+    release.set()
+    settle(qtbot, win.runner)
+    assert course_links(win.lib.conn) == [] and library_is_empty(win.lib.conn)
+    assert "Cancelled" in win.statusBar().currentMessage()
+    assert not boxes
+    close(win)
+
+
+def test_the_result_escapes_library_text_and_opens_the_pull_request_page(qtbot, tmp_path, monkeypatch):
+    report = SyncReport("C", "/site", outcomes=[
+        Outcome("S1", "_posts/s1.md", "changed in the app", FAILED, error="<img src='file:///etc/passwd'> bad")],
+        commit="0123456789abcdef", message="S1: team", pushed=Pushed(True, False, "https://github.com/a/b/compare/main"))
+    dialog = SyncDialog(report, None, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(dialog)
+    dialog.show_result(report)
+    assert "&lt;img src=" in dialog.result.text() and "<img" not in dialog.result.text()
+    assert "Committed 0123456789: S1: team" in dialog.result.text()
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString())))
+    dialog.result.linkActivated.emit("https://github.com/a/b/compare/main")
+    assert opened == ["https://github.com/a/b/compare/main"]
+    assert not any(box.isEnabled() for box in dialog.steps.values())  # no git: the git steps are not offered
