@@ -90,7 +90,7 @@ class SyncDialog(QDialog):
         self.files.setColumnWidth(1, 150)
         self.files.setColumnWidth(2, 76)
         self.files.currentItemChanged.connect(self._show_diff)
-        self.files.itemActivated.connect(lambda _item, _column: self._resolve())
+        self.files.itemActivated.connect(self._activated)
         self.diff_view = QPlainTextEdit(readOnly=True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -206,7 +206,14 @@ class SyncDialog(QDialog):
         self.diff_view.setPlainText(text)
         self.diff_view.setExtraSelections(diff_highlights(self.diff_view))
 
+    def _activated(self) -> None:
+        """Double-click or Enter on a conflicted session opens its conflicts; on another, nothing."""
+        outcome = self._current()
+        if outcome is not None and outcome.conflicts:
+            self.resolve_requested.emit(outcome)
+
     def _resolve(self) -> None:
+        """Resolve Conflicts…: the selected session's, else the first conflicted one's."""
         outcome = self._current()
         if outcome is None or not outcome.conflicts:
             outcome = next((o for o in self.outcomes if o.conflicts), None)
