@@ -62,6 +62,16 @@ def reading_id(win: MainWindow, code: str, number: int) -> int:
     return queries.session_readings(win.lib.conn, queries.resolve_session(win.lib.conn, f"C/{code}"))[number - 1]["reading_id"]
 
 
+def unlinked_site(qtbot, tmp_path: Path, monkeypatch) -> tuple[Path, MainWindow]:
+    """A clone of a Jekyll site with one session post, not linked yet, and a window on an empty library."""
+    need_git()
+    isolate_git(monkeypatch, tmp_path / "home")
+    site = remote_and_two_laptops(tmp_path).alice
+    write(site, "_config.yml", CONFIG)
+    write(site, POST, BASE)
+    return site, open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+
+
 def wait_status(qtbot, win: MainWindow, timeout: int = 20000):
     return qtbot.waitSignal(win.site.watch.updated, timeout=timeout)
 
@@ -80,14 +90,9 @@ def sync(qtbot, win: MainWindow, dialog, **steps: bool) -> None:
 
 
 def test_link_through_the_menu_shows_badges_and_the_branch(qtbot, tmp_path, monkeypatch, boxes):
-    need_git()
-    isolate_git(monkeypatch, tmp_path / "home")
-    laptops = remote_and_two_laptops(tmp_path)
-    write(laptops.alice, "_config.yml", CONFIG)
-    write(laptops.alice, POST, BASE)
-    win = open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+    site, win = unlinked_site(qtbot, tmp_path, monkeypatch)
     assert win.sessions.tree.isColumnHidden(SITE_COLUMN)
-    monkeypatch.setattr(site_sync, "choose_folder", lambda *args: str(laptops.alice))
+    monkeypatch.setattr(site_sync, "choose_folder", lambda *args: str(site))
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *args: ("C", True)))
     with wait_status(qtbot, win):
         win.site.link_action.trigger()
@@ -215,17 +220,12 @@ def test_unlink_hides_the_badges(qtbot, tmp_path, monkeypatch, boxes):
 
 
 def test_the_welcome_page_opens_a_course_site_in_one_step(qtbot, tmp_path, monkeypatch, boxes):
-    need_git()
-    isolate_git(monkeypatch, tmp_path / "home")
-    laptops = remote_and_two_laptops(tmp_path)
-    write(laptops.alice, "_config.yml", CONFIG)
-    write(laptops.alice, POST, BASE)
-    win = open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+    site, win = unlinked_site(qtbot, tmp_path, monkeypatch)
     assert win.pages.currentWidget() is win.welcome
-    monkeypatch.setattr(site_sync, "choose_folder", lambda *args: str(laptops.alice))
+    monkeypatch.setattr(site_sync, "choose_folder", lambda *args: str(site))
     with wait_status(qtbot, win):
         win.welcome.site_button.click()
-    assert [(link.course, link.folder) for link in course_links(win.lib.conn)] == [("alice", laptops.alice)]
+    assert [(link.course, link.folder) for link in course_links(win.lib.conn)] == [("alice", site)]
     assert win.pages.currentWidget() is win.tabs
     assert win.sessions.selected_session() == queries.resolve_session(win.lib.conn, "alice/S0-L07")
     assert badge(win, "S0-L07", course="alice") == "✓ synced"
@@ -233,14 +233,10 @@ def test_the_welcome_page_opens_a_course_site_in_one_step(qtbot, tmp_path, monke
 
 
 def test_cancel_while_linking_leaves_nothing(qtbot, tmp_path, monkeypatch, boxes):
-    need_git()
-    isolate_git(monkeypatch, tmp_path / "home")
-    laptops = remote_and_two_laptops(tmp_path)
-    write(laptops.alice, "_config.yml", CONFIG)
-    win = open_window(qtbot, tmp_path / "library.sqlite", tmp_path)
+    site, win = unlinked_site(qtbot, tmp_path, monkeypatch)
     release = threading.Event()
     win.runner.collection_op(win, lambda lib, task: (None, release.wait(20))).run_in_background()  # holds the queue
-    win.site.link("C", str(laptops.alice))
+    win.site.link("C", str(site))
     win.runner._queued[-1].task.cancel()  # what the progress dialog's Cancel does
     release.set()
     settle(qtbot, win.runner)
