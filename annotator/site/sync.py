@@ -12,7 +12,7 @@ bases back as they were, and leaves the files, which status then shows as change
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,19 +296,34 @@ def resolve(lib: Library, session: str, choice: str, reading: str | None = None,
     """Resolve the conflicts of SESSION (those --reading / --key select, else all) with CHOICE (mine or theirs),
     then write its merged post and take it into the library; the merge is recomputed, nothing is remembered between."""
     session_id = resolve_session(lib.conn, session if course is None else f"{course}/{session}")
+
+    def choose(found: list[Conflict]) -> Mapping[ConflictKey, Resolution]:
+        chosen = select_conflicts(found, reading, key)
+        if found and not chosen:
+            raise AnnotatorError(f"no conflict of session {session} matches {_which(reading, key)}")
+        return {c.key: Resolution(choice) for c in chosen}
+
+    return _resolve(lib, session_id, session, choose)
+
+
+def resolve_each(lib: Library, session_id: int, resolutions: Mapping[ConflictKey, Resolution]) -> SyncReport:
+    """Resolve SESSION_ID's conflicts one by one as RESOLUTIONS says (the window's conflict dialog, where each
+    conflict gets its own choice), then write its merged post as `resolve` does."""
+    return _resolve(lib, session_id, str(session_id), lambda _found: resolutions)
+
+
+def _resolve(lib: Library, session_id: int, session: str,
+             choose: Callable[[list[Conflict]], Mapping[ConflictKey, Resolution]]) -> SyncReport:
     link = _link_of(lib, session_id)
     status = site_status(lib.conn, link)
     post = next((p for p in status.posts if p.session_id == session_id), None)
     if post is None or post.state != BOTH:
-        raise AnnotatorError(f"session {session} has nothing to resolve (it is {post.state if post else 'not linked'})")
+        raise AnnotatorError(f"session {post.code if post else session} has nothing to resolve "
+                             f"(it is {post.state if post else 'not linked'})")
     probe = SyncReport(link.course, str(link.folder), dry_run=True)
-    found = _merge(status, post, {}, _Plan(), probe).conflicts
-    chosen = select_conflicts(found, reading, key)
-    if found and not chosen:
-        raise AnnotatorError(f"no conflict of session {session} matches {_which(reading, key)}")
+    chosen = choose(_merge(status, post, {}, _Plan(), probe).conflicts)
     report = SyncReport(link.course, str(link.folder))  # (no conflict left meanwhile: the merge is simply written)
-    resolutions = {session_id: {c.key: Resolution(choice) for c in chosen}}
-    _sync_files(lib, _only(status, post), report, resolutions, None, None)
+    _sync_files(lib, _only(status, post), report, {session_id: chosen}, None, None)
     return report
 
 

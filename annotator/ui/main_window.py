@@ -37,6 +37,7 @@ from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
+from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
 
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.workspace.setContentsMargins(6, 6, 6, 6)
         self.workspace.setStretchFactor(1, 2)
         self.workspace.setStretchFactor(2, 3)
-        self.workspace.setSizes([300, 420, 560])
+        self.workspace.setSizes([340, 400, 540])
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.workspace, "Sessions")
@@ -111,6 +112,9 @@ class MainWindow(QMainWindow):
         self.welcome.session_activated.connect(self.show_session)
         self.welcome.library_requested.connect(self.show_workspace)
 
+        self.site = SiteActions(self, self.runner, self.sessions, self.settings)
+        self.site.session_linked.connect(self.show_session)
+        self.welcome.site_requested.connect(self.site.open_site)
         self.backups = LibraryBackups(self, lib, self.runner)
         self.backups.restored.connect(self._library_restored)
         self._build_actions()
@@ -119,6 +123,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._update_page()
         self._update_actions()
+        self.site.watch.updated.connect(self._update_actions)
+        self.site.watch.refresh_now()
 
     # --- the Library and Workload tabs ---------------------------------------------------------
 
@@ -190,7 +196,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.import_action, self.sample_action])
+        file_menu.addActions([self.import_action, self.site.open_site_action, self.sample_action])
         file_menu.addSeparator()
         file_menu.addActions([self.export_session_action, self.export_course_action])
         file_menu.addSeparator()
@@ -205,7 +211,10 @@ class MainWindow(QMainWindow):
         session_menu.addActions([self.new_session_action, self.delete_session_action])
         session_menu.addSeparator()
         session_menu.addActions([self.add_library_action, self.add_title_action, self.remove_reading_action])
-        bar.addMenu("&Course").addActions([self.teams_action, self.export_course_action])
+        course_menu = bar.addMenu("&Course")
+        course_menu.addActions([self.teams_action, self.export_course_action])
+        course_menu.addSeparator()
+        course_menu.addActions([self.site.link_action, self.site.sync_action, self.site.unlink_action])
         bar.addMenu("&View").addAction(self.welcome_action)
         bar.addMenu("&Help").addAction(self.about_action)
         for menu in bar.findChildren(type(file_menu)):
@@ -221,6 +230,7 @@ class MainWindow(QMainWindow):
         self.export_course_action.setEnabled(course)
         self.teams_action.setEnabled(course)
         self.remove_reading_action.setEnabled(reading)
+        self.site.update_actions()
 
     # --- refreshing ----------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import (
     QDate,
     QItemSelectionModel,
@@ -31,7 +33,18 @@ from annotator.ui.plain_text import tooltip, warn
 
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Session", "Date", "Title")
+COURSE_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+COLUMNS = ("Session", "Date", "Title", "Site")
+SITE_COLUMN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SiteBadges:
+    """What the tree shows of a linked course's site: a badge per session and a line for the course row."""
+
+    sessions: dict[int, tuple[str, str]]  # session id -> (badge, tooltip)
+    course: str  # e.g. "main ↑1 ↓0"
+    course_tip: str
 
 
 _BOLD = QFont()
@@ -63,15 +76,23 @@ class SessionTreeModel(QStandardItemModel):
         self._courses: list[tuple[int, str, list[SessionRow]]] = []
         self._session_items: dict[int, list[QStandardItem]] = {}
         self._course_items: list[QStandardItem] = []
+        self._site: dict[int, SiteBadges] = {}  # by course id: only linked courses have badges
         self._rebuild(course_tree(lib.conn))
 
     @staticmethod
     def _shape(courses: list[tuple[int, str, list[SessionRow]]]) -> list[tuple[int, list[int]]]:
         return [(cid, [s.session_id for s in sessions]) for cid, _, sessions in courses]
 
-    @staticmethod
-    def _course_text(name: str, sessions: list[SessionRow]) -> tuple[str, str]:
-        return f"{name}  ({len(sessions)})", f"Course {name}: {len(sessions)} sessions"
+    def _course_text(self, course_id: int, name: str, sessions: list[SessionRow]) -> tuple[str, str]:
+        text, tip = f"{name}  ({len(sessions)})", f"Course {name}: {len(sessions)} sessions"
+        site = self._site.get(course_id)
+        if site is not None:
+            text, tip = f"{text}   {site.course}".rstrip(), f"{tip}\n{site.course_tip}"
+        return text, tip
+
+    def _badge(self, course_id: int, session_id: int) -> tuple[str, str]:
+        site = self._site.get(course_id)
+        return site.sessions.get(session_id, ("", "")) if site is not None else ("", "")
 
     @staticmethod
     def _session_texts(session: SessionRow) -> tuple[list[str], str]:
@@ -85,12 +106,15 @@ class SessionTreeModel(QStandardItemModel):
             self.removeRows(0, self.rowCount())
             self._courses, self._session_items, self._course_items = courses, {}, []
             for course_id, name, sessions in courses:
-                text, course_tip = self._course_text(name, sessions)
+                text, course_tip = self._course_text(course_id, name, sessions)
                 course = _item(text, course_tip, None, course_id)
                 course.setFont(_BOLD)
+                course.setData(name, COURSE_NAME_ROLE)
                 for session in sessions:
                     texts, tip = self._session_texts(session)
                     row = [_item(t, tip, session.session_id, course_id) for t in texts]
+                    badge, badge_tip = self._badge(course_id, session.session_id)
+                    row.append(_item(badge, badge_tip, session.session_id, course_id))
                     self._session_items[session.session_id] = row
                     course.appendRow(row)
                 blanks = [_item("", course_tip, None, course_id) for _ in COLUMNS[1:]]
@@ -107,18 +131,39 @@ class SessionTreeModel(QStandardItemModel):
             self._rebuild(courses)
             return
         old, self._courses = self._courses, courses
-        for course_row, (_, name, sessions) in enumerate(courses):
+        for course_row, (course_id, name, sessions) in enumerate(courses):
             if name != old[course_row][1]:
-                text, tip = self._course_text(name, sessions)
-                self._course_items[course_row].setText(text)
-                self._course_items[course_row].setToolTip(tooltip(tip))
+                self._show_course(course_row, course_id, name, sessions)
             for row, session in enumerate(sessions):
                 # Only rows whose text changed: a poll (changes None) must not repaint 500 rows.
                 if session != old[course_row][2][row]:
                     texts, tip = self._session_texts(session)
-                    for item, text in zip(self._session_items[session.session_id], texts, strict=True):
+                    for item, text in zip(self._session_items[session.session_id], texts, strict=False):
                         item.setText(text)
                         item.setToolTip(tooltip(tip))
+
+    def _show_course(self, course_row: int, course_id: int, name: str, sessions: list[SessionRow]) -> None:
+        text, tip = self._course_text(course_id, name, sessions)
+        item = self._course_items[course_row]
+        item.setText(text)
+        item.setToolTip(tooltip(tip))
+        item.setData(name, COURSE_NAME_ROLE)
+
+    def set_site_badges(self, badges: dict[int, SiteBadges]) -> None:
+        """Show BADGES (by course id) in the Site column and on the course rows; other courses show none."""
+        old, self._site = self._site, badges
+        for course_row, (course_id, name, sessions) in enumerate(self._courses):
+            if old.get(course_id) == badges.get(course_id):
+                continue  # (a refresh of an unchanged site repaints nothing)
+            self._show_course(course_row, course_id, name, sessions)
+            for session in sessions:
+                badge, tip = self._badge(course_id, session.session_id)
+                item = self._session_items[session.session_id][SITE_COLUMN]
+                item.setText(badge)
+                item.setToolTip(tooltip(tip))
+
+    def has_site_badges(self) -> bool:
+        return bool(self._site)
 
     def is_empty(self) -> bool:
         return not self._courses
@@ -194,13 +239,18 @@ class SessionListPanel(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(14)  # only courses have children: the default 20 px would clip session ids
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SITE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(40)
-        header.resizeSection(0, 96)
+        header.resizeSection(0, 84)
         header.resizeSection(1, 84)
+        header.moveSection(SITE_COLUMN, 1)  # beside the session's id: the title, clipped first, is the longest
+        self.tree.setColumnHidden(SITE_COLUMN, True)  # until a course is linked to its site
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.new_button = QPushButton("New…")
@@ -267,8 +317,7 @@ class SessionListPanel(QWidget):
         if not index.isValid():
             return None, ""
         course_index = index.sibling(index.row(), 0) if not index.parent().isValid() else index.parent()
-        name = course_index.data(Qt.ItemDataRole.DisplayRole).rsplit("  (", 1)[0]
-        return index.data(COURSE_ID_ROLE), name
+        return index.data(COURSE_ID_ROLE), course_index.data(COURSE_NAME_ROLE)
 
     def select_session(self, session_id: int) -> bool:
         """Select SESSION_ID (clearing the filter if it hides it); False when it is not there."""
@@ -284,6 +333,11 @@ class SessionListPanel(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.tree.scrollTo(index)
         return True
+
+    def show_site_badges(self, badges: dict[int, SiteBadges]) -> None:
+        """The linked courses' site states (site_sync.SiteWatch computes them); the Site column shows only with some."""
+        self.model.set_site_badges(badges)
+        self.tree.setColumnHidden(SITE_COLUMN, not badges)
 
     def refresh(self, changes: Changes | None) -> None:
         """Refresh the rows CHANGES names (everything when None)."""
