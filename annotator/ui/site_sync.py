@@ -22,7 +22,18 @@ from annotator.formats.post_merge import ConflictKey, Resolution
 from annotator.site.git import GitCancelled
 from annotator.site.link import link_site
 from annotator.site.links import Link, course_links, unlink
-from annotator.site.status import APP, BOTH, DELETED_DISK, DISK, IN_SYNC, NEW_APP, NEW_DISK, SiteStatus, site_status
+from annotator.site.status import (
+    APP,
+    BOTH,
+    DELETED_APP,
+    DELETED_DISK,
+    DISK,
+    IN_SYNC,
+    NEW_APP,
+    NEW_DISK,
+    SiteStatus,
+    site_status,
+)
 from annotator.site.sync import Outcome, SyncReport, resolve_each, sync_site
 from annotator.store.import_writer import FileResult
 from annotator.store.importing import ImportCancelled
@@ -78,6 +89,9 @@ def _badges(site: CourseSite) -> SiteBadges:
     if new:
         line += f" · {len(new)} new"
         tip += f"\nNew on disk (Sync with Site imports them): {', '.join(new)}"
+    left = [post.path for post in status.posts if post.state == DELETED_APP]
+    if left:
+        tip += f"\nDeleted here, still on the site (delete the file there, or import it again): {', '.join(left)}"
     return SiteBadges(sessions, line.strip(), tip)
 
 
