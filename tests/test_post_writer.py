@@ -246,6 +246,18 @@ def test_changed_notes_replace_the_body_and_cleared_notes_remove_the_section():
     assert "## MemGPT" not in out and "## Some Other Section" in out
 
 
+def test_cleared_notes_remove_a_repeated_section_of_the_same_title_too():
+    """Else import reads the second `## Attention` as the notes (found by the slow round-trip fuzz run)."""
+    text = ("---\ntitle: Attention\n---\n\n## Required Readings:\n\n### Attention\n  + https://arxiv.org/abs/2401.00001\n"
+            "\n<!--excerpt.start-->\n\n# Blog: ours\n\n## Attention\n\nSome notes.\n\n## Attention\n\nMore.\n\n## Other\n\nKept.\n")
+    post = parse_session_post(text, "S1.md")
+    assert post.readings[0].notes == "Some notes."
+    current = editable(post)
+    current.readings[0].notes = ""
+    out = assert_round_trip(post, current)
+    assert "\n## Attention\n" not in out and "Some notes." not in out and "More." not in out and "## Other" in out
+
+
 def test_notes_headings_stay_inside_the_section_as_written(seed000):
     current = editable(seed000)
     current.readings[0].notes = "## Summary\nShort.\n```\n# code stays\n```"

@@ -338,7 +338,8 @@ def rewrite_blog(
     end of the blog part.
     """
     titles = [t for t, _ in notes] + list(titles or [])
-    matched = match_sections(list(blog_sections(lines, start)), titles)
+    all_sections = list(blog_sections(lines, start))
+    matched = match_sections(all_sections, titles)
     sections = {_exact_title(titles[i]): section for i, section in sorted(matched.items(), reverse=True)}
     replace: dict[int, tuple[int, list[str]]] = {}  # first line -> (end, new lines)
     appended: list[str] = []
@@ -348,8 +349,11 @@ def rewrite_blog(
         if found is None:
             if rows:
                 appended += [nl, f"## {one_line(title)}{nl}", nl, *rows]
-        elif not rows:
-            replace[found.heading] = (found.end, [])
+        elif not rows:  # removed with any later section of the same title, which import would read next
+            for section in all_sections:
+                if section is found or (section.heading > found.heading
+                                        and _exact_title(section.title) == _exact_title(found.title)):
+                    replace[section.heading] = (section.end, [])
         else:
             first, last = _notes_span(lines, found)
             if first == last:  # an empty section: give the notes a blank line after the heading
