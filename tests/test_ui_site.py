@@ -186,6 +186,34 @@ def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(
     close(win)
 
 
+def test_a_conflict_can_be_resolved_with_a_value_typed_in_the_dialog(qtbot, tmp_path, monkeypatch, boxes):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    laptops.alice.annotate("S0-L07", 1, team="Team Red")
+    assert laptops.alice.run("sync", "--commit", "--push") == 0
+    win = open_window(qtbot, laptops.bob.db, tmp_path)
+    with wait_status(qtbot, win):
+        edit(qtbot, win.runner, editing.edit_reading, reading_id(win, "S0-L07", 1), team="Team Green")
+    dialog = open_sync_dialog(qtbot, win)
+    with wait_status(qtbot, win):
+        sync(qtbot, win, dialog, pull=True)
+    dialog.resolve_button.click()
+    conflicts = win.site.conflict_dialog
+    editor = conflicts.editors[0]
+    assert editor is not None and editor.toPlainText() == "Team Green"  # starts from mine
+    editor.setPlainText("Team Red and Green")  # typing there chooses Edit
+    assert conflicts.resolve_button.isEnabled()
+    with wait_status(qtbot, win):
+        conflicts.resolve_button.click()
+        settle(qtbot, win.runner)
+    settle(qtbot, win.runner)
+    assert badge(win, "S0-L07") == "✓ synced"
+    session = queries.resolve_session(win.lib.conn, "C/S0-L07")
+    assert queries.session_readings(win.lib.conn, session)[0]["team"] == "Team Red and Green"
+    assert "+ Team: Team Red and Green" in laptops.bob.text()
+    assert not boxes
+    close(win)
+
+
 def test_an_unreachable_remote_is_one_message_and_changes_nothing(qtbot, tmp_path, monkeypatch, boxes):
     laptops = linked_laptops(tmp_path, monkeypatch)
     git(laptops.bob.clone, "remote", "set-url", "origin", str(tmp_path / "gone.git"))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.formats.post_merge import MINE, THEIRS, Conflict, ConflictKey, Resolution
+from annotator.formats.post_merge import EDITED, MINE, REMOVED, THEIRS, Conflict, ConflictKey, Resolution
 from annotator.site.status import SiteStatus
 from annotator.site.sync import CONFLICT, FAILED, Outcome, SyncReport
 from annotator.ui.dialogs import diff_highlights
@@ -226,10 +226,11 @@ class SyncDialog(QDialog):
 
 
 class ConflictDialog(QDialog):
-    """One session's conflicts, each with its base, mine and theirs, and Take mine / Take theirs; Resolve.
+    """One session's conflicts, each with its base, mine and theirs: take mine, take theirs, or edit; Resolve.
 
-    Only mine or theirs: an edited value (post_merge's EDITED) would need an editor per kind of
-    conflict (a team, notes, a reading order, lines of text), which the window does not have yet.
+    The edited value is written as post_merge reads it (docs/formats.md section 7): a team or notes
+    as text, a front-matter key as its YAML line, the reading order as titles one a line, text as
+    its lines. A reading removed on one side can only be kept or dropped, so it offers no edit.
     """
 
     def __init__(self, outcome: Outcome, parent: QWidget | None = None):
@@ -242,6 +243,7 @@ class ConflictDialog(QDialog):
                             "the library updated.")
         intro.setWordWrap(True)
         self.choices: list[QButtonGroup] = []
+        self.editors: list[QPlainTextEdit | None] = []  # each conflict's edited value (None: not editable)
         column = QWidget()
         rows = QVBoxLayout(column)
         for conflict in self.conflicts:
@@ -295,13 +297,26 @@ class ConflictDialog(QDialog):
                 group.addButton(button)
                 grid.addWidget(button, row, 0)
             grid.addWidget(text, row, 1, 1, 2)
+        editor = None
+        if conflict.key.field != REMOVED:
+            button = QRadioButton("Edit")
+            button.setToolTip("Write the value to keep yourself")
+            button.setProperty("choice", EDITED)
+            group.addButton(button)
+            editor = QPlainTextEdit(_value(conflict.mine if conflict.mine is not None else conflict.theirs))
+            editor.setTabChangesFocus(True)
+            editor.setMaximumHeight(editor.fontMetrics().lineSpacing() * 4 + 12)
+            editor.textChanged.connect(lambda b=button: b.setChecked(True))  # typing there chooses it
+            grid.addWidget(button, 4, 0)
+            grid.addWidget(editor, 4, 1, 1, 2)
         grid.setColumnStretch(1, 1)
         group.buttonToggled.connect(lambda _button, _on: self._update())
         self.choices.append(group)
+        self.editors.append(editor)
         return box
 
     def choose(self, number: int, choice: str) -> None:
-        """Pick CHOICE (mine or theirs) for conflict NUMBER (0-based)."""
+        """Pick CHOICE (mine, theirs or edited) for conflict NUMBER (0-based)."""
         for button in self.choices[number].buttons():
             if button.property("choice") == choice:
                 button.setChecked(True)
@@ -316,5 +331,11 @@ class ConflictDialog(QDialog):
 
     def resolutions(self) -> dict[ConflictKey, Resolution]:
         """Each conflict's key and the choice made for it."""
-        return {conflict.key: Resolution(str(group.checkedButton().property("choice")))
-                for conflict, group in zip(self.conflicts, self.choices, strict=True) if group.checkedButton()}
+        chosen = {}
+        for conflict, group, editor in zip(self.conflicts, self.choices, self.editors, strict=True):
+            if group.checkedButton() is None:
+                continue
+            choice = str(group.checkedButton().property("choice"))
+            value = editor.toPlainText() if choice == EDITED and editor is not None else ""
+            chosen[conflict.key] = Resolution(choice, value)
+        return chosen
