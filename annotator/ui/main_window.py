@@ -24,13 +24,16 @@ from annotator.store import backups, editing
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import library_is_empty, session_heading
+from annotator.store.paper_browser import paper_detail
 from annotator.store.read_connection import DatabaseError
 from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
+from annotator.ui.keyboard import ShortcutsDialog, edit_focused
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.paper_actions import markdown_link
 from annotator.ui.paper_editor import open_paper_editor
 from annotator.ui.plain_text import ask, inform
 from annotator.ui.reading_editor import ReadingEditor
@@ -190,6 +193,23 @@ class MainWindow(QMainWindow):
                                            "Show the welcome page with recent imports")
         self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self), None,
                                          "Version and what annotator is")
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", lambda: ShortcutsDialog(self.actions(), self).exec(),
+                                             "F1", "Every shortcut of the window")
+        self.next_session_action = self._action("Ne&xt Session", lambda: self.sessions.step_session(1), "Alt+Down",
+                                                "Select the session below in the list")
+        self.previous_session_action = self._action("Pre&vious Session", lambda: self.sessions.step_session(-1),
+                                                    "Alt+Up", "Select the session above in the list")
+        self.move_up_action = self._action("Move Reading &Up", lambda: self._step_reading(-1), "Ctrl+Shift+Up",
+                                           "Move the selected reading one place up")
+        self.move_down_action = self._action("Move Reading Do&wn", lambda: self._step_reading(1), "Ctrl+Shift+Down",
+                                             "Move the selected reading one place down")
+        self.tab_actions = [self._action(f"&{number} {name}", lambda tab=tab: self.tabs.setCurrentIndex(tab),
+                                         f"Ctrl+{number}", f"Show the {name} tab")
+                            for tab, (number, name) in enumerate(((1, "Sessions"), (2, "Library"), (3, "Workload")))]
+        self.edit_actions = [self._action(text, lambda command=command: edit_focused(command, self._copy_papers), keys)
+                             for text, command, keys in (("Cu&t", "cut", key.Cut), ("&Copy", "copy", key.Copy),
+                                                         ("&Paste", "paste", key.Paste),
+                                                         ("Select &All", "selectAll", key.SelectAll))]
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
 
@@ -206,17 +226,25 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
+        edit_menu.addActions(self.edit_actions)
+        edit_menu.addSeparator()
         edit_menu.addActions([self.delete_action, self.find_action])
         session_menu = bar.addMenu("&Session")
         session_menu.addActions([self.new_session_action, self.delete_session_action])
         session_menu.addSeparator()
-        session_menu.addActions([self.add_library_action, self.add_title_action, self.remove_reading_action])
+        session_menu.addActions([self.add_library_action, self.add_title_action, self.remove_reading_action,
+                                 self.move_up_action, self.move_down_action])
+        session_menu.addSeparator()
+        session_menu.addActions([self.previous_session_action, self.next_session_action])
         course_menu = bar.addMenu("&Course")
         course_menu.addActions([self.teams_action, self.export_course_action])
         course_menu.addSeparator()
         course_menu.addActions([self.site.link_action, self.site.sync_action, self.site.unlink_action])
-        bar.addMenu("&View").addAction(self.welcome_action)
-        bar.addMenu("&Help").addAction(self.about_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(self.tab_actions)
+        view_menu.addSeparator()
+        view_menu.addAction(self.welcome_action)
+        bar.addMenu("&Help").addActions([self.shortcuts_action, self.about_action])
         for menu in bar.findChildren(type(file_menu)):
             menu.setToolTipsVisible(True)
 
@@ -394,6 +422,25 @@ class MainWindow(QMainWindow):
         reading_id = self.readings.selected_reading()
         if reading_id is not None:
             self.runner.edit(editing.remove_reading, reading_id).run_in_background()
+
+    def _step_reading(self, step: int) -> None:
+        """Move the selected reading STEP places (up when negative), within its session."""
+        reading_id = self.readings.selected_reading()
+        if reading_id is None:
+            return
+        row = self.readings.model.row_of(reading_id)
+        if 0 <= row + step < self.readings.model.rowCount():
+            self.move_reading(reading_id, row + 1 + step)
+
+    def _copy_papers(self, widget: object) -> str | None:
+        """The Markdown links of the papers selected where WIDGET is (the readings or the Library tab's table)."""
+        if widget is self.readings.table and self.readings.selected_reading() is not None:
+            reading = self.readings.model.reading(self.readings.model.row_of(self.readings.selected_reading()))
+            return markdown_link(reading["title"], reading["url"])
+        if widget is getattr(self.library_view, "table", None):
+            papers = [paper_detail(self.lib.conn, paper_id) for paper_id in self.library_view.selected_paper_ids()]
+            return "\n".join(markdown_link(p["title"], p["url"]) for p in papers if p) or None
+        return None
 
     def move_reading(self, reading_id: int, position: int) -> None:
         self.runner.edit(editing.move_reading, reading_id, position) \

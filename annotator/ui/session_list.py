@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QDate,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -236,6 +238,7 @@ class SessionListPanel(QWidget):
         self.filter = QLineEdit(placeholderText="Filter sessions…", clearButtonEnabled=True)
         self.filter.setToolTip("Show only sessions whose id, date or title contains this text")
         self.filter.textChanged.connect(self._filter)
+        self.filter.installEventFilter(self)  # Down moves into the list
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
@@ -275,6 +278,35 @@ class SessionListPanel(QWidget):
         self.model.modelReset.connect(self._restore)
         self._expand_courses()
         self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the filter box goes to the list, on the selected session or the first one shown."""
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            self.tree.setFocus()
+            if self.selected_session() is None:
+                self.step_session(1)
+            return True
+        return super().eventFilter(watched, event)
+
+    def visible_sessions(self) -> list[int]:
+        """The session ids the list shows (the filter applied), top to bottom."""
+        found = []
+        for course_row in range(self.proxy.rowCount()):
+            course = self.proxy.index(course_row, 0)
+            found += [self.proxy.index(row, 0, course).data(SESSION_ID_ROLE) for row in range(self.proxy.rowCount(course))]
+        return [session_id for session_id in found if session_id is not None]
+
+    def step_session(self, step: int) -> bool:
+        """Select the session STEP rows below (above, when negative) the selected one, across courses; False at an end."""
+        shown = self.visible_sessions()
+        if not shown:
+            return False
+        current = self.selected_session()
+        index = (-1 if step > 0 else len(shown)) if current not in shown else shown.index(current)
+        target = index + step
+        if not 0 <= target < len(shown):
+            return False
+        return self.select_session(shown[target])
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
