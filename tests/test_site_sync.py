@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.git_fixtures import commit_file, git, short_status
 from tests.site_helpers import OTHER, POST, linked_laptops, remote_text
 
@@ -239,3 +241,44 @@ def test_a_session_deleted_in_the_app_is_not_brought_back_by_the_next_sync(tmp_p
     assert alice.run("sync", "--pull") == 0
     assert "S0-L08: imported (new on disk)" in capsys.readouterr().out
     assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
+
+
+def test_a_post_saved_while_the_sync_runs_is_not_overwritten(tmp_path, monkeypatch, capsys):
+    from annotator.site.sync import sync_site
+    from annotator.store.library import open_library
+
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    alice.annotate("S0-L07", 1, team="Team Red")  # S0-L07 will be exported
+    write_new = alice.text(OTHER).replace("Agents, part two", "Agents, part three")
+    (alice.clone / OTHER).write_text(write_new, encoding="utf-8")  # S0-L08 will be imported first
+    saved = alice.text() + "\nTyped in an editor during the sync.\n"
+
+    def the_user_saves(_done: int, _total: int, path: str) -> None:
+        # Status reports the posts it compares by their relative paths, the import by full paths:
+        # the user saves once status has seen the post, while S0-L08 is being imported.
+        if Path(path).is_absolute() and (alice.clone / POST).read_text(encoding="utf-8") != saved:
+            (alice.clone / POST).write_text(saved, encoding="utf-8")
+
+    with open_library(alice.db) as lib:
+        report = sync_site(lib, "C", progress=the_user_saves)
+    assert [(o.code, o.action) for o in report.failed] == [("S0-L07", "failed")]
+    assert "changed while syncing" in report.failed[0].error
+    assert alice.text() == saved  # the user's save is kept
+    state = {s["session"]: s["state"] for s in alice.json(capsys, "status")["sessions"]}["S0-L07"]
+    assert state == "changed on both sides"  # the next sync merges both
+    assert alice.run("sync") == 0 and "Typed in an editor" in alice.text() and "Team Red" in alice.text()
+
+
+def test_commit_never_takes_a_users_uncommitted_draft_even_after_an_app_edit(tmp_path, monkeypatch, capsys):
+    laptops = linked_laptops(tmp_path, monkeypatch)
+    alice = laptops.alice
+    draft = alice.text().replace("title: Agents and Memory", "title: Agents and Memory (DRAFT)")
+    (alice.clone / POST).write_text(draft, encoding="utf-8")
+    assert alice.run("sync", "--commit") == 0  # the draft is imported, not committed
+    alice.annotate("S0-L07", 1, team="Team Red")
+    head = git(alice.clone, "rev-parse", "HEAD")
+    assert alice.run("sync", "--commit") == 0
+    assert git(alice.clone, "rev-parse", "HEAD") == head  # the post still holds the draft: the user's to commit
+    assert "DRAFT" in alice.text() and "Team Red" in alice.text()
+    assert f"not committed: {POST} holds edits of yours too" in capsys.readouterr().out

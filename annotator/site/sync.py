@@ -213,7 +213,8 @@ def _sync_files(lib: Library, status: SiteStatus, report: SyncReport, resolution
             changes.sessions.add(result.session_id)
             report.outcomes.append(Outcome(post.code, post.path, post.state, action))
         for post in plan.exports:
-            _export(conn, root, post, status.folders.new_post_folder(), changes, report)
+            users = status.repo is not None and post.path in status.repo.changed and not (post.base and post.base.written)
+            _export(conn, root, post, status.folders.new_post_folder(), changes, report, holds_user_edits=users)
 
     _, changes = import_paths(lib, [root / post.path for post, *_ in plan.imports], status.link.course, one_step=True,
                               progress=progress, cancelled=cancelled, label=f"Sync {status.link.course} with its site",
@@ -264,6 +265,10 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
         report.outcomes.append(Outcome(post.code, post.path, post.state, CONFLICT, result.unresolved))
         return result
     post.merged = result.text
+    if not report.dry_run and not _as_status_saw(root, post):
+        report.outcomes.append(Outcome(post.code, post.path, post.state, FAILED,
+                                       error=_SAVED_MEANWHILE.format(root / post.path)))
+        return MergeResult(None)
     if not report.dry_run:
         atomic_write(root / post.path, result.text.encode("utf-8"))
     uncommitted = status.repo is not None and post.path in status.repo.changed
@@ -271,8 +276,28 @@ def _merge(status: SiteStatus, post: PostState, resolutions: Mapping[ConflictKey
     return result
 
 
-def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport) -> None:
-    """Write a session's export over its post (or as a new post) and make it the base."""
+_SAVED_MEANWHILE = "{}: the file changed while syncing (saved in an editor?); not overwritten: sync again"
+
+
+def _as_status_saw(root: Path, post: PostState) -> bool:
+    """Whether POST's file is as status found it; else someone saved it since, and writing would lose that."""
+    if post.seen is not None:
+        expected = post.seen
+    elif post.base is not None:
+        expected = Fingerprint(post.base.size, post.base.mtime_ns)
+    else:
+        return True
+    return Fingerprint.of(root / post.path) == expected
+
+
+def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport,
+            *, holds_user_edits: bool) -> None:
+    """Write a session's export over its post (or as a new post) and make it the base.
+
+    HOLDS_USER_EDITS: the post has uncommitted changes annotator did not write (a draft of the
+    user's, imported); the export keeps them, so the base is not marked written and `--commit`
+    leaves the file to the user.
+    """
     assert post.session_id is not None
     try:
         _, text, row = render_stored_session(conn, post.session_id)
@@ -284,9 +309,12 @@ def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: s
         report.outcomes.append(Outcome(post.code, path, post.state, FAILED,
                                        error=f"{root / path}: a post of that name is already there; not overwritten"))
         return
+    if post.path and not _as_status_saw(root, post):
+        report.outcomes.append(Outcome(post.code, path, post.state, FAILED, error=_SAVED_MEANWHILE.format(root / path)))
+        return
     (root / path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write(root / path, text.encode("utf-8"))
-    set_base(conn, post.session_id, path, text, Fingerprint.of(root / path), written=True)
+    set_base(conn, post.session_id, path, text, Fingerprint.of(root / path), written=not holds_user_edits)
     changes.sessions.add(post.session_id)
     report.outcomes.append(Outcome(post.code, path, post.state, EXPORTED))
 
