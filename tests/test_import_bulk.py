@@ -123,6 +123,22 @@ def test_when_sqlite_drops_the_transaction_its_files_are_reported_failed_and_the
     search_index_ok(lib)
 
 
+def test_when_sqlite_drops_a_one_step_imports_transaction_the_database_error_is_raised(lib, monkeypatch):
+    """Not the wrappers of its savepoints: the app and the CLI report a database error as one line, a
+    TransactionLost as a crash (found in review)."""
+    real_store = ImportWriter.store
+
+    def store_then_lose_the_transaction(writer, changes, file, course, result):
+        real_store(writer, changes, file, course, result)
+        writer.conn.execute("ROLLBACK")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(ImportWriter, "store", store_then_lose_the_transaction)
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        import_paths(lib, FILES, one_step=True)
+    assert queries.list_sessions(lib.conn) == [] and not lib.conn.in_transaction
+
+
 def test_a_long_import_commits_as_it_goes_each_file_still_one_undo_step(lib, monkeypatch):
     observer = sqlite3.connect(lib.path)  # another process's view: only what was committed
     committed = []

@@ -170,7 +170,7 @@ def _store_each_file(lib: Library, batch: Batch, course: str | None) -> Batch:
         lost = [result for _, result in batch[:tried] if not result.error]
         if not lost:
             raise
-        cause = exc.__cause__ if isinstance(exc, TransactionLost) and exc.__cause__ else exc
+        cause = _first_cause(exc)
         for result in lost:
             result.failed(str(AnnotatorError(_cannot_write(cause), result.path)))
         return batch[tried:]
@@ -199,7 +199,7 @@ def _store_as_one_step(lib: Library, batch: Batch, course: str | None, label: st
         with transaction(lib) as tx:
             return tx.run(label, store_all)[1]
     except TransactionLost as exc:  # nothing was kept: report the database's own error
-        raise exc.__cause__ or exc from None
+        raise _first_cause(exc) from None
 
 
 def _store_file(writer: ImportWriter, parsed: ParsedFile, result: FileResult, course: str | None, step: Step) -> None:
@@ -213,6 +213,13 @@ def _store_file(writer: ImportWriter, parsed: ParsedFile, result: FileResult, co
         result.failed(str(exc.located(parsed.path)))
     except sqlite3.OperationalError as exc:
         result.failed(str(AnnotatorError(_cannot_write(exc), parsed.path)))
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """The database's own error under the TransactionLost wrappers (one per savepoint it went through)."""
+    while isinstance(exc, TransactionLost) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    return exc
 
 
 def _cannot_write(exc: BaseException) -> str:
