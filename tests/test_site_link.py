@@ -236,3 +236,24 @@ def test_a_dry_run_never_opens_the_library_put_in_a_post_folder(tmp_path, capsys
     assert run(db, capsys, "link", "C", str(site))[0] == 1  # the import refuses it
     code, out, err = run(db, capsys, "sync", "--dry-run")
     assert code == 1 and "this is the library itself" in err
+
+
+def test_links_out_of_the_site_are_refused_and_the_library_file_is_never_opened(tmp_path, capsys):
+    """A post that links to the library (a process that opens it loses SQLite's locks) or a post folder that
+    links elsewhere (exports would land outside the repository): one clear error, nothing read or written."""
+    db = tmp_path / "library.sqlite"
+    site = make_site(tmp_path / "site")
+    assert run(db, capsys, "link", "C", str(site))[0] == 0
+    (site / "_contents" / "S9.md").symlink_to(db)
+    code, _, err = run(db, capsys, "status")
+    assert code == 1 and err.strip() == (f"error: {site / '_contents' / 'S9.md'}: a link to {db}, outside the site; "
+                                         "annotator reads and writes only inside the site folder "
+                                         "(replace the link by the folder or file itself)")
+    (site / "_contents" / "S9.md").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    (site / "_contents").rename(elsewhere)
+    (site / "_contents").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    code, _, err = run(db, capsys, "sync")
+    assert code == 1 and "a link to" in err and "outside the site" in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == before

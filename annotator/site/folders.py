@@ -35,13 +35,16 @@ class SiteFolders:
             where = os.path.join(self.root, folder)
             try:
                 with os.scandir(where) as entries:
-                    names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith(".")
-                                   and e.name.lower().endswith(IMPORTABLE_SUFFIXES))
+                    listed = sorted((e.name, e.is_symlink()) for e in entries if e.is_file() and not e.name.startswith(".")
+                                    and e.name.lower().endswith(IMPORTABLE_SUFFIXES))
             except FileNotFoundError:
                 continue
             except OSError as exc:
                 raise AnnotatorError(exc.strerror or str(exc), self.root / folder) from None
-            for name in names:
+            _inside(self.root, Path(where))
+            for name, linked in listed:
+                if linked:
+                    _inside(self.root, Path(where, name))
                 found[f"{folder}/{name}"] = os.path.join(where, name)
         return found
 
@@ -53,6 +56,14 @@ class SiteFolders:
         return self.folders[0]
 
 
+def _inside(root: Path, path: Path) -> None:
+    """Refuse PATH when it is a link leading out of the site: a sync reads and writes only the site's own files
+    (and must never open the library's, which a link could name: store/sharing.py)."""
+    if not Path(os.path.realpath(path)).is_relative_to(root):
+        raise AnnotatorError(f"a link to {os.path.realpath(path)}, outside the site; annotator reads and writes only "
+                             "inside the site folder (replace the link by the folder or file itself)", path)
+
+
 def site_folders(root: str | Path) -> SiteFolders:
     """ROOT's post folders; AnnotatorError when ROOT is not a Jekyll site or its `_config.yml` does not parse."""
     root = Path(root).resolve()
@@ -61,6 +72,7 @@ def site_folders(root: str | Path) -> SiteFolders:
         raise AnnotatorError("no such folder", root)
     if not config.is_file():
         raise AnnotatorError(f"not a Jekyll site (it has no {CONFIG})", root)
+    _inside(root, config)
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
