@@ -89,3 +89,10 @@ def test_a_megabyte_line_of_notes_renders_in_linear_time(line):
 
     html = finishes_within(30, lambda: render_notes_html(line + "\n"))
     assert "<script" not in html and "<img" not in html and "<iframe" not in html
+
+
+def test_very_long_notes_preview_their_start_quickly_and_say_so():
+    from tests.hang_guard import finishes_within
+
+    html = finishes_within(5, lambda: render_notes_html("&" * 1_000_000))  # the sanitiser alone took 9 s on this
+    assert "The preview stops here, after 50,000 characters" in html

@@ -95,8 +95,18 @@ _GFM.add_render_rule("html_block", _render_html)
 _GFM.add_render_rule("html_inline", _render_html)
 
 
+PREVIEW_CHARS = 50_000  # the sanitiser is superlinear on some input (a long run of `&`): the preview stays quick
+
+
 def render_notes_html(notes: str) -> str:
-    """Markdown NOTES as HTML safe to show: no scripts, images, styles, or non-web links."""
+    """Markdown NOTES as HTML safe to show: no scripts, images, styles, or non-web links.
+
+    Notes longer than PREVIEW_CHARS are previewed up to there (all of them are saved and exported).
+    """
+    cut = len(notes) > PREVIEW_CHARS
+    if cut:
+        notes = notes[:PREVIEW_CHARS] + f"\n\n*(The preview stops here, after {PREVIEW_CHARS:,} characters; " \
+                                         "all of the notes are saved and exported.)*\n"
     html = _GFM.render(notes)
     return nh3.clean(
         html,
