@@ -257,3 +257,16 @@ def test_links_out_of_the_site_are_refused_and_the_library_file_is_never_opened(
     code, _, err = run(db, capsys, "sync")
     assert code == 1 and "a link to" in err and "outside the site" in err
     assert sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+def test_two_posts_of_one_name_in_two_post_folders_are_refused(tmp_path, capsys):
+    """Both would be session S0-L07, and each sync would import one over the other (found in review)."""
+    db = tmp_path / "library.sqlite"
+    site = make_site(tmp_path / "site", "title: x\ncollections:\n  contents: {}\n  sessions: {}\n")
+    (site / "_sessions").mkdir()
+    (site / "_sessions" / "S0-L07.md").write_text(BASE.replace("Agents and Memory", "Another"), encoding="utf-8")
+    code, _, err = run(db, capsys, "link", "C", str(site))
+    assert code == 1 and err.strip() == (f"error: {site}: _contents/S0-L07.md and _sessions/S0-L07.md would be one "
+                                         "session, S0-L07: rename one of them")
+    with open_library(db) as lib:
+        assert queries.list_sessions(lib.conn) == []

@@ -46,6 +46,7 @@ class SiteFolders:
                 if linked:
                     _inside(self.root, Path(where, name))
                 found[f"{folder}/{name}"] = os.path.join(where, name)
+        _one_session_each(self.root, found)
         return found
 
     def new_post_folder(self) -> str:
@@ -54,6 +55,19 @@ class SiteFolders:
             if (self.root / folder).is_dir():
                 return folder
         return self.folders[0]
+
+
+def _one_session_each(root: Path, posts: dict[str, str]) -> None:
+    """Refuse two posts of one name in two post folders: a session is named by its file's name, so both
+    would be one session, and each sync would import one over the other (losing its readings' notes)."""
+    by_code: dict[str, list[str]] = {}
+    for path in posts:
+        by_code.setdefault(Path(path).stem, []).append(path)
+    twice = {code: paths for code, paths in by_code.items() if len(paths) > 1}
+    if twice:
+        code, paths = next(iter(twice.items()))
+        more = f" (and {len(twice) - 1} more such names)" if len(twice) > 1 else ""
+        raise AnnotatorError(f"{' and '.join(paths)} would be one session, {code}{more}: rename one of them", root)
 
 
 def _inside(root: Path, path: Path) -> None:
