@@ -180,3 +180,19 @@ def test_each_step_says_what_it_will_undo(lib):
         "Edit date of S9", "Edit notes, video of S9", "Remove 'Segment Anything' from S9",
     ]
     assert operations.undo(lib).label == "Remove 'Segment Anything' from S9"
+
+
+def test_a_commit_that_fails_rolls_back_and_leaves_no_transaction_open(lib):
+    """Else the write lock stays held, and a later COMMIT would keep what the caller was told was not kept."""
+    import sqlite3
+
+    from annotator.store.operations import run_operation
+
+    def body(conn, changes):
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # the bad reference is found only at COMMIT
+        conn.execute("INSERT INTO readings (session_id, position, paper_id) VALUES (999999, 1, 999999)")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        run_operation(lib, "Broken", body)
+    assert not lib.conn.in_transaction
+    assert lib.conn.execute("SELECT count(*) FROM readings WHERE session_id = 999999").fetchone()[0] == 0

@@ -68,7 +68,14 @@ def write_transaction(conn: sqlite3.Connection, path: object = None) -> Iterator
         if conn.in_transaction:  # SQLite has already rolled back after some errors (disk full)
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        # (busy, or disk full): the transaction stays open holding the write lock, and a later COMMIT on this
+        # connection would keep what the caller was told was not kept
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _stored_next_log(conn: sqlite3.Connection) -> int:
