@@ -502,3 +502,14 @@ def test_an_empty_text_in_a_list_stays_an_empty_text():
     rows = patch_front_matter(["title: Hello\n"], {"title": "Hello"}, {"title": ["", None, "x"]}, "\n")
     assert rows == ["title:\n", "- ''\n", "-\n", "- x\n"]
     assert yaml.safe_load("".join(rows)) == {"title": ["", None, "x"]}
+
+
+def test_notes_on_a_post_whose_body_leaves_a_code_block_open_close_it_before_the_blog():
+    """Else the new blog part is code and import does not find the notes (found by the slow round-trip fuzz run)."""
+    text = ("---\ntitle: Agents\n---\n\n## Required Readings:\n\n### ReAct\n  + https://arxiv.org/abs/2210.03629\n\n"
+            "### Toolformer\n```\n- https://arxiv.org/abs/2302.04761")
+    post = parse_session_post(text, "S1.md")
+    current = editable(post)
+    current.readings[0].notes = "0"
+    out = assert_round_trip(post, current)
+    assert out.startswith(text) and out[len(text):].startswith("\n```\n")

@@ -490,12 +490,13 @@ def render_session(original: Session | None, current: Session) -> str:
     after = max((r.span[1] for r in original.readings if r.span), default=body_start)
     blog_start = blog.find_blog_start(lines, body_start, after)
     body_end = len(lines) if blog_start is None else blog_start
+    body_from = len(out)
     out += _body_rows(lines, body_start, body_end, original, current, nl)
     notes = _changed_notes(original, current)
     if blog_start is not None:
         out += blog.rewrite_blog(lines, blog_start, notes, nl, [r.paper.title for r in original.readings])
     elif any(notes_lines(text) for _, text in notes):
-        out += _blog_header(out, nl) + blog.rewrite_blog([], 0, notes, nl)
+        out += _blog_header(out, body_from, nl) + blog.rewrite_blog([], 0, notes, nl)
     return _join(out, nl)
 
 
@@ -522,10 +523,16 @@ def _changed_notes(original: Session, current: Session) -> list[tuple[str, str]]
     return changed
 
 
-def _blog_header(out: list[str], nl: str) -> list[str]:
-    """The blog part started once, for a post that has none: marker and `# Blog:` heading."""
-    gap = [nl] if out and not is_blank(out[-1]) else []
-    return gap + [blog.EXCERPT_MARKER + nl, nl, blog.BLOG_HEADING + nl]
+def _blog_header(out: list[str], body_from: int, nl: str) -> list[str]:
+    """The blog part started once, for a post that has none: marker and `# Blog:` heading.
+
+    A code block the body leaves open (from line BODY_FROM of OUT) is closed first: inside it, the
+    blog part would be code, and import would not find the notes.
+    """
+    fence = blog.open_fence(out[body_from:])
+    close = [fence + nl] if fence else []
+    gap = [nl] if close or (out and not is_blank(out[-1])) else []
+    return close + gap + [blog.EXCERPT_MARKER + nl, nl, blog.BLOG_HEADING + nl]
 
 
 def _render_new(current: Session) -> str:
@@ -542,12 +549,14 @@ def _render_new(current: Session) -> str:
     out = ["---" + nl]
     for key in keys:
         out += _key_lines(key, front_matter.get(key), None, [], nl)
-    out += ["---" + nl, nl, READINGS_INTRO + nl, nl, READINGS_SECTION + nl]
+    out += ["---" + nl]
+    body_from = len(out)
+    out += [nl, READINGS_INTRO + nl, nl, READINGS_SECTION + nl]
     for reading in current.readings:
         out += [nl] + _new_block(reading, "###", DEFAULT_BULLET, nl)
     notes = [(r.paper.title, r.notes) for r in current.readings if notes_lines(r.notes)]
     if notes:
-        out += _blog_header(out, nl) + blog.rewrite_blog([], 0, notes, nl)
+        out += _blog_header(out, body_from, nl) + blog.rewrite_blog([], 0, notes, nl)
     return _join(out, nl)
 
 
