@@ -270,3 +270,22 @@ def test_two_posts_of_one_name_in_two_post_folders_are_refused(tmp_path, capsys)
                                          "session, S0-L07: rename one of them")
     with open_library(db) as lib:
         assert queries.list_sessions(lib.conn) == []
+
+
+def test_undoing_a_sync_that_wrote_a_new_post_does_not_make_it_a_second_session(tmp_path, capsys):
+    """The post stays on the site after the undo; the next sync knows it as the session's own (found in review)."""
+    db = tmp_path / "library.sqlite"
+    site = make_site(tmp_path / "site")
+    assert run(db, capsys, "link", "C", str(site))[0] == 0
+    with open_library(db) as lib:
+        editing.new_session(lib, "C", "S9", "New one", "2024-02-01")
+    assert run(db, capsys, "sync")[0] == 0
+    written = sorted(p.name for p in (site / "_contents").iterdir())
+    with open_library(db) as lib:
+        operations.undo(lib)  # the sync: the session stays, its base goes; the file it wrote stays
+    code, out, _ = run(db, capsys, "sync")
+    assert code == 0 and "imported" not in out
+    with open_library(db) as lib:
+        assert sorted(s["id"] for s in queries.list_sessions(lib.conn)) == ["S0-L07", "S9"]
+    assert sorted(p.name for p in (site / "_contents").iterdir()) == written
+    assert set(states(db, capsys).values()) == {"in sync"}

@@ -19,7 +19,7 @@ from annotator.formats.textfile import read_text_file
 from annotator.site.folders import SiteFolders, site_folders
 from annotator.site.git import Cancelled, GitUnavailable, RepoState, read_state
 from annotator.site.links import Base, Fingerprint, Link, bases, removed_posts, text_hash
-from annotator.store.exporting import render_stored_session
+from annotator.store.exporting import render_stored_session, target_path
 
 IN_SYNC = "in sync"
 APP = "changed in the app"
@@ -101,10 +101,28 @@ def site_status(conn: sqlite3.Connection, link: Link, *, with_git: bool = True, 
     posts.extend(PostState(NEW_APP, "", row[0], row[1]) for row in conn.execute(
         "SELECT id, code FROM sessions s WHERE course_id = ? AND NOT EXISTS (SELECT 1 FROM site_bases b WHERE b.id = s.id) "
         "ORDER BY code", (link.course_id,)))
+    _own_new_posts(conn, folders, posts)
     status = SiteStatus(link, folders, posts)
     if with_git:
         _add_git(status, cancelled)
     return status
+
+
+def _own_new_posts(conn: sqlite3.Connection, folders: SiteFolders, posts: list[PostState]) -> None:
+    """A session new in the app whose post is already on the site, exactly as the app would write it (a sync
+    wrote it, and was undone): that file is its post, not a new one to import as a second session."""
+    new_on_disk = {post.path: post for post in posts if post.state == NEW_DISK}
+    if not new_on_disk:
+        return
+    for post in [p for p in posts if p.state == NEW_APP and p.session_id is not None]:
+        try:
+            _, text, row = render_stored_session(conn, post.session_id)
+            path = target_path(folders.root / folders.new_post_folder(), row).relative_to(folders.root).as_posix()
+            if path in new_on_disk and read_text_file(folders.root / path) == text:
+                post.path, post.seen = path, Fingerprint.of(folders.root / path)
+                posts.remove(new_on_disk.pop(path))
+        except AnnotatorError:
+            continue  # the sync reports what is wrong with it
 
 
 def _new_or_removed(root: Path, path: str, removed: dict[str, str]) -> str:
