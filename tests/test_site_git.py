@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -397,3 +398,48 @@ def test_bringing_the_upstream_into_a_site_in_a_subfolder_names_paths_from_there
     alice_pushes(laptops)
     fetch(laptops.bob / "_posts")
     assert bring_upstream(laptops.bob / "_posts", refuse).paths == ("2024-01-08-week-1.md",)
+
+
+# --- git stopped halfway: no lock, no half-done merge left behind -------------------------------------------------
+
+def _hook(laptop: Path, name: str, script: str) -> None:
+    hook = write(laptop, f".git/hooks/{name}", f"#!/bin/sh\n{script}\n")
+    hook.chmod(0o755)
+
+
+needs_posix = pytest.mark.skipif(os.name != "posix", reason="hooks as sh scripts; SIGTERM")
+
+
+@needs_posix
+def test_a_commit_whose_hook_outlasts_the_timeout_leaves_no_index_lock(laptops: Laptops):
+    bob = laptops.bob
+    _hook(bob, "pre-commit", "sleep 30")  # git holds .git/index.lock while its pre-commit hook runs
+    write(bob, POST_PATH, POST + "- edited\n")
+    write(bob, "_posts/2024-01-15-week-2.md", POST)
+    before = head(bob)
+    with pytest.raises(GitTimeout, match="did not finish within 1 s and was stopped$"):
+        finishes_within(10, lambda: commit_paths(bob, [POST_PATH, "_posts/2024-01-15-week-2.md"], "edit", timeout=1))
+    assert not (bob / ".git" / "index.lock").exists()
+    # the user's next git command works, and the new file is untracked again, as it was
+    assert short_status(bob) == f" M {POST_PATH}\n?? _posts/2024-01-15-week-2.md\n" and head(bob) == before
+
+
+@needs_posix
+@pytest.mark.parametrize(("hook", "own_commit"), [("pre-merge-commit", True), ("post-merge", True), ("post-merge", False)])
+def test_a_merge_whose_hook_outlasts_the_timeout_is_undone(laptops: Laptops, hook: str, own_commit: bool):
+    """pre-merge-commit runs with the merge in progress (MERGE_HEAD, merged files); post-merge after the merge or
+    fast-forward was made. Either way the step raises and the branch and work tree are as they were."""
+    bob = laptops.bob
+    alice_pushes(laptops, "_posts/2024-01-15-week-2.md", POST)
+    if own_commit:
+        commit_file(bob, "notes.md", "mine\n")
+    fetch(bob)
+    before = head(bob)
+    write(bob, "README.md", "uncommitted, untouched upstream\n")
+    _hook(bob, hook, "sleep 30")
+    with pytest.raises(GitTimeout, match="did not finish within 1 s and was stopped$"):
+        finishes_within(10, lambda: bring_upstream(bob, refuse, timeout=1))
+    assert head(bob) == before and short_status(bob) == " M README.md\n"
+    assert not (bob / "_posts" / "2024-01-15-week-2.md").exists()
+    assert not (bob / ".git" / "MERGE_HEAD").exists() and not (bob / ".git" / "index.lock").exists()
+

@@ -17,12 +17,15 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.formats.textfile import decode_text
 from annotator.site.git import (
+    HOOK_TIMEOUT,
     LOCAL_TIMEOUT,
     NETWORK_TIMEOUT,
     Cancelled,
     DetachedHead,
+    GitCancelled,
     GitError,
     GitFailed,
+    GitTimeout,
     MergeConflict,
     NoUpstream,
     PushRejected,
@@ -116,16 +119,18 @@ def _changed_between(state: RepoState, old: str | None, cancelled: Cancelled | N
     return new, tuple(state.relative(p) for p in split_z(out))
 
 
-def bring_upstream(folder: str | Path, resolve: Resolve, *, timeout: float = LOCAL_TIMEOUT,
+def bring_upstream(folder: str | Path, resolve: Resolve, *, timeout: float = HOOK_TIMEOUT,
                    cancelled: Cancelled | None = None) -> Brought:
     """Merge the (fetched) upstream into the branch when that cannot clobber uncommitted work.
 
     Refuses (WouldOverwrite, nothing changed) when the upstream changed a file with uncommitted
     changes here, or when a merge commit would take in the user's staged changes. Fast-forwards
     when the branch has no commits of its own; otherwise merges with the user's identity, and
-    settles conflicts with RESOLVE (see `_settle`).
+    settles conflicts with RESOLVE (see `_settle`). TIMEOUT bounds each merge or commit (the user's
+    hooks run in them); a merge stopped by it is undone before GitTimeout is raised.
     """
-    state = read_state(folder, timeout=timeout, cancelled=cancelled)
+    reading = min(timeout, LOCAL_TIMEOUT)
+    state = read_state(folder, timeout=reading, cancelled=cancelled)
     tracking(state, cancelled)  # the clear message for a detached HEAD or a missing upstream
     if state.conflicted:
         raise GitFailed(f"a merge is unfinished (conflicts in {listing(state.conflicted)}); finish or abort it with git first",
@@ -133,23 +138,31 @@ def bring_upstream(folder: str | Path, resolve: Resolve, *, timeout: float = LOC
     if state.behind == 0:
         return Brought(state.head, state.head, (), False)
     touched = split_z(run_git(state.top, ["diff", "--name-only", "-z", "--no-renames", "HEAD...@{upstream}"],
-                              timeout=timeout, cancelled=cancelled, read_only=True).out)
+                              timeout=reading, cancelled=cancelled, read_only=True).out)
     clobbered = sorted({state.relative(p) for p in touched} & state.changed)
     if clobbered:
         raise WouldOverwrite(f"not pulling: the upstream changed {listing(clobbered)}, which you have uncommitted "
                              "changes to; commit or stash them first (nothing changed)", folder, clobbered)
-    if state.ahead == 0:
-        run_git(state.top, ["merge", "--ff-only", "--quiet", "@{upstream}"], timeout=timeout, cancelled=cancelled)
-        new, paths = _changed_between(state, state.head, cancelled)
-        return Brought(state.head, new, paths, False)
-    if state.staged:
+    if state.staged and state.ahead != 0:
         raise WouldOverwrite(f"not pulling: you have staged changes to {listing(state.staged)} that the merge commit would "
                              "take in; commit or unstage them first (nothing changed)", folder, state.staged)
-    _check_identity(state.top, cancelled)
-    merged = run_git(state.top, ["merge", "--no-edit", "--ff", "--no-stat", "--quiet", "@{upstream}"], timeout=timeout,
-                     cancelled=cancelled, check=False, config=(*_OWN_IDENTITY, "merge.autoStash=false"))
+    theirs = run_git(state.top, ["rev-parse", "--verify", "@{upstream}^{commit}"], timeout=reading, cancelled=cancelled,
+                     read_only=True).out.decode().strip()
+    if state.ahead != 0:
+        _check_identity(state.top, cancelled)
+    try:
+        if state.ahead == 0:
+            run_git(state.top, ["merge", "--ff-only", "--quiet", "@{upstream}"], timeout=timeout, cancelled=cancelled)
+            new, paths = _changed_between(state, state.head, cancelled)
+            return Brought(state.head, new, paths, False)
+        merged = run_git(state.top, ["merge", "--no-edit", "--ff", "--no-stat", "--quiet", "@{upstream}"],
+                         timeout=timeout, cancelled=cancelled, check=False,
+                         config=(*_OWN_IDENTITY, "merge.autoStash=false"))
+    except (GitTimeout, GitCancelled):
+        _undo_merge(state, theirs)
+        raise
     if merged.code != 0:
-        _settle(state, resolve, merged.err, timeout, cancelled)
+        _settle(state, theirs, resolve, merged.err, timeout, cancelled)
     new, paths = _changed_between(state, state.head, cancelled)
     return Brought(state.head, new, paths, True)
 
@@ -159,6 +172,24 @@ def _abort_merge(state: RepoState) -> None:
     run_git(state.top, ["merge", "--abort"], check=False)
 
 
+def _undo_merge(state: RepoState, theirs: str) -> None:
+    """Undo a merge of THEIRS that git did not finish (a timeout or cancel stopped it, or the commit after `_settle`
+    failed), wherever it stopped: in a post-merge or post-commit hook, after the merge was made (HEAD is THEIRS, or a
+    merge of the old HEAD and THEIRS: move it back), or before (a merge in progress, or, stopped in a
+    pre-merge-commit hook, the merge's changes staged without MERGE_HEAD: reset them). The user's uncommitted
+    changes stay: the merge did not touch them, and a true merge starts with nothing staged. A HEAD that moved some
+    other way is left alone. Never cancelled: it undoes a half-done step."""
+    merging = run_git(state.top, ["rev-parse", "-q", "--verify", "MERGE_HEAD"], read_only=True, check=False).code == 0
+    if merging:  # (git keeps MERGE_HEAD while post-merge runs, and a keep reset refuses to run during a merge)
+        _abort_merge(state)
+    now = run_git(state.top, ["rev-list", "--parents", "-n1", "HEAD"], read_only=True, check=False).out.decode().split()
+    if now and state.head is not None and now[0] != state.head:
+        if now[0] == theirs or now[1:] == [state.head, theirs]:
+            run_git(state.top, ["reset", "--keep", "--quiet", state.head], check=False)
+    elif not merging and state.ahead != 0:  # (a fast-forward stopped before it moved HEAD left the index as it was)
+        run_git(state.top, ["reset", "--merge", "--quiet"], check=False)
+
+
 def _side(data: bytes | None, path: Path) -> str | None:
     """One side of a conflict as text; AnnotatorError for a file that is not text annotator reads."""
     if data is None:
@@ -166,7 +197,8 @@ def _side(data: bytes | None, path: Path) -> str | None:
     return decode_text(data, path) if data else ""
 
 
-def _settle(state: RepoState, resolve: Resolve, merge_err: str, timeout: float, cancelled: Cancelled | None) -> None:
+def _settle(state: RepoState, theirs: str, resolve: Resolve, merge_err: str, timeout: float,
+            cancelled: Cancelled | None) -> None:
     """Finish a merge that stopped: each conflicted file gets RESOLVE's text (from stages 1, 2 and 3 of the index),
     then the merge is committed. If RESOLVE refuses any file, or a side is not text, or the merge stopped for
     another reason, the merge is aborted and the error raised: nothing changed."""
@@ -206,20 +238,22 @@ def _settle(state: RepoState, resolve: Resolve, merge_err: str, timeout: float, 
         run_git(state.top, ["add", "--", *merged], timeout=timeout, extra_env=_LITERAL)
         run_git(state.top, ["commit", "--no-edit", "--cleanup=strip", "--quiet"], timeout=timeout, config=_OWN_IDENTITY)
     except (GitError, OSError) as exc:
-        _abort_merge(state)
+        _undo_merge(state, theirs)  # (the commit may have been made and stopped in its post-commit hook)
         if isinstance(exc, GitError):
             raise
         raise GitFailed(f"cannot write the merged file: {exc}", state.folder) from None
 
 
-def commit_paths(folder: str | Path, paths: list[str | Path], message: str, *, timeout: float = LOCAL_TIMEOUT,
+def commit_paths(folder: str | Path, paths: list[str | Path], message: str, *, timeout: float = HOOK_TIMEOUT,
                  cancelled: Cancelled | None = None) -> str | None:
     """Commit PATHS (relative to FOLDER, or absolute) and nothing else, as the user's git identity.
 
     Files the user staged stay staged and out of the commit (`commit --only`). Returns the new
-    commit's id, or None when none of PATHS has changes.
+    commit's id, or None when none of PATHS has changes. TIMEOUT bounds the commit (the user's hooks
+    run in it); a commit stopped by it leaves no lock behind (see `run_git`).
     """
-    state = read_state(folder, timeout=timeout, cancelled=cancelled)
+    reading = min(timeout, LOCAL_TIMEOUT)
+    state = read_state(folder, timeout=reading, cancelled=cancelled)
     if state.branch is None:
         raise DetachedHead("HEAD is detached (no branch is checked out); check out a branch first", folder)
     wanted = {state.from_folder(p) for p in paths}
@@ -233,7 +267,7 @@ def commit_paths(folder: str | Path, paths: list[str | Path], message: str, *, t
     _check_identity(state.top, cancelled)
     new_files = sorted(wanted & {state.from_folder(p) for p in state.untracked})
     if new_files:  # `commit --only` takes only files git already knows
-        run_git(state.top, ["add", "--", *new_files], timeout=timeout, cancelled=cancelled, extra_env=_LITERAL)
+        run_git(state.top, ["add", "--", *new_files], timeout=reading, cancelled=cancelled, extra_env=_LITERAL)
     try:
         run_git(state.top, ["commit", "--only", "--quiet", "--message", message, "--", *todo], timeout=timeout,
                 extra_env=_LITERAL, config=_OWN_IDENTITY)
