@@ -9,6 +9,7 @@ import pytest
 from git_fixtures import (
     POST,
     Laptops,
+    clone,
     commit_file,
     git,
     head,
@@ -33,6 +34,7 @@ from annotator.site.git import (
     NoIdentity,
     NotARepository,
     NoUpstream,
+    PushRejected,
     RemoteUnreachable,
     WouldOverwrite,
     read_state,
@@ -443,3 +445,42 @@ def test_a_merge_whose_hook_outlasts_the_timeout_is_undone(laptops: Laptops, hoo
     assert not (bob / "_posts" / "2024-01-15-week-2.md").exists()
     assert not (bob / ".git" / "MERGE_HEAD").exists() and not (bob / ".git" / "index.lock").exists()
 
+
+# --- pushing to a fork ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting", ["branch.main.pushRemote", "remote.pushDefault"])
+def test_push_goes_to_the_push_remote_not_to_the_tracked_class_repository(laptops: Laptops, tmp_path: Path,
+                                                                         setting: str):
+    """Bob tracks the class's repository (origin) and pushes to his fork, as `git push` would: the class's branch
+    stays as it was, and the pull request goes from the fork into the class's repository."""
+    bob, fork = laptops.bob, tmp_path / "fork.git"
+    git(tmp_path, "clone", "-q", "--bare", str(laptops.remote), str(fork))
+    class_url, fork_url = "https://github.com/prof/ml-reading.git", "git@github.com:bob/ml-reading.git"
+    git(bob, "remote", "set-url", "origin", class_url)
+    git(bob, "config", f"url.{laptops.remote}.insteadOf", class_url)  # (the GitHub URLs lead to the bare repositories)
+    git(bob, "remote", "add", "fork", fork_url)
+    git(bob, "config", f"url.{fork}.insteadOf", fork_url)
+    git(bob, "config", setting, "fork")
+    class_head = head(laptops.remote, "main")
+    mine = commit_file(bob, POST_PATH, POST + "- pushed to the fork\n")
+    pushed = push(bob, lambda: pytest.fail("the class's repository did not move"))
+    assert pushed.pushed and head(fork, "main") == mine and head(laptops.remote, "main") == class_head
+    assert pushed.compare_url == "https://github.com/prof/ml-reading/compare/main...bob:main?expand=1"
+    # The fork moved on its own: merging the class's branch would not help, so nothing is merged and git says why.
+    other = clone(fork, tmp_path / "other", "Bob")
+    commit_file(other, "elsewhere.md", "x\n")
+    git(other, "push", "-q")
+    commit_file(bob, POST_PATH, POST + "- again\n")
+    with pytest.raises(PushRejected, match="'main' on remote 'fork' has commits that are not here.*git pull fork main"):
+        push(bob, lambda: pytest.fail("no merge of the class's branch"))
+
+
+def test_push_to_another_remote_refused_when_push_default_forbids_it(laptops: Laptops, tmp_path: Path):
+    git(laptops.bob, "remote", "add", "fork", str(tmp_path / "fork.git"))
+    git(laptops.bob, "config", "branch.main.pushRemote", "fork")
+    git(laptops.bob, "config", "push.default", "upstream")
+    class_head = head(laptops.remote, "main")
+    commit_file(laptops.bob, POST_PATH, POST + "- not pushed\n")
+    with pytest.raises(GitFailed, match="pushes to 'fork', and push.default is 'upstream'"):
+        push(laptops.bob, lambda: None)
+    assert head(laptops.remote, "main") == class_head

@@ -45,7 +45,7 @@ Resolve = Callable[[str, str | None, str | None, str | None], str | None]
 
 _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
 _OWN_IDENTITY = ("user.useConfigOnly=true",)  # git must not guess a name and address from the login and host name
-_TRACKING = r"^(remote\..*\.url|branch\..*\.(remote|merge)|core\.sshcommand)$"
+_TRACKING = r"^(remote\..*\.url|branch\..*\.(remote|merge|pushremote)|remote\.pushdefault|push\.default|core\.sshcommand)$"
 
 
 @dataclass(slots=True, frozen=True)
@@ -55,6 +55,8 @@ class Tracking:
     branch: str
     remote: str  # the remote's name ("." when the upstream is a local branch)
     merge_ref: str  # the branch on the remote, e.g. "refs/heads/main"
+    push_remote: str  # where `git push` without arguments pushes: branch.<b>.pushRemote, remote.pushDefault or `remote`
+    push_ref: str  # the branch it pushes to there: `merge_ref`, or the branch's own name on another remote
     urls: dict[str, str]  # every remote's URL by name
     network_env: dict[str, str]  # ssh in batch mode, unless the user chose their own ssh command
 
@@ -94,7 +96,19 @@ def tracking(state: RepoState, cancelled: Cancelled | None = None) -> Tracking:
     urls = {key[len("remote."):-len(".url")]: value for key, value in config.items()
             if key.startswith("remote.") and key.endswith(".url")}
     own_ssh = "core.sshcommand" in config or "GIT_SSH_COMMAND" in os.environ or "GIT_SSH" in os.environ
-    return Tracking(state.branch, remote, merge_ref, urls, {} if own_ssh else {"GIT_SSH_COMMAND": "ssh -o BatchMode=yes"})
+    # The triangular workflow: track the class's repository, push to one's fork. git then pushes the branch under its
+    # own name (push.default simple or current, the default being simple) and refuses for `upstream` or `nothing`.
+    push_remote = config.get(f"branch.{state.branch}.pushremote") or config.get("remote.pushdefault") or remote
+    push_ref = merge_ref
+    if push_remote != remote:
+        mode = config.get("push.default", "simple")
+        if mode not in ("simple", "current", "matching"):
+            raise GitFailed(f"branch '{state.branch}' pulls from remote '{remote}' but pushes to '{push_remote}', and "
+                            f"push.default is '{mode}', so git itself would not push it; set push.default to simple",
+                            state.folder)
+        push_ref = f"refs/heads/{state.branch}"
+    return Tracking(state.branch, remote, merge_ref, push_remote, push_ref, urls,
+                    {} if own_ssh else {"GIT_SSH_COMMAND": "ssh -o BatchMode=yes"})
 
 
 def fetch(folder: str | Path, *, timeout: float = NETWORK_TIMEOUT, cancelled: Cancelled | None = None) -> None:
@@ -279,10 +293,11 @@ def commit_paths(folder: str | Path, paths: list[str | Path], message: str, *, t
 
 
 def _push_once(state: RepoState, where: Tracking, timeout: float, cancelled: Cancelled | None) -> bool | None:
-    """Push the branch to its upstream: True when pushed, False when the remote had it all, None when rejected
-    because the remote moved on."""
-    result = run_git(state.folder, ["push", "--porcelain", where.remote, f"refs/heads/{where.branch}:{where.merge_ref}"],
-                     timeout=timeout, cancelled=cancelled, remote=where.remote, extra_env=where.network_env, check=False)
+    """Push the branch where `git push` would: True when pushed, False when the remote had it all, None when
+    rejected because the remote moved on."""
+    result = run_git(state.folder, ["push", "--porcelain", where.push_remote, f"refs/heads/{where.branch}:{where.push_ref}"],
+                     timeout=timeout, cancelled=cancelled, remote=where.push_remote, extra_env=where.network_env,
+                     check=False)
     # --porcelain prints one `FLAG \t FROM:TO \t SUMMARY` line for the ref on stdout (flag `=` up to date, `!` rejected)
     report = [line for line in result.out.decode("utf-8", "replace").splitlines() if line.count("\t") >= 2]
     flag, summary = (report[0][0], report[0].split("\t")[2]) if report else ("", "")
@@ -292,24 +307,36 @@ def _push_once(state: RepoState, where: Tracking, timeout: float, cancelled: Can
         return None
     if flag == "!":
         raise PushRejected(f"the remote refused the push: {summary}", state.folder)
-    raise classify(state.folder, ["push"], result.err, where.remote)
+    raise classify(state.folder, ["push"], result.err, where.push_remote)
 
 
 def push(folder: str | Path, merge_again: Callable[[], object], *, timeout: float = NETWORK_TIMEOUT,
          cancelled: Cancelled | None = None) -> Pushed:
-    """Push the branch to its upstream. If the remote moved on meanwhile, fetch, call MERGE_AGAIN (which brings the
-    upstream in, as `bring_upstream` does, and re-imports what changed) and push once more."""
+    """Push the branch where `git push` would: to its upstream, or to its push remote (branch.<b>.pushRemote or
+    remote.pushDefault, a fork) under its own name. If the upstream moved on meanwhile, fetch, call MERGE_AGAIN
+    (which brings the upstream in, as `bring_upstream` does, and re-imports what changed) and push once more."""
     state = read_state(folder, cancelled=cancelled)
     where = tracking(state, cancelled)
     pushed = _push_once(state, where, timeout, cancelled)
     merged_again = pushed is None
+    if merged_again and where.push_remote != where.remote:  # merging the upstream would not bring the fork's commits
+        raise PushRejected(f"push rejected: '{where.push_ref.removeprefix('refs/heads/')}' on remote "
+                           f"'{where.push_remote}' has commits that are not here; bring them in with git "
+                           f"(`git pull {where.push_remote} {where.push_ref.removeprefix('refs/heads/')}`) first",
+                           folder)
     if merged_again:
         fetch(folder, timeout=timeout, cancelled=cancelled)
         merge_again()
         pushed = _push_once(state, where, timeout, cancelled)
         if pushed is None:
             raise PushRejected("push rejected: the remote branch moved again while merging; sync once more", folder)
-    url = where.urls.get(where.remote)
-    upstream_url = where.urls.get("upstream") if where.remote != "upstream" else None
-    branch = where.merge_ref.removeprefix("refs/heads/")
-    return Pushed(bool(pushed), merged_again, compare_url(branch, url, upstream_url) if url else None)
+    # The pull request goes from the branch pushed to into the repository pulled from (a fork pushing to itself and
+    # pulling from itself: into an `upstream` remote, the class's repository, if there is one).
+    url = where.urls.get(where.push_remote)
+    if where.push_remote != where.remote:
+        upstream_url = where.urls.get(where.remote)
+    else:
+        upstream_url = where.urls.get("upstream") if where.remote != "upstream" else None
+    branch = where.push_ref.removeprefix("refs/heads/")
+    base = where.merge_ref.removeprefix("refs/heads/")
+    return Pushed(bool(pushed), merged_again, compare_url(branch, url, upstream_url, base) if url else None)
