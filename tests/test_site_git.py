@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from git_fixtures import (
     POST,
     Laptops,
+    clone,
     commit_file,
     git,
     head,
@@ -32,6 +34,7 @@ from annotator.site.git import (
     NoIdentity,
     NotARepository,
     NoUpstream,
+    PushRejected,
     RemoteUnreachable,
     WouldOverwrite,
     read_state,
@@ -397,3 +400,87 @@ def test_bringing_the_upstream_into_a_site_in_a_subfolder_names_paths_from_there
     alice_pushes(laptops)
     fetch(laptops.bob / "_posts")
     assert bring_upstream(laptops.bob / "_posts", refuse).paths == ("2024-01-08-week-1.md",)
+
+
+# --- git stopped halfway: no lock, no half-done merge left behind -------------------------------------------------
+
+def _hook(laptop: Path, name: str, script: str) -> None:
+    hook = write(laptop, f".git/hooks/{name}", f"#!/bin/sh\n{script}\n")
+    hook.chmod(0o755)
+
+
+needs_posix = pytest.mark.skipif(os.name != "posix", reason="hooks as sh scripts; SIGTERM")
+
+
+@needs_posix
+def test_a_commit_whose_hook_outlasts_the_timeout_leaves_no_index_lock(laptops: Laptops):
+    bob = laptops.bob
+    _hook(bob, "pre-commit", "sleep 30")  # git holds .git/index.lock while its pre-commit hook runs
+    write(bob, POST_PATH, POST + "- edited\n")
+    write(bob, "_posts/2024-01-15-week-2.md", POST)
+    before = head(bob)
+    with pytest.raises(GitTimeout, match="did not finish within 1 s and was stopped$"):
+        finishes_within(10, lambda: commit_paths(bob, [POST_PATH, "_posts/2024-01-15-week-2.md"], "edit", timeout=1))
+    assert not (bob / ".git" / "index.lock").exists()
+    # the user's next git command works, and the new file is untracked again, as it was
+    assert short_status(bob) == f" M {POST_PATH}\n?? _posts/2024-01-15-week-2.md\n" and head(bob) == before
+
+
+@needs_posix
+@pytest.mark.parametrize(("hook", "own_commit"), [("pre-merge-commit", True), ("post-merge", True), ("post-merge", False)])
+def test_a_merge_whose_hook_outlasts_the_timeout_is_undone(laptops: Laptops, hook: str, own_commit: bool):
+    """pre-merge-commit runs with the merge in progress (MERGE_HEAD, merged files); post-merge after the merge or
+    fast-forward was made. Either way the step raises and the branch and work tree are as they were."""
+    bob = laptops.bob
+    alice_pushes(laptops, "_posts/2024-01-15-week-2.md", POST)
+    if own_commit:
+        commit_file(bob, "notes.md", "mine\n")
+    fetch(bob)
+    before = head(bob)
+    write(bob, "README.md", "uncommitted, untouched upstream\n")
+    _hook(bob, hook, "sleep 30")
+    with pytest.raises(GitTimeout, match="did not finish within 1 s and was stopped$"):
+        finishes_within(10, lambda: bring_upstream(bob, refuse, timeout=1))
+    assert head(bob) == before and short_status(bob) == " M README.md\n"
+    assert not (bob / "_posts" / "2024-01-15-week-2.md").exists()
+    assert not (bob / ".git" / "MERGE_HEAD").exists() and not (bob / ".git" / "index.lock").exists()
+
+
+# --- pushing to a fork ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting", ["branch.main.pushRemote", "remote.pushDefault"])
+def test_push_goes_to_the_push_remote_not_to_the_tracked_class_repository(laptops: Laptops, tmp_path: Path,
+                                                                         setting: str):
+    """Bob tracks the class's repository (origin) and pushes to his fork, as `git push` would: the class's branch
+    stays as it was, and the pull request goes from the fork into the class's repository."""
+    bob, fork = laptops.bob, tmp_path / "fork.git"
+    git(tmp_path, "clone", "-q", "--bare", str(laptops.remote), str(fork))
+    class_url, fork_url = "https://github.com/prof/ml-reading.git", "git@github.com:bob/ml-reading.git"
+    git(bob, "remote", "set-url", "origin", class_url)
+    git(bob, "config", f"url.{laptops.remote}.insteadOf", class_url)  # (the GitHub URLs lead to the bare repositories)
+    git(bob, "remote", "add", "fork", fork_url)
+    git(bob, "config", f"url.{fork}.insteadOf", fork_url)
+    git(bob, "config", setting, "fork")
+    class_head = head(laptops.remote, "main")
+    mine = commit_file(bob, POST_PATH, POST + "- pushed to the fork\n")
+    pushed = push(bob, lambda: pytest.fail("the class's repository did not move"))
+    assert pushed.pushed and head(fork, "main") == mine and head(laptops.remote, "main") == class_head
+    assert pushed.compare_url == "https://github.com/prof/ml-reading/compare/main...bob:main?expand=1"
+    # The fork moved on its own: merging the class's branch would not help, so nothing is merged and git says why.
+    other = clone(fork, tmp_path / "other", "Bob")
+    commit_file(other, "elsewhere.md", "x\n")
+    git(other, "push", "-q")
+    commit_file(bob, POST_PATH, POST + "- again\n")
+    with pytest.raises(PushRejected, match="'main' on remote 'fork' has commits that are not here.*git pull fork main"):
+        push(bob, lambda: pytest.fail("no merge of the class's branch"))
+
+
+def test_push_to_another_remote_refused_when_push_default_forbids_it(laptops: Laptops, tmp_path: Path):
+    git(laptops.bob, "remote", "add", "fork", str(tmp_path / "fork.git"))
+    git(laptops.bob, "config", "branch.main.pushRemote", "fork")
+    git(laptops.bob, "config", "push.default", "upstream")
+    class_head = head(laptops.remote, "main")
+    commit_file(laptops.bob, POST_PATH, POST + "- not pushed\n")
+    with pytest.raises(GitFailed, match="pushes to 'fork', and push.default is 'upstream'"):
+        push(laptops.bob, lambda: None)
+    assert head(laptops.remote, "main") == class_head

@@ -23,8 +23,12 @@ from pathlib import Path
 from annotator.errors import AnnotatorError
 from annotator.formats.textfile import decode_text
 
-LOCAL_TIMEOUT = 30.0  # seconds for a call that stays on this machine (hooks may run)
+LOCAL_TIMEOUT = 30.0  # seconds for a call that stays on this machine and runs no hook of the user's
+# Seconds for commit and merge: they run the user's hooks (pre-commit, commit-msg, pre-merge-commit, post-merge), and
+# a linter or test suite in a pre-commit hook can take minutes; stopping it halfway only makes the user run it again.
+HOOK_TIMEOUT = 300.0
 NETWORK_TIMEOUT = 90.0  # seconds for fetch or push
+_STOP_GRACE = 5.0  # seconds git gets after SIGTERM to remove its lock files before it is killed
 _POLL = 0.1  # how often a long call looks at `cancelled`
 
 Cancelled = Callable[[], bool]
@@ -182,14 +186,38 @@ def _git_program(env: dict[str, str], folder: str | Path) -> str:
     return found
 
 
-def _kill(proc: subprocess.Popen) -> None:
-    """Stop git and whatever it started (remote helpers, ssh): they share its new session on POSIX."""
+def _kill(proc: subprocess.Popen, gently: bool) -> bool:
+    """Stop git and whatever it started (hooks, remote helpers, ssh): they share its new session on POSIX.
+
+    GENTLY (a call that may be changing the repository) sends SIGTERM first: git then removes its
+    lock files (`.git/index.lock`, ref locks) before it exits, where SIGKILL would leave them and
+    every later git command would fail with "File exists". SIGKILL follows for whatever still runs
+    after `_STOP_GRACE` seconds (git itself, or a hook that ignores SIGTERM). True when git itself
+    had to be killed, so its lock files may be left behind.
+    """
+    forced = True
     if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError):  # already gone
+        if gently:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(_STOP_GRACE)
+                forced = False
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):  # already gone (the group, once git and its children exited)
             os.killpg(proc.pid, signal.SIGKILL)
-    else:
+    else:  # (Windows has no SIGTERM for a console-less process: terminate() is TerminateProcess)
         proc.kill()
     proc.wait()
+    return forced and gently
+
+
+def _stopped(what: str, forced: bool) -> str:
+    if not forced:
+        return what
+    return (f"{what}; git had to be killed and may have left a lock file behind: if git now says a .lock file "
+            "exists, make sure no git is running and delete that file")
 
 
 def run_git(folder: str | Path, args: Sequence[str], *, timeout: float = LOCAL_TIMEOUT, cancelled: Cancelled | None = None,
@@ -199,7 +227,9 @@ def run_git(folder: str | Path, args: Sequence[str], *, timeout: float = LOCAL_T
 
     REMOTE names the remote of a network call: its failures are told apart as authentication or
     reachability, and the call can be cancelled while it runs (a local call only between calls,
-    so that git is never stopped halfway through changing the work tree). CHECK raises the
+    so that git is never stopped halfway through changing the work tree). A call that is not
+    READ_ONLY may be changing the repository: on timeout or cancel it is stopped gently (see
+    `_kill`), so that git's lock files do not outlive it. CHECK raises the
     classified GitError for a non-zero exit; without it the caller reads `code`.
     """
     if cancelled is not None and cancelled():
@@ -222,11 +252,12 @@ def run_git(folder: str | Path, args: Sequence[str], *, timeout: float = LOCAL_T
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() - started >= timeout:
-                    _kill(proc)
-                    raise GitTimeout(f"`git {args[0]}` did not finish within {timeout:g} s and was stopped", folder) from None
+                    forced = _kill(proc, gently=not read_only)
+                    raise GitTimeout(_stopped(f"`git {args[0]}` did not finish within {timeout:g} s and was stopped",
+                                              forced), folder) from None
                 if poll is not None and poll():
-                    _kill(proc)
-                    raise GitCancelled("cancelled", folder) from None
+                    forced = _kill(proc, gently=not read_only)
+                    raise GitCancelled(_stopped("cancelled", forced), folder) from None
     result = Output(proc.returncode, out, err.decode("utf-8", "replace"))
     if check and result.code != 0:
         raise classify(folder, args, result.err, remote)
