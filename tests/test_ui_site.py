@@ -153,7 +153,9 @@ def test_the_preview_shows_each_diff_and_writes_nothing_until_sync(qtbot, tmp_pa
     close(win)
 
 
-def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(qtbot, tmp_path, monkeypatch, boxes):
+def team_conflict(qtbot, tmp_path, monkeypatch):
+    """Alice pushed Team Red for reading 1 of S0-L07; Bob's window set Team Green and synced with Pull:
+    (the laptops, Bob's window, its sync dialog)."""
     laptops = linked_laptops(tmp_path, monkeypatch)
     laptops.alice.annotate("S0-L07", 1, team="Team Red")
     assert laptops.alice.run("sync", "--commit", "--push") == 0
@@ -163,6 +165,11 @@ def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(
     dialog = open_sync_dialog(qtbot, win)
     with wait_status(qtbot, win):
         sync(qtbot, win, dialog, pull=True)
+    return laptops, win, dialog
+
+
+def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(qtbot, tmp_path, monkeypatch, boxes):
+    laptops, win, dialog = team_conflict(qtbot, tmp_path, monkeypatch)
     assert [o.code for o in dialog.outcomes if o.conflicts] == ["S0-L07"]
     assert "Conflict: S0-L07" in dialog.result.text()
     assert badge(win, "S0-L07") == "⚠ both"
@@ -187,15 +194,7 @@ def test_a_two_laptop_conflict_is_resolved_in_the_dialog_and_the_sync_completes(
 
 
 def test_a_conflict_can_be_resolved_with_a_value_typed_in_the_dialog(qtbot, tmp_path, monkeypatch, boxes):
-    laptops = linked_laptops(tmp_path, monkeypatch)
-    laptops.alice.annotate("S0-L07", 1, team="Team Red")
-    assert laptops.alice.run("sync", "--commit", "--push") == 0
-    win = open_window(qtbot, laptops.bob.db, tmp_path)
-    with wait_status(qtbot, win):
-        edit(qtbot, win.runner, editing.edit_reading, reading_id(win, "S0-L07", 1), team="Team Green")
-    dialog = open_sync_dialog(qtbot, win)
-    with wait_status(qtbot, win):
-        sync(qtbot, win, dialog, pull=True)
+    laptops, win, dialog = team_conflict(qtbot, tmp_path, monkeypatch)
     dialog.resolve_button.click()
     conflicts = win.site.conflict_dialog
     editor = conflicts.editors[0]
