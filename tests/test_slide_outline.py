@@ -109,3 +109,12 @@ def test_a_form_feed_inside_a_line_does_not_end_it():
     assert "Agents" in parse_slide_outline("# Week 3:\x0cAgents\n", "o.md").title
     with pytest.raises(AnnotatorError, match=r"o.md: line 2"):
         parse_slide_outline("\x0c\x0c\nnot a title\n", "o.md")
+
+
+def test_html_in_a_cited_title_is_dropped_as_a_session_post_drops_it():
+    """A title written `<!--notes-->Attention` came back `Attention` once exported and imported again
+    (found by the slow round-trip fuzz run): the outline reads it as the post will."""
+    text = "# Attention\n\n2025 Spring Course\n\nProf. Ada\n\n20250111\n\n# Attention\n\n" \
+           "- [<!--notes-->Attention <b>now</b>](https://arxiv.org/abs/2401.00001)\n"
+    session = parse_slide_outline(text, "outline.md")
+    assert [r.paper.title for r in session.readings] == ["Attention now"]

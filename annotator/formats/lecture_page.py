@@ -61,7 +61,7 @@ _NOT_PAPER = re.compile(
 _EMBEDDED_URL = re.compile(r"https?://\S+")
 _URLISH = re.compile(r"(?:https?://|www\.)\S*$|[\w.-]+\.[a-z]{2,}/\S*$", re.IGNORECASE)  # a URL as link text
 _LEADING_DATE = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}[ \t]+")  # `[2023/11/21 GAIA: …](…)`
-_MARKUP = re.compile(r"<br\s*/?>|\*\*|__|`", re.IGNORECASE)
+_MARKUP = re.compile(r"<[^<>]*>|\*\*|__|`")  # HTML tags and comments (`<br>`, `<!--notes-->`) as session posts drop them
 _SPACES = re.compile(r"\s+")
 _POST_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 
