@@ -41,6 +41,11 @@ class Base:
     app_edited: bool
     written: bool  # annotator wrote the text to the file (else it read it from there)
 
+    @property
+    def fingerprint(self) -> Fingerprint:
+        """The file's fingerprint when it held this text."""
+        return Fingerprint(self.size, self.mtime_ns)
+
 
 @dataclass(slots=True, frozen=True)
 class Fingerprint:

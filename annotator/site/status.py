@@ -118,8 +118,9 @@ def _own_new_posts(conn: sqlite3.Connection, folders: SiteFolders, posts: list[P
         try:
             _, text, row = render_stored_session(conn, post.session_id)
             path = target_path(folders.root / folders.new_post_folder(), row).relative_to(folders.root).as_posix()
+            seen = Fingerprint.of(folders.root / path)  # before the read, as everywhere: a later save then shows
             if path in new_on_disk and read_text_file(folders.root / path) == text:
-                post.path, post.seen = path, Fingerprint.of(folders.root / path)
+                post.path, post.seen = path, seen
                 posts.remove(new_on_disk.pop(path))
         except AnnotatorError:
             continue  # the sync reports what is wrong with it
@@ -153,7 +154,7 @@ def disk_changed(root: Path, post: PostState) -> bool:
     """Whether the file differs from its base; it is read (into `post.disk`) only when its fingerprint moved."""
     assert post.base is not None
     seen = Fingerprint.of(os.path.join(root, post.path))
-    if (seen.size, seen.mtime_ns) == (post.base.size, post.base.mtime_ns):
+    if seen == post.base.fingerprint:
         return False
     post.seen = seen
     try:

@@ -281,13 +281,8 @@ _SAVED_MEANWHILE = "{}: the file changed while syncing (saved in an editor?); no
 
 def _as_status_saw(root: Path, post: PostState) -> bool:
     """Whether POST's file is as status found it; else someone saved it since, and writing would lose that."""
-    if post.seen is not None:
-        expected = post.seen
-    elif post.base is not None:
-        expected = Fingerprint(post.base.size, post.base.mtime_ns)
-    else:
-        return True
-    return Fingerprint.of(root / post.path) == expected
+    expected = post.seen or (post.base.fingerprint if post.base is not None else None)
+    return expected is None or Fingerprint.of(root / post.path) == expected
 
 
 def _export(conn: sqlite3.Connection, root: Path, post: PostState, new_folder: str, changes: Changes, report: SyncReport,
