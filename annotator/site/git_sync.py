@@ -299,7 +299,7 @@ def _push_once(state: RepoState, where: Tracking, timeout: float, cancelled: Can
                      timeout=timeout, cancelled=cancelled, remote=where.push_remote, extra_env=where.network_env,
                      check=False)
     # --porcelain prints one `FLAG \t FROM:TO \t SUMMARY` line for the ref on stdout (flag `=` up to date, `!` rejected)
-    report = [line for line in result.out.decode("utf-8", "replace").splitlines() if line.count("\t") >= 2]
+    report = [line for line in result.out.decode("utf-8", "replace").split("\n") if line.count("\t") >= 2]
     flag, summary = (report[0][0], report[0].split("\t")[2]) if report else ("", "")
     if result.code == 0:
         return flag != "="
