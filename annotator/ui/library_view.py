@@ -35,6 +35,7 @@ from annotator.store.operations import Changes
 from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
+from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
 from annotator.ui.paper_actions import add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
@@ -130,6 +131,7 @@ class LibraryView(QWidget):
         for column, width in enumerate((0, 160, 90, 130, 110)):
             if width:
                 header.resizeSection(column, width)
+        self.columns = ColumnState(self.table, keep=(0,))  # (no fit to contents: rows are read lazily)
         self.table.setSortingEnabled(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)

@@ -33,6 +33,7 @@ from annotator.store.workload import (
     list_courses,
     roster_to_edit,
 )
+from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import tooltip
 
@@ -330,7 +331,7 @@ class WorkloadView(QWidget):
             f"session (front matter <i>video</i>) &nbsp; <span style='background-color:{_swatch(_BLOG_COLOUR)}'>"
             f"&nbsp;blog&nbsp;</span> writes the blog (<i>notes</i>) &nbsp; "
             f"<span style='background-color:{_swatch(_READING_COLOUR)}'>&nbsp;N readings&nbsp;</span> "
-            "presents N papers (a reading's Team)")
+            "presents N papers (a reading's Team)", wordWrap=True)
         self.table = QTableView()
         self.table.setObjectName("workloadTable")
         self.table.setModel(self.model)
@@ -340,6 +341,7 @@ class WorkloadView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setDefaultSectionSize(130)
+        self.columns = ColumnState(self.table, keep=(1,))
         self.empty_label = QLabel("No sessions in this course yet.", alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: gray;")
         self.empty_label.hide()
@@ -404,11 +406,12 @@ class WorkloadView(QWidget):
         self.empty_label.setText("No sessions in this course yet." if course_id is not None
                                  else "No courses yet: import a session post or create a session.")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((90, 80, 200)):
-            header.resizeSection(column, width)
-        for column in range(len(_SESSION_COLUMNS), self.model.columnCount()):  # a course has ~30 sessions
-            self.table.resizeColumnToContents(column)
-            header.resizeSection(column, min(max(header.sectionSize(column), 110), 165))  # tooltips say the rest
+        with self.columns.laying_out():  # a course has ~30 sessions: every cell is measured
+            for column in range(self.model.columnCount()):
+                self.table.resizeColumnToContents(column)
+                if column not in (0, 1):  # dates and ids whole; titles and team cells: the tooltips say the rest
+                    header.resizeSection(column, min(max(header.sectionSize(column), 110), 240 if column == 2 else 165))
+        self.columns.apply()  # the user's widths and hidden columns, over the fitted ones
 
     def _double_clicked(self, index: QModelIndex) -> None:
         session = self.model.session_at(index.row())
