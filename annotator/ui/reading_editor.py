@@ -40,6 +40,7 @@ from annotator.ui.field_problem import FieldProblem
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, plain_label
+from annotator.ui.workspace import scrolled
 
 NOTES_SAVE_DELAY_MS = 500
 # The notes layouts (QSettings values) with their menu text and tooltip.
@@ -165,16 +166,26 @@ class ReadingEditor(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Team:", self.team)
         form.addRow("Videos:", video_box)
-        editor = QWidget()
-        layout = QVBoxLayout(editor)
+        paper = QWidget()
+        layout = QVBoxLayout(paper)
         layout.setContentsMargins(6, 0, 4, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.link)
         layout.addWidget(self.authors)
         layout.addWidget(self.abstract)
         layout.addLayout(form)
+        notes_part = QWidget()
+        layout = QVBoxLayout(notes_part)
+        layout.setContentsMargins(6, 0, 4, 0)
         layout.addLayout(notes_heading)
         layout.addWidget(self.notes_splitter, 1)
+        # The paper above the notes, scrolled in a short window; the splitter lets the notes have more.
+        editor = QSplitter(Qt.Orientation.Vertical)
+        editor.setObjectName("paperNotesSplitter")
+        editor.setChildrenCollapsible(False)
+        editor.addWidget(scrolled(paper))
+        editor.addWidget(notes_part)
+        editor.setStretchFactor(1, 1)
 
         placeholder = QLabel("Select a reading to see its paper and edit its team, videos and notes.",
                              alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -282,6 +283,13 @@ class SessionListPanel(QWidget):
         self.model.modelReset.connect(self._restore)
         self._expand_courses()
         self._update_buttons()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for whole ids and dates and a title of about 30 characters."""
+        header = self.tree.header()
+        columns = sum(header.sectionSize(c) for c in range(header.count()) if c != TITLE_COLUMN and not header.isSectionHidden(c))
+        title = 30 * self.tree.fontMetrics().averageCharWidth()
+        return QSize(columns + title + self.tree.verticalScrollBar().sizeHint().width() + 4, super().sizeHint().height())
 
     def _text_width(self, column: int) -> int:
         """The width COLUMN needs to show every session's cell whole (a course row spans the tree)."""

@@ -43,6 +43,7 @@ _SESSION_COLUMNS = ("Date", "Session", "Title")
 _LEAD_COLOUR = QColor(240, 160, 60, 90)  # translucent: readable in light and dark themes
 _BLOG_COLOUR = QColor(80, 150, 230, 80)
 _READING_COLOUR = QColor(90, 190, 110, 60)
+FREE_TEXT_WIDTH_CHARS = 36  # a Workload title or "Not a team" cell wider than this is elided (its tooltip has it all)
 
 
 def _swatch(colour: QColor) -> str:
@@ -222,6 +223,10 @@ class WorkloadModel(QAbstractTableModel):
     def _has_other(self) -> bool:
         """Whether a session's lead or blog names no team ("see slack"): then a last column shows those as text."""
         return any(session.other for session in self._workload.sessions)
+
+    def is_free_text(self, column: int) -> bool:
+        """Whether COLUMN is the last one, of lead and blog values that name no team."""
+        return self._is_other(column)
 
     def _is_other(self, column: int) -> bool:
         return self._has_other() and column == self.columnCount() - 1
@@ -406,11 +411,12 @@ class WorkloadView(QWidget):
         self.empty_label.setText("No sessions in this course yet." if course_id is not None
                                  else "No courses yet: import a session post or create a session.")
         header = self.table.horizontalHeader()
+        widest = FREE_TEXT_WIDTH_CHARS * header.fontMetrics().averageCharWidth()
         with self.columns.laying_out():  # a course has ~30 sessions: every cell is measured
             for column in range(self.model.columnCount()):
-                self.table.resizeColumnToContents(column)
-                if column not in (0, 1):  # dates and ids whole; titles and team cells: the tooltips say the rest
-                    header.resizeSection(column, min(max(header.sectionSize(column), 110), 240 if column == 2 else 165))
+                self.table.resizeColumnToContents(column)  # ids, dates and team cells (the Total row too) whole
+                if column == 2 or self.model.is_free_text(column):  # titles and "see slack": the tooltips say the rest
+                    header.resizeSection(column, min(header.sectionSize(column), widest))
         self.columns.apply()  # the user's widths and hidden columns, over the fitted ones
 
     def _double_clicked(self, index: QModelIndex) -> None:

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
 STACKED_BELOW_CHARS = 150  # a workspace narrower than this many average characters stacks its lists
+
+
+def scrolled(page: QWidget) -> QScrollArea:
+    """PAGE in a frameless scroll area: a short window scrolls a form instead of setting its own minimum height."""
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
 
 
 class Workspace(QSplitter):
@@ -35,8 +44,9 @@ class Workspace(QSplitter):
         self.lists.setStretchFactor(1, 3)
         self.setStretchFactor(0, 5)
         self.setStretchFactor(1, 4)
-        self.lists.setSizes([300, 420])
-        self.setSizes([720, 560])
+        sessions_width = min(max(sessions.sizeHint().width(), 300), 480)  # whole ids, and some of the titles
+        self.lists.setSizes([sessions_width, 420])
+        self.setSizes([sessions_width + 420, 560])
 
     def stacked_below(self) -> int:
         """The width under which the sessions go above the readings."""
@@ -57,9 +67,13 @@ class Workspace(QSplitter):
         self._split_lists()
 
     def _split_lists(self) -> None:
-        """Two fifths to the sessions (their rows are short), the rest to the readings."""
-        length = self.lists.height() if self.lists_stacked() else self.lists.width()
-        self.lists.setSizes([length * 2 // 5, length - length * 2 // 5])
+        """Two fifths to the sessions (their rows are short), more when their ids and dates need it, the rest
+        to the readings."""
+        stacked = self.lists_stacked()
+        length = self.lists.height() if stacked else self.lists.width()
+        sessions = length * 2 // 5 if stacked else min(max(length * 2 // 5, self.lists.widget(0).sizeHint().width()),
+                                                         length // 2)
+        self.lists.setSizes([sessions, length - sessions])
 
     def save_state(self) -> list[QByteArray]:
         """The pane sizes, for QSettings."""
