@@ -34,6 +34,13 @@ def sample_files() -> tuple[list[Path], str]:
     return [DATA / "session_quirks.md", DATA / "lecture_tour.md"], ""
 
 
+def teams_of(window: object, index: int) -> int:
+    """How many team columns the Workload grid shows for its INDEXth course."""
+    view = window.workload_view  # type: ignore[attr-defined]
+    view.courses.setCurrentIndex(index)
+    return len(view.model.workload().teams)
+
+
 def shoot(name: str, size: tuple[int, int] | None, outdir: Path) -> None:
     """In this process: build the window on a fresh library and save its tabs as OUTDIR/NAME-TAB.png."""
     sys.path.insert(0, str(ROOT))
@@ -66,6 +73,9 @@ def shoot(name: str, size: tuple[int, int] | None, outdir: Path) -> None:
     screen = window.screen().availableGeometry()
     for tab in range(window.tabs.count()):
         window.tabs.setCurrentIndex(tab)
+        if window.tabs.widget(tab) is window.workload_view:  # the course with the most teams: its Total row
+            courses = window.workload_view.courses
+            window.workload_view.courses.setCurrentIndex(max(range(courses.count()), key=lambda i: teams_of(window, i)))
         for _ in range(3):
             app.processEvents()
         label = window.tabs.tabText(tab).lower()
