@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from annotator.store import editing, queries
 from annotator.store.importing import import_paths
@@ -84,6 +85,9 @@ def test_the_middle_pane_keeps_its_width_when_switching_sessions(qtbot, window):
     shown_at(qtbot, window, 1366, 768)
     first, second = session_id(window, "W05.1"), session_id(window, "000_4e53d66d23542365")
     editing.edit_session(window.lib, second, title="A much longer session title " * 8)
+    paper = window.lib.conn.execute("SELECT paper_id FROM readings WHERE session_id = ? ORDER BY position", (second,)).fetchall()[1][0]
+    long_title = "Self" + "-supervised" * 20  # one long word, as some titles and links are
+    editing.edit_paper(window.lib, paper, {"title": long_title, "url": "https://example.org/" + "x" * 200})
     window.apply_changes(None)
     window.show_session(first)
     window.readings.select_reading(window.readings.model.reading_ids()[0])
@@ -91,6 +95,7 @@ def test_the_middle_pane_keeps_its_width_when_switching_sessions(qtbot, window):
     window.show_session(second)
     window.readings.select_reading(window.readings.model.reading_ids()[1])
     qtbot.wait_until(lambda: window.reading_editor.reading_id() is not None)
+    QApplication.processEvents()  # the layout requests of the new texts
     assert window.centre.width() == width
 
 
