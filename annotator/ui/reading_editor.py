@@ -180,12 +180,15 @@ class ReadingEditor(QWidget):
         layout.addLayout(notes_heading)
         layout.addWidget(self.notes_splitter, 1)
         # The paper above the notes, scrolled in a short window; the splitter lets the notes have more.
-        editor = QSplitter(Qt.Orientation.Vertical)
+        self._paper = paper
+        self.paper_splitter = editor = QSplitter(Qt.Orientation.Vertical)
         editor.setObjectName("paperNotesSplitter")
         editor.setChildrenCollapsible(False)
         editor.addWidget(scrolled(paper))
         editor.addWidget(notes_part)
         editor.setStretchFactor(1, 1)
+        self._paper_dragged = False  # once the user sets the split, it stays theirs
+        editor.splitterMoved.connect(lambda _pos, _index: setattr(self, "_paper_dragged", True))
 
         placeholder = QLabel("Select a reading to see its paper and edit its team, videos and notes.",
                              alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -235,6 +238,17 @@ class ReadingEditor(QWidget):
         self._reading = reading_in_context(self._lib.conn, reading_id) if reading_id is not None else None
         self.pages.setCurrentIndex(1 if self._reading else 0)
         self._fill(force=True)
+        self._fit_paper()
+
+    def _fit_paper(self) -> None:
+        """Give the paper the height its text needs, up to half the editor; the notes take the rest."""
+        total = sum(self.paper_splitter.sizes())
+        if self._reading is None or self._paper_dragged or total <= 0:
+            return
+        width = self._paper.width()
+        wanted = self._paper.heightForWidth(width) if self._paper.hasHeightForWidth() else -1
+        paper = min(wanted if wanted > 0 else self._paper.sizeHint().height(), total // 2)
+        self.paper_splitter.setSizes([paper, total - paper])
 
     def _fill(self, force: bool) -> None:
         reading = self._reading
