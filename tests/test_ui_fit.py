@@ -85,7 +85,7 @@ def test_the_middle_pane_keeps_its_width_when_switching_sessions(qtbot, window):
     shown_at(qtbot, window, 1366, 768)
     first, second = session_id(window, "W05.1"), session_id(window, "000_4e53d66d23542365")
     editing.edit_session(window.lib, second, title="A much longer session title " * 8)
-    paper = window.lib.conn.execute("SELECT paper_id FROM readings WHERE session_id = ? ORDER BY position", (second,)).fetchall()[1][0]
+    paper = queries.session_readings(window.lib.conn, second)[1]["paper_id"]
     long_title = "Self" + "-supervised" * 20  # one long word, as some titles and links are
     editing.edit_paper(window.lib, paper, {"title": long_title, "url": "https://example.org/" + "x" * 200})
     window.apply_changes(None)

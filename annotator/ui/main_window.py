@@ -29,7 +29,6 @@ from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.keyboard import ShortcutsDialog, edit_focused
-from annotator.ui.layout_settings import restore_layout, save_layout
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
@@ -43,7 +42,7 @@ from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
-from annotator.ui.workspace import Workspace
+from annotator.ui.window_layout import Workspace, restore_layout, save_layout
 
 POLL_INTERVAL_MS = 1000
 

@@ -40,7 +40,7 @@ from annotator.ui.field_problem import FieldProblem
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, plain_label
-from annotator.ui.workspace import scrolled
+from annotator.ui.window_layout import scrolled
 
 NOTES_SAVE_DELAY_MS = 500
 # The notes layouts (QSettings values) with their menu text and tooltip.

@@ -36,7 +36,7 @@ from annotator.store.workload import course_team_names
 from annotator.ui.field_problem import FieldProblem
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, tooltip, warn
-from annotator.ui.workspace import scrolled
+from annotator.ui.window_layout import scrolled
 
 # Keys with a field of their own; every other key is a row of the table.
 OWN_FIELDS = ("title", "date", "lecture", "video", "notes", "tags")
