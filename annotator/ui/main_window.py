@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
 )
@@ -43,6 +42,7 @@ from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
+from annotator.ui.window_layout import Workspace, restore_layout, save_layout
 
 POLL_INTERVAL_MS = 1000
 
@@ -78,15 +78,7 @@ class MainWindow(QMainWindow):
         self.centre.setDocumentMode(True)
         self.centre.addTab(self.readings, "Readings")
         self.centre.addTab(self.session_editor, "Session Details")
-        self.workspace = QSplitter(Qt.Orientation.Horizontal)
-        self.workspace.setObjectName("workspaceSplitter")
-        for pane in (self.sessions, self.centre, self.reading_editor):
-            self.workspace.addWidget(pane)
-        self.workspace.setChildrenCollapsible(False)
-        self.workspace.setContentsMargins(6, 6, 6, 6)
-        self.workspace.setStretchFactor(1, 2)
-        self.workspace.setStretchFactor(2, 3)
-        self.workspace.setSizes([340, 400, 540])
+        self.workspace = Workspace(self.sessions, self.centre, self.reading_editor)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.workspace, "Sessions")
@@ -243,6 +235,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions(self.tab_actions)
         view_menu.addSeparator()
+        view_menu.addMenu(self.reading_editor.notes_layout_menu)
         view_menu.addAction(self.welcome_action)
         bar.addMenu("&Help").addActions([self.shortcuts_action, self.about_action])
         for menu in bar.findChildren(type(file_menu)):
@@ -482,24 +475,13 @@ class MainWindow(QMainWindow):
     # --- settings and closing ------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        for splitter, key in ((self.workspace, "window/workspaceSplitter"),
-                              (self.reading_editor.notes_splitter, "window/notesSplitter")):
-            state = self.settings.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                splitter.restoreState(state)
+        restore_layout(self, self.settings)
         last = self.settings.value("window/lastSession")
         if last is not None and str(last).isdigit():
             self.sessions.select_session(int(last))
 
     def save_settings(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/workspaceSplitter", self.workspace.saveState())
-        self.settings.setValue("window/notesSplitter", self.reading_editor.notes_splitter.saveState())
+        save_layout(self, self.settings)
         self.settings.sync()
 
     def start_daily_backup(self) -> None:
