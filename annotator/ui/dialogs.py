@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from importlib import metadata
 from types import TracebackType
 from typing import Any
 
@@ -239,15 +240,45 @@ def make_excepthook() -> Callable[[type[BaseException], BaseException, Traceback
     return hook
 
 
-def show_about(parent: QWidget) -> None:
-    """Help ▸ About."""
-    QMessageBox.about(
-        parent, "About annotator",
-        f"<h3>annotator {escape(__version__)}</h3>"
+def _package_metadata() -> tuple[str, str, list[str]]:
+    """The installed package's version, licence and project links (the source's own version when not installed)."""
+    try:
+        meta = metadata.metadata("annotator")
+    except metadata.PackageNotFoundError:
+        return __version__, "MIT", []
+    links = [entry.split(",", 1)[-1].strip() for entry in meta.get_all("Project-URL") or []]
+    return meta.get("Version") or __version__, meta.get("License") or "MIT", [link for link in links if is_web_url(link)]
+
+
+def about_text(library_path: str) -> str:
+    """Help ▸ About's text (rich text; every value escaped): version, the library's path, licence, project link."""
+    version, licence, links = _package_metadata()
+    link = ("<br>".join(f"<a href='{escape(url)}'>{escape(url)}</a>" for url in links) if links
+            else "annotator has no public project page yet.")
+    return (
+        f"<h3>annotator {escape(version)}</h3>"
         "<p>Prepare reading-group sessions: papers, notes, teams and video links, "
         "exported as Jekyll posts.</p><p>Your library is a single SQLite file; every change "
-        "is saved at once and can be undone.</p>",
+        "is saved at once and can be undone.</p>"
+        f"<p><b>Library:</b> {escape(library_path)}</p>"
+        f"<p><b>Licence:</b> {escape(licence)} (see the LICENSE file shipped with annotator)</p>"
+        f"<p><b>Project:</b> {link}</p>"
     )
+
+
+def about_box(parent: QWidget, library_path: str) -> QMessageBox:
+    """The About box: its text can be selected and copied (the path), and its links open in the browser."""
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "About annotator", about_text(library_path),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    return box
+
+
+def show_about(parent: QWidget, library_path: str) -> None:
+    """Help ▸ About."""
+    about_box(parent, library_path).exec()
 
 
 class PaperPickerDialog(QDialog):

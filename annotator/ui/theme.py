@@ -9,7 +9,8 @@ or Wayland session), `ColourSchemeFollower` sets a dark palette itself.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 Role = QPalette.ColorRole
 
@@ -80,7 +81,7 @@ def dark_palette() -> QPalette:
 class ColourSchemeFollower(QObject):
     """Keeps the application's palette dark while the platform's colour scheme is dark."""
 
-    def __init__(self, app: QGuiApplication):
+    def __init__(self, app: QApplication):
         super().__init__(app)
         self._app = app
         self._own_palette = False  # whether the palette in use is the one set here
