@@ -168,7 +168,7 @@ class ExportPreviewDialog(QDialog):
 
     def _colour_statuses(self) -> None:
         for row, result in enumerate(self.results):
-            self.files.item(row).setForeground(status_colour(self.files.palette(), result.status))
+            self.files.item(row).setForeground(status_colour(self.palette(), result.status))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
