@@ -71,7 +71,7 @@ def test_new_library_creates_the_file_and_the_window_shows_it(qtbot, monkeypatch
     first.library_files.new_action.trigger()
     new = library_files.switched_windows()[-1]
     assert target.is_file()
-    assert new.windowTitle() == "annotator — spring.sqlite" and new.windowFilePath() == str(target)
+    assert new.windowTitle() == "spring.sqlite" and new.windowFilePath() == str(target)
     assert new.isVisible() and not first.isVisible()
     assert new.pages.currentWidget() is new.welcome  # an empty library starts at the welcome page
     with pytest.raises(sqlite3.ProgrammingError):  # the library the old window had is closed
@@ -127,7 +127,7 @@ def test_open_recent_lists_libraries_most_recent_first_and_opens_one(qtbot, tmp_
     new = library_files.switched_windows()[-1]
     assert Path(new.lib.path) == other
     # Two libraries named library.sqlite: the title says which folder.
-    assert new.windowTitle() == f"annotator — library.sqlite ({other.parent})"
+    assert new.windowTitle() == f"library.sqlite ({other.parent})"
     settle(qtbot, new.runner)
     clear = [a for a in new.library_files.recent_menu.actions() if a.text() == "&Clear Menu"][0]
     clear.trigger()

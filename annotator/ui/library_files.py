@@ -10,26 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from annotator.errors import AnnotatorError
 from annotator.store.library import Library, default_library_path, open_library
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
 from annotator.ui.plain_text import critical, warn
 
+if TYPE_CHECKING:  # (main_window imports this module)
+    from annotator.ui.main_window import MainWindow
+
 RECENT_KEY = "libraries/recent"
 MAX_RECENT = 10
 LIBRARY_FILTER = "annotator libraries (*.sqlite *.db);;All files (*)"
 
 # The windows opened by a switch: Python must hold a top-level window, or it is deleted with its last reference.
-_switched_windows: list[Any] = []
+_switched_windows: list[MainWindow] = []
 
 
-def switched_windows() -> list[Any]:
+def switched_windows() -> list[MainWindow]:
     """The windows (MainWindow) opened by New / Open Library that are still open, oldest first."""
     return list(_switched_windows)
 
@@ -48,19 +51,20 @@ def remember_library(settings: QSettings, path: str) -> None:
 
 
 def window_title(path: str, settings: QSettings) -> str:
-    """'annotator — NAME', with the folder too when another recent library has the same file name."""
+    """The library's file name, with its folder when another recent library has the same name (Qt appends
+    ' — annotator', the application's display name, as desktops show a document's window)."""
     path = str(Path(path).absolute())
     name = Path(path).name
     if any(Path(other).name == name and other != path for other in recent_libraries(settings)):
-        return f"annotator — {name} ({Path(path).parent})"
-    return f"annotator — {name}"
+        return f"{name} ({Path(path).parent})"
+    return name
 
 
 class LibraryFiles(QObject):
     """The New / Open / Open Recent actions of WINDOW, a MainWindow over LIB."""
 
-    def __init__(self, window: Any, lib: Library, settings: QSettings,
-                 make_window: Callable[[Library], QMainWindow]):
+    def __init__(self, window: MainWindow, lib: Library, settings: QSettings,
+                 make_window: Callable[[Library], MainWindow]):
         """MAKE_WINDOW(library) builds the window that replaces WINDOW (not shown yet)."""
         super().__init__(window)
         self.window = window
@@ -101,7 +105,7 @@ class LibraryFiles(QObject):
         if chosen:
             self.create(chosen[0])
 
-    def create(self, path: str) -> Any:
+    def create(self, path: str) -> MainWindow | None:
         """Make an empty library at PATH and switch to it; the new window, or None when refused."""
         if Path(path).exists():
             warn(self.window, "New Library", f"{path} already exists, and annotator never replaces a file.\n\n"
@@ -121,7 +125,7 @@ class LibraryFiles(QObject):
         for number, path in enumerate(recent_libraries(self.settings), 1):
             action = self.recent_menu.addAction(f"&{number} {Path(path).name} — {Path(path).parent}")
             action.setData(path)
-            action.setCheckable(True)
+            action.setCheckable(path == current)  # a tick on the open one only
             action.setChecked(path == current)
             exists = Path(path).is_file()
             action.setEnabled(exists)  # (stat only: the file is opened by SQLite alone)
@@ -136,7 +140,7 @@ class LibraryFiles(QObject):
         """Forget every recent library but the open one."""
         self.settings.setValue(RECENT_KEY, [str(Path(self.lib.path).absolute())])
 
-    def switch_to(self, path: str, create: bool = False) -> Any:
+    def switch_to(self, path: str, create: bool = False) -> MainWindow | None:
         """Show the library at PATH in a new window and close this one; the new window, or None when refused."""
         if Path(path).absolute() == Path(self.lib.path).absolute():
             self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
