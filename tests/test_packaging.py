@@ -40,7 +40,6 @@ def test_installed_package_ships_migrations_and_resources(tmp_path):
     _, db_files, resource_files = run.stdout.splitlines()
     assert "001_initial.sql" in db_files and "002_sort_indexes.sql" in db_files
     assert "sample/sample-session.md" in resource_files
-    assert "icons/sync.svg" in resource_files  # the toolbar's icons
 
 
 def test_migrations_are_found_from_outside_the_source_tree(tmp_path):
