@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from annotator.formats.model import Paper
 from annotator.store import editing
 from annotator.store.library import open_library
+from annotator.ui import app as app_module
 from annotator.ui import library_files
 from annotator.ui.main_window import MainWindow
 from tests.ui_helpers import settle
@@ -103,6 +105,7 @@ def test_open_library_on_a_file_that_is_no_library_keeps_the_current_one(monkeyp
     before = bad.read_bytes()
     shown = messages(monkeypatch, "critical")
     monkeypatch.setattr(library_files, "choose_file", lambda *args: str(bad))
+    assert first.library_files.open_action.shortcut() == QKeySequence("Ctrl+O")
     first.library_files.open_action.trigger()
     assert len(shown) == 1 and str(bad) in shown[0] and "stays open" in shown[0]
     assert bad.read_bytes() == before
@@ -166,3 +169,27 @@ def test_about_names_version_library_licence_and_project_link(monkeypatch, windo
     assert str(window.lib.path) in text
     assert "MIT" in text
     assert "no public project page" in text  # the package names none: said, not invented
+
+
+def test_quitting_after_a_switch_closes_the_library_open_then(qtbot, monkeypatch, tmp_path):
+    second = tmp_path / "second.sqlite"
+    test_settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    init = MainWindow.__init__
+    monkeypatch.setattr(MainWindow, "__init__", lambda self, lib, settings=None, poll_interval_ms=1000:
+                        init(self, lib, test_settings, poll_interval_ms))
+
+    def use_the_app(app) -> int:
+        first = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        new = first.library_files.create(str(second))
+        settle(qtbot, new.runner)
+        assert (tmp_path / "second.sqlite-wal").exists()  # open, in WAL mode
+        new.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", use_the_app)
+    try:
+        assert app_module.run_app(str(tmp_path / "library.sqlite")) == 0
+    finally:
+        library_files._switched_windows.clear()
+    # SQLite removes the WAL when the last connection closes: both libraries were closed.
+    assert not (tmp_path / "second.sqlite-wal").exists() and not (tmp_path / "library.sqlite-wal").exists()

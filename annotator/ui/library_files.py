@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from annotator.errors import AnnotatorError
-from annotator.store.library import Library, default_library_path, open_library
+from annotator.store.library import Library, open_library
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
 from annotator.ui.plain_text import critical, warn
 
@@ -76,6 +76,8 @@ class LibraryFiles(QObject):
         window.setWindowFilePath(str(lib.path))
         self.new_action = self._action("New &Library…", self.choose_new, "Create an empty library file and switch to it")
         self.open_action = self._action("&Open Library…", self.choose_existing, "Switch to another library file")
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        window.addAction(self.open_action)  # (its shortcut works, and Help ▸ Keyboard Shortcuts lists it)
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -89,7 +91,7 @@ class LibraryFiles(QObject):
         return action
 
     def _folder(self) -> str:
-        return str(Path(self.lib.path).parent if self.lib.path else default_library_path().parent)
+        return str(Path(self.lib.path).parent)
 
     def choose_new(self) -> None:
         """File ▸ New Library…: a new file's name (an existing file is never replaced), then switch to it."""
@@ -142,7 +144,7 @@ class LibraryFiles(QObject):
 
     def switch_to(self, path: str, create: bool = False) -> MainWindow | None:
         """Show the library at PATH in a new window and close this one; the new window, or None when refused."""
-        if Path(path).absolute() == Path(self.lib.path).absolute():
+        if Path(path).resolve() == Path(self.lib.path).resolve():  # (also through a link: one connection per file)
             self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
             return None
         try:
