@@ -29,6 +29,7 @@ from annotator.ui import dialogs
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.keyboard import ShortcutsDialog, edit_focused
+from annotator.ui.library_files import LibraryFiles
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
@@ -41,6 +42,7 @@ from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
+from annotator.ui.toolbar import MainToolBar
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
 from annotator.ui.window_layout import Workspace, restore_layout, save_layout
 
@@ -56,7 +58,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.lib = lib
         self.settings = settings if settings is not None else QSettings()
-        self.setWindowTitle(f"annotator — {Path(lib.path).name}")
         self.setAcceptDrops(True)
         self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
         self.watcher.changed_elsewhere.connect(self.refresh_everything)
@@ -183,8 +184,8 @@ class MainWindow(QMainWindow):
         self.teams_action = self._action("&Teams…", self.edit_teams, None, "Edit the selected course's team roster")
         self.welcome_action = self._action("&Welcome Page", self.show_welcome, None,
                                            "Show the welcome page with recent imports")
-        self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self), None,
-                                         "Version and what annotator is")
+        self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self, str(self.lib.path)), None,
+                                         "Version, the library's path, the licence")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", lambda: ShortcutsDialog(self.actions(), self).exec(),
                                              "F1", "Every shortcut of the window")
         self.next_session_action = self._action("Ne&xt Session", lambda: self.sessions.step_session(1), "Alt+Down",
@@ -204,10 +205,16 @@ class MainWindow(QMainWindow):
                                                          ("Select &All", "selectAll", key.SelectAll))]
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        interval = self.watcher.timer.interval()
+        self.library_files = LibraryFiles(self, self.lib, self.settings,
+                                          lambda lib: type(self)(lib, self.settings, interval))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.library_files.new_action, self.library_files.open_action])
+        file_menu.addMenu(self.library_files.recent_menu)
+        file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.site.open_site_action, self.sample_action])
         file_menu.addSeparator()
         file_menu.addActions([self.export_session_action, self.export_course_action])
@@ -240,6 +247,10 @@ class MainWindow(QMainWindow):
         bar.addMenu("&Help").addActions([self.shortcuts_action, self.about_action])
         for menu in bar.findChildren(type(file_menu)):
             menu.setToolTipsVisible(True)
+        self.toolbar = MainToolBar([(self.import_action, "import", "Import"), (self.export_session_action, "export", "Export"),
+                                    (self.site.sync_action, "sync", "Sync"), (self.undo_action, "undo", "Undo"),
+                                    (self.redo_action, "redo", "Redo"), (self.find_action, "search", "Search")], self)
+        self.addToolBar(self.toolbar)
 
     def _update_actions(self) -> None:
         session = self.sessions.selected_session() is not None
