@@ -1,0 +1,211 @@
+"""Paper ▸ Find on arXiv and Fill in Missing Links: look up in the background, let the user choose, then apply.
+
+A lookup only reads (a QueryOp: the library on a read-only connection, arXiv over the network,
+never on the GUI thread), with progress and Cancel. What it found is applied only after the user
+saw it: at once for one paper whose title matches exactly, else after the candidates or review
+dialog; applying is one store operation (`apply_lookups`), so one Edit ▸ Undo step. No request is
+sent before the user asks: the client is made on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QMenu, QMenuBar
+
+from annotator.arxiv import ArxivClient, ArxivEntry, ArxivOffline, LookupCancelled
+from annotator.store.lookups import LookupResult, apply_lookups, look_up, papers_missing_links
+from annotator.store.paper_browser import paper_detail
+from annotator.store.read_connection import Connection
+from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
+from annotator.ui.operation_runner import Cancelled, Task
+from annotator.ui.plain_text import ask
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+
+def _look_up(conn: Connection, client: ArxivClient, paper_id: int, task: Task) -> LookupResult:
+    """One paper's lookup; Cancel pressed while it waited for its turn is the runner's Cancelled."""
+    if task.cancelled():
+        raise Cancelled()
+    try:
+        return look_up(conn, client, paper_id, task.cancelled)
+    except LookupCancelled:
+        raise Cancelled() from None
+
+
+def look_up_missing(client: ArxivClient, session_id: int | None = None,
+                    list_id: int | None = None) -> Callable[[Connection, Task], list[LookupResult]]:
+    """A query looking up every paper of the session, the list or the library (neither given) that has no link."""
+
+    def query(conn: Connection, task: Task) -> list[LookupResult]:
+        paper_ids = papers_missing_links(conn, session_id=session_id, list_id=list_id)
+        results = []
+        for done, paper_id in enumerate(paper_ids):
+            task.report(done, len(paper_ids))
+            results.append(_look_up(conn, client, paper_id, task))
+        if task.cancelled():  # the last answer came after Cancel: nothing is shown, nothing applied
+            raise Cancelled()
+        return results
+
+    return query
+
+
+class ArxivLookups(QObject):
+    """The window's arXiv actions: Find on arXiv for one paper, Fill in Missing Links for many."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.runner = window.runner
+        self.client: ArxivClient | None = None  # made on first use (it reads ANNOTATOR_ARXIV_API then)
+        self.dialog: QDialog | None = None  # the candidates or review dialog shown last
+        self.find_action = self._action("Find on &arXiv…", self.find_selected,
+                                        "Fill in the selected paper's link, authors and abstract from arXiv")
+        self.fill_session_action = self._action("Fill in Missing Links for &Session…", self.fill_session,
+                                                "Look up on arXiv every paper of the selected session without a link")
+        self.fill_list_action = self._action("Fill in Missing Links for &List…", self.fill_list,
+                                             "Look up on arXiv every paper without a link of the list shown "
+                                             "on the Library tab")
+        self.fill_library_action = self._action("Fill in Missing Links for the &Whole Library…", self.fill_library,
+                                                "Look up on arXiv every paper of the library without a link")
+
+    def _action(self, text: str, slot: Callable[[], Any], tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def add_menu(self, bar: QMenuBar) -> QMenu:
+        """The Paper menu on BAR; its actions are enabled for what is selected when it opens."""
+        menu = bar.addMenu("&Paper")
+        menu.addAction(self.find_action)
+        menu.addSeparator()
+        menu.addActions([self.fill_session_action, self.fill_list_action, self.fill_library_action])
+        menu.aboutToShow.connect(self.update_actions)
+        return menu
+
+    def update_actions(self) -> None:
+        self.find_action.setEnabled(self.selected_paper() is not None)
+        self.fill_session_action.setEnabled(self.window.sessions.selected_session() is not None)
+        name = self.window.library_view.lists.currentText()
+        list_shown = self.window.library_view.lists.currentData() is not None
+        self.fill_list_action.setEnabled(list_shown)
+        self.fill_list_action.setText(f"Fill in Missing Links for &List “{name}”…" if list_shown
+                                      else "Fill in Missing Links for &List…")
+
+    def selected_paper(self) -> int | None:
+        """The paper of the Library tab's current row when that tab is shown, else of the selected reading."""
+        window = self.window
+        if window.tabs.currentWidget() is window.library_view:
+            return window.library_view.current_paper()
+        reading_id = window.readings.selected_reading()
+        row = window.readings.model.row_of(reading_id) if reading_id is not None else -1
+        return window.readings.model.reading(row)["paper_id"] if row >= 0 else None
+
+    def _client(self) -> ArxivClient:
+        if self.client is None:
+            self.client = ArxivClient()
+        return self.client
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 15000)
+
+    def _failed(self, exc: Exception) -> None:
+        """Offline (or arXiv busy) is one status-bar line; a bad answer or a database error a message box."""
+        if isinstance(exc, ArxivOffline):
+            self._say(str(exc))
+        else:
+            self.runner.report(exc, self.window, "arXiv")
+
+    # --- one paper -----------------------------------------------------------------------------
+
+    def find_selected(self) -> None:
+        paper_id = self.selected_paper()
+        if paper_id is not None:
+            self.find(paper_id)
+
+    def find(self, paper_id: int) -> None:
+        """Look PAPER_ID up on arXiv (by its arXiv id, else its title) and apply an exact match."""
+        paper = paper_detail(self.window.lib.conn, paper_id)
+        if paper is None:
+            return
+        client = self._client()
+        title = " ".join(paper["title"].split())
+        self.runner.query_op(self.window, lambda conn, task: _look_up(conn, client, paper_id, task),
+                             self._found, "Find on arXiv") \
+            .with_progress(f"Looking up “{title}” on arXiv…").failure(self._failed).run_in_background()
+
+    def _found(self, result: LookupResult) -> None:
+        if result.status == "match" and result.entry is not None:
+            self._apply([(result.paper_id, result.entry)], merge=self._merge_asked(result))
+        elif result.status == "ambiguous":
+            dialog = CandidatesDialog(result.title, list(result.candidates), self.window)
+            dialog.accepted.connect(lambda: self._picked(result.paper_id, dialog.chosen()))
+            self._show(dialog)
+        else:
+            self._say(f"“{' '.join(result.title.split())}” is not on arXiv (no paper has that title): "
+                      "nothing was changed")
+
+    def _merge_asked(self, result: LookupResult) -> bool:
+        if result.duplicate_of is None:
+            return False
+        duplicate = paper_detail(self.window.lib.conn, result.duplicate_of)
+        other = " ".join(duplicate["title"].split()) if duplicate else f"paper {result.duplicate_of}"
+        return ask(self.window, "Same paper",
+                   f"arXiv {result.entry.arxiv_id if result.entry else ''} is already in the library as “{other}”.\n\n"
+                   "Merge the two? Readings and list places move to the paper already there; nothing is lost.")
+
+    def _picked(self, paper_id: int, entry: ArxivEntry | None) -> None:
+        if entry is not None:
+            self._apply([(paper_id, entry)], merge=True)
+
+    # --- many papers ---------------------------------------------------------------------------
+
+    def fill_session(self) -> None:
+        session_id = self.window.sessions.selected_session()
+        if session_id is not None:
+            self.fill_in(look_up_missing(self._client(), session_id=session_id), "the session")
+
+    def fill_list(self) -> None:
+        list_id = self.window.library_view.lists.currentData()
+        if list_id is not None:
+            self.fill_in(look_up_missing(self._client(), list_id=list_id), "the list")
+
+    def fill_library(self) -> None:
+        self.fill_in(look_up_missing(self._client()), "the library")
+
+    def fill_in(self, query: Callable[[Connection, Task], list[LookupResult]], where: str) -> None:
+        """Run QUERY in the background with progress and Cancel, then show its review dialog."""
+        self.runner.query_op(self.window, query, lambda results: self._review(results, where), "Fill in Missing Links") \
+            .with_progress(f"Looking up the papers of {where} without a link on arXiv…") \
+            .failure(self._failed).run_in_background()
+
+    def _review(self, results: list[LookupResult], where: str) -> None:
+        if not results:
+            self._say(f"Every paper of {where} has a link already")
+            return
+        dialog = LookupReviewDialog(results, self.window)
+        dialog.accepted.connect(lambda: self._apply(dialog.chosen(), dialog.overwrite.isChecked(),
+                                                    dialog.merge.isChecked()))
+        self._show(dialog)
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def _show(self, dialog: QDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()  # window-modal, not exec: the runner's callbacks must not nest an event loop
+
+    def _apply(self, chosen: list[tuple[int, ArxivEntry]], overwrite: bool = False, merge: bool = False) -> None:
+        """CHOSEN as one operation (one undo step)."""
+        if chosen:
+            self.runner.collection_op(self.window, lambda lib, _task: apply_lookups(lib, chosen, overwrite=overwrite,
+                                                                                   merge=merge), "arXiv") \
+                .success(lambda summary: self._say(str(summary))).run_in_background()
