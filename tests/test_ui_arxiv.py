@@ -4,6 +4,7 @@ stand-in for arXiv's API (tests/arxiv_server.py): never the real network."""
 from __future__ import annotations
 
 import pytest
+from arxiv_server import Reply
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog
 
@@ -14,7 +15,6 @@ from annotator.store.library import open_library
 from annotator.store.paper_browser import paper_detail
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
 from annotator.ui.paper_actions import FIND_ON_ARXIV
-from tests.arxiv_server import Reply
 from tests.ui_helpers import settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
@@ -27,7 +27,7 @@ NOBODY = "A Paper Nobody Wrote"
 @pytest.fixture
 def library(tmp_path):
     """Session S1 reading three papers without a link (one on arXiv, one with two candidates, one not there)
-    and BERT, which has its link."""
+    and BERT, which has its arXiv link but no authors."""
     lib = open_library(tmp_path / "library.sqlite", daily_backup=False)
     _, session_id = editing.new_session(lib, "C", "S1", "Language models", "2024-01-10")
     for title, url in ((ATTENTION, ""), (DPO, ""), (NOBODY, ""), ("BERT", "https://arxiv.org/abs/1810.04805")):
@@ -38,12 +38,14 @@ def library(tmp_path):
 
 @pytest.fixture
 def arxiv(arxiv_server, monkeypatch):
-    """The stand-in arXiv, knowing Attention and two papers whose titles start with DPO's."""
+    """The stand-in arXiv, knowing Attention, BERT and two papers whose titles start with DPO's."""
     monkeypatch.setenv("ANNOTATOR_ARXIV_API", arxiv_server.url)
     arxiv_server.add_paper("1706.03762", ATTENTION, authors=("Ashish Vaswani", "Noam Shazeer"), published="2017-06-12")
     arxiv_server.add_paper("2305.18290", f"{DPO}: Your Language Model is Secretly a Reward Model",
                            authors=("Rafael Rafailov", "Archit Sharma"), published="2023-05-29")
     arxiv_server.add_paper("2402.10571", f"{DPO} with an Offset", authors=("Afra Amini",), published="2024-02-16")
+    arxiv_server.add_paper("1810.04805", "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+                           authors=("Jacob Devlin", "Ming-Wei Chang"), published="2018-10-11")
     return arxiv_server
 
 
@@ -95,7 +97,8 @@ def test_several_candidates_are_listed_and_the_one_picked_is_applied(qtbot, show
     assert win.arxiv.find_action.isEnabled()
     win.arxiv.find_action.trigger()
     dialog = dialog_of(qtbot, win, CandidatesDialog)
-    cells = [[dialog.list.topLevelItem(row).text(column) for column in range(4)] for row in range(dialog.list.topLevelItemCount())]
+    items = [dialog.list.topLevelItem(row) for row in range(dialog.list.topLevelItemCount())]
+    cells = [[item.text(column) for column in range(4)] for item in items]
     assert cells == [[f"{DPO}: Your Language Model is Secretly a Reward Model", "Rafael Rafailov, Archit Sharma",
                       "2023", "2305.18290"],
                      [f"{DPO} with an Offset", "Afra Amini", "2024", "2402.10571"]]
@@ -121,18 +124,21 @@ def test_fill_in_missing_links_of_a_session_reviews_before_it_applies_in_one_und
     win.arxiv.fill_session_action.trigger()
     dialog = dialog_of(qtbot, win, LookupReviewDialog)
     groups = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
-    assert groups == ["Found (1)", "Several candidates (1)", "Not found (1)"]
+    assert groups == ["Found (2)", "Several candidates (1)", "Not found (1)"]
     assert {p["url"] for p in (paper(win, t) for t in (ATTENTION, DPO, NOBODY))} == {""}  # nothing applied yet
     rows = {result.title: (item, combo) for item, result, combo in dialog.rows()}
     assert rows[ATTENTION][0].checkState(0) == Qt.CheckState.Checked
     assert rows[NOBODY][0].text(1) == "no paper with this title on arXiv"
-    assert dialog.apply_button.text() == "Apply 1"
+    assert rows["BERT"][0].text(4) == "1810.04805"  # found by the id of its link
+    assert dialog.apply_button.text() == "Apply 2"
     rows[DPO][1].setCurrentIndex(2)  # "… with an Offset"
-    assert rows[DPO][0].checkState(0) == Qt.CheckState.Checked and dialog.apply_button.text() == "Apply 2"
+    assert rows[DPO][0].checkState(0) == Qt.CheckState.Checked and dialog.apply_button.text() == "Apply 3"
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: paper(win, DPO)["url"] == "https://arxiv.org/abs/2402.10571")
     assert paper(win, ATTENTION)["url"] == "https://arxiv.org/abs/1706.03762"
     assert paper(win, NOBODY)["url"] == ""
+    assert paper(win, "BERT")["authors"] == "Jacob Devlin, Ming-Wei Chang"
+    assert paper(win, "BERT")["title"] == "BERT"  # only empty fields are filled
     settle(qtbot, win.runner)
     assert win.runner.history.stack.count() == 1
     win.undo()

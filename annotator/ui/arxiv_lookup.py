@@ -17,7 +17,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QMenuBar
 
 from annotator.arxiv import ArxivClient, ArxivEntry, ArxivOffline, LookupCancelled
-from annotator.store.lookups import LookupResult, apply_lookups, look_up, papers_missing_links
+from annotator.store.arxiv_cache import Answer, remember
+from annotator.store.lookups import ApplySummary, LookupResult, apply_lookups, look_up, owner_of, papers_missing_links
 from annotator.store.paper_browser import paper_detail
 from annotator.store.read_connection import Connection
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
@@ -28,31 +29,47 @@ if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
 
 
-def _look_up(conn: Connection, client: ArxivClient, paper_id: int, task: Task) -> LookupResult:
-    """One paper's lookup; Cancel pressed while it waited for its turn is the runner's Cancelled."""
+def _look_up(conn: Connection, client: ArxivClient, paper_id: int, task: Task, fetched: list[Answer]) -> LookupResult:
+    """One paper's lookup, its network answers added to FETCHED; Cancel while it waited for its turn is Cancelled."""
     if task.cancelled():
         raise Cancelled()
     try:
-        return look_up(conn, client, paper_id, task.cancelled)
+        result = look_up(conn, client, paper_id, task.cancelled)
     except LookupCancelled:
         raise Cancelled() from None
+    fetched.extend(result.fetched)
+    return result
 
 
-def look_up_missing(client: ArxivClient, session_id: int | None = None,
+def look_up_missing(client: ArxivClient, fetched: list[Answer], session_id: int | None = None,
                     list_id: int | None = None) -> Callable[[Connection, Task], list[LookupResult]]:
-    """A query looking up every paper of the session, the list or the library (neither given) that has no link."""
+    """A query looking up every paper of the session, the list or the library (neither given) that arXiv may
+    complete; what came from the network goes into FETCHED as it comes, so that a cancelled batch keeps it."""
 
     def query(conn: Connection, task: Task) -> list[LookupResult]:
         paper_ids = papers_missing_links(conn, session_id=session_id, list_id=list_id)
         results = []
         for done, paper_id in enumerate(paper_ids):
-            task.report(done, len(paper_ids))
-            results.append(_look_up(conn, client, paper_id, task))
+            task.report(done, len(paper_ids))  # no title: the progress line shows file names (a "/" would cut it)
+            results.append(_look_up(conn, client, paper_id, task, fetched))
         if task.cancelled():  # the last answer came after Cancel: nothing is shown, nothing applied
             raise Cancelled()
         return results
 
     return query
+
+
+def applied_message(summary: ApplySummary) -> str:
+    """What Apply did, in one status-bar line."""
+    filled = len(set(summary.filled))
+    parts = [f"Filled in {filled} paper{'s' if filled != 1 else ''} from arXiv"]
+    if summary.merged:
+        parts.append(f"merged {len(summary.merged)} into the paper already in the library")
+    if summary.not_merged:
+        parts.append(f"left {len(summary.not_merged)} apart from the paper with the same arXiv id")
+    if summary.unchanged:
+        parts.append(f"{len(summary.unchanged)} had every field already")
+    return "; ".join(parts)
 
 
 class ArxivLookups(QObject):
@@ -137,13 +154,15 @@ class ArxivLookups(QObject):
             return
         client = self._client()
         title = " ".join(paper["title"].split())
-        self.runner.query_op(self.window, lambda conn, task: _look_up(conn, client, paper_id, task),
+        fetched: list[Answer] = []
+        self.runner.query_op(self.window, lambda conn, task: _look_up(conn, client, paper_id, task, fetched),
                              self._found, "Find on arXiv") \
-            .with_progress(f"Looking up “{title}” on arXiv…").failure(self._failed).run_in_background()
+            .with_progress(f"Looking up “{title}” on arXiv…").failure(self._failed) \
+            .after(lambda: self._remember(fetched)).run_in_background()
 
     def _found(self, result: LookupResult) -> None:
         if result.status == "match" and result.entry is not None:
-            self._apply([(result.paper_id, result.entry)], merge=self._merge_asked(result))
+            self._apply_one(result.paper_id, result.entry, result.duplicate_of)
         elif result.status == "ambiguous":
             dialog = CandidatesDialog(result.title, list(result.candidates), self.window)
             dialog.accepted.connect(lambda: self._picked(result.paper_id, dialog.chosen()))
@@ -152,39 +171,43 @@ class ArxivLookups(QObject):
             self._say(f"“{' '.join(result.title.split())}” is not on arXiv (no paper has that title): "
                       "nothing was changed")
 
-    def _merge_asked(self, result: LookupResult) -> bool:
-        if result.duplicate_of is None:
-            return False
-        duplicate = paper_detail(self.window.lib.conn, result.duplicate_of)
-        other = " ".join(duplicate["title"].split()) if duplicate else f"paper {result.duplicate_of}"
-        return ask(self.window, "Same paper",
-                   f"arXiv {result.entry.arxiv_id if result.entry else ''} is already in the library as “{other}”.\n\n"
-                   "Merge the two? Readings and list places move to the paper already there; nothing is lost.")
-
     def _picked(self, paper_id: int, entry: ArxivEntry | None) -> None:
         if entry is not None:
-            self._apply([(paper_id, entry)], merge=True)
+            self._apply_one(paper_id, entry, owner_of(self.window.lib.conn, entry.arxiv_id, paper_id))
+
+    def _apply_one(self, paper_id: int, entry: ArxivEntry, duplicate_of: int | None) -> None:
+        """Apply ENTRY to PAPER_ID; when DUPLICATE_OF already has its arXiv id, ask whether to merge the two."""
+        merge = False
+        if duplicate_of is not None:
+            duplicate = paper_detail(self.window.lib.conn, duplicate_of)
+            other = " ".join(duplicate["title"].split()) if duplicate else f"paper {duplicate_of}"
+            merge = ask(self.window, "Same paper",
+                        f"arXiv {entry.arxiv_id} is already in the library as “{other}”.\n\nMerge the two? "
+                        "Readings and list places move to the paper already there; nothing is lost.")
+        self._apply([(paper_id, entry)], merge=merge)
 
     # --- many papers ---------------------------------------------------------------------------
 
     def fill_session(self) -> None:
         session_id = self.window.sessions.selected_session()
         if session_id is not None:
-            self.fill_in(look_up_missing(self._client(), session_id=session_id), "the session")
+            self.fill_in("the session", session_id=session_id)
 
     def fill_list(self) -> None:
         list_id = self.window.library_view.lists.currentData()
         if list_id is not None:
-            self.fill_in(look_up_missing(self._client(), list_id=list_id), "the list")
+            self.fill_in("the list", list_id=list_id)
 
     def fill_library(self) -> None:
-        self.fill_in(look_up_missing(self._client()), "the library")
+        self.fill_in("the library")
 
-    def fill_in(self, query: Callable[[Connection, Task], list[LookupResult]], where: str) -> None:
-        """Run QUERY in the background with progress and Cancel, then show its review dialog."""
+    def fill_in(self, where: str, session_id: int | None = None, list_id: int | None = None) -> None:
+        """Look up the papers of WHERE in the background with progress and Cancel, then show the review dialog."""
+        fetched: list[Answer] = []
+        query = look_up_missing(self._client(), fetched, session_id=session_id, list_id=list_id)
         self.runner.query_op(self.window, query, lambda results: self._review(results, where), "Fill in Missing Links") \
             .with_progress(f"Looking up the papers of {where} without a link on arXiv…") \
-            .failure(self._failed).run_in_background()
+            .failure(self._failed).after(lambda: self._remember(fetched)).run_in_background()
 
     def _review(self, results: list[LookupResult], where: str) -> None:
         if not results:
@@ -197,6 +220,12 @@ class ArxivLookups(QObject):
 
     # --- applying ------------------------------------------------------------------------------
 
+    def _remember(self, fetched: list[Answer]) -> None:
+        """Keep arXiv's answers in the library's cache (no undo step), even after Cancel or going offline."""
+        if fetched:
+            self.runner.collection_op(self.window, lambda lib, _task: remember(lib, fetched), "arXiv") \
+                .run_in_background()
+
     def _show(self, dialog: QDialog) -> None:
         if self.dialog is not None:
             self.dialog.deleteLater()
@@ -208,4 +237,4 @@ class ArxivLookups(QObject):
         if chosen:
             self.runner.collection_op(self.window, lambda lib, _task: apply_lookups(lib, chosen, overwrite=overwrite,
                                                                                    merge=merge), "arXiv") \
-                .success(lambda summary: self._say(str(summary))).run_in_background()
+                .success(lambda summary: self._say(applied_message(summary))).run_in_background()

@@ -83,7 +83,7 @@ class CandidatesDialog(QDialog):
         self.use_button = buttons.addButton("Use This Paper", QDialogButtonBox.ButtonRole.AcceptRole)
         self.none_button = buttons.addButton("None of These", QDialogButtonBox.ButtonRole.RejectRole)
         self.use_button.setEnabled(False)
-        self.list.currentItemChanged.connect(lambda current, _previous: self.use_button.setEnabled(current is not None))
+        self.list.itemSelectionChanged.connect(lambda: self.use_button.setEnabled(bool(self.list.selectedItems())))
         self.list.itemDoubleClicked.connect(lambda _item, _column: self.accept())
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -94,8 +94,8 @@ class CandidatesDialog(QDialog):
 
     def chosen(self) -> ArxivEntry | None:
         """The candidate picked (None when none is)."""
-        row = self.list.indexOfTopLevelItem(self.list.currentItem()) if self.list.currentItem() else -1
-        return self.candidates[row] if row >= 0 else None
+        picked = self.list.selectedItems()
+        return self.candidates[self.list.indexOfTopLevelItem(picked[0])] if picked else None
 
 
 class LookupReviewDialog(QDialog):
@@ -108,9 +108,9 @@ class LookupReviewDialog(QDialog):
         self.results = list(results)
         self._rows: list[tuple[QTreeWidgetItem, LookupResult, QComboBox | None]] = []
         groups = {status: [r for r in self.results if r.status == status] for status in ("match", "ambiguous", "not_found")}
-        summary = plain_label(f"arXiv found {len(groups['match'])} of {len(self.results)} papers; "
-                              f"{len(groups['ambiguous'])} have several candidates (pick one), "
-                              f"{len(groups['not_found'])} were not found. Nothing is changed until you apply.")
+        summary = plain_label(f"arXiv found {len(groups['match'])} of {len(self.results)} papers without a link. "
+                              f"Several candidates: {len(groups['ambiguous'])} (pick one). "
+                              f"Not found: {len(groups['not_found'])}. Nothing is changed until you apply.")
         summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(REVIEW_COLUMNS))
@@ -126,7 +126,6 @@ class LookupReviewDialog(QDialog):
         self.merge = QCheckBox("Merge papers that turn out to be already in the library")
         self.merge.setToolTip("Their readings and list places move to the paper already there; nothing is lost")
         self.merge.setChecked(True)
-        self.merge.setVisible(any(r.duplicate_of is not None for r in self.results))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.apply_button = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setDefault(True)
