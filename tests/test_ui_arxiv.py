@@ -15,7 +15,7 @@ from annotator.store.library import open_library
 from annotator.store.paper_browser import paper_detail
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
 from annotator.ui.paper_actions import FIND_ON_ARXIV
-from tests.ui_helpers import settle
+from tests.ui_helpers import edit, settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
 
@@ -159,6 +159,11 @@ def test_cancel_in_the_middle_of_a_batch_applies_nothing(qtbot, shown, arxiv) ->
     assert win.arxiv.dialog is None
     assert len(arxiv.requests) == 1
     assert {p["url"] for p in (paper(win, t) for t in (ATTENTION, DPO, NOBODY))} == {""}
+    assert not win.runner.history.stack.canUndo()
+
+    win.arxiv.fill_library_action.trigger()  # again: the answer that came before Cancel was kept
+    dialog_of(qtbot, win, LookupReviewDialog)
+    assert len(arxiv.requests) == 1 + 3
 
 
 def test_offline_is_one_line_in_the_status_bar_and_nothing_changes(qtbot, shown, arxiv, monkeypatch) -> None:
@@ -171,3 +176,22 @@ def test_offline_is_one_line_in_the_status_bar_and_nothing_changes(qtbot, shown,
     assert "\n" not in win.statusBar().currentMessage()
     assert paper(win, ATTENTION)["url"] == "" and not win.runner.history.stack.canUndo()
     assert not arxiv.requests
+
+
+def test_a_paper_found_under_an_id_the_library_has_is_merged_when_the_user_agrees(qtbot, shown, monkeypatch) -> None:
+    win, session_id = shown
+    other_session = edit(qtbot, win.runner, editing.new_session, "C", "S2", "Transformers")
+    edit(qtbot, win.runner, editing.add_reading, other_session,
+         paper=Paper("The Transformer", "https://arxiv.org/abs/1706.03762"))
+    asked: list[str] = []
+    monkeypatch.setattr("annotator.ui.arxiv_lookup.ask", lambda _parent, _title, text: asked.append(text) or True)
+    win.tabs.setCurrentWidget(win.library_view)
+    qtbot.waitUntil(lambda: win.library_view.model.rowCount() == 5)
+    attention = paper(win, ATTENTION)["id"]
+    menu = win.library_view.context_menu_for(attention)
+    next(a for a in menu.actions() if a.text() == FIND_ON_ARXIV).trigger()
+    qtbot.waitUntil(lambda: paper_detail(win.lib.conn, attention) is None)  # merged into the paper kept
+    assert "already in the library as “The Transformer”" in asked[0]
+    first = queries.session_readings(win.lib.conn, session_id)[0]  # S1's reading now reads the paper kept
+    assert first["paper_id"] == queries.session_readings(win.lib.conn, other_session)[0]["paper_id"]
+    assert (first["url"], first["authors"]) == ("https://arxiv.org/abs/1706.03762", "Ashish Vaswani, Noam Shazeer")
