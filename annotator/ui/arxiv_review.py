@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 ENTRY_COLUMNS = ("Title", "Authors", "Year", "arXiv id")
 REVIEW_COLUMNS = ("Paper in the library", "On arXiv", "Authors", "Year", "arXiv id", "Note")
 NO_CHOICE = "(none of these)"
+NOT_FOUND_SHOWN = 20  # a longer "Not found" group starts folded: there is nothing to do with its rows
 
 
 def authors_text(entry: ArxivEntry, most: int = 4) -> str:
@@ -114,12 +115,11 @@ class LookupReviewDialog(QDialog):
         summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(REVIEW_COLUMNS))
-        self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         for status, name in (("match", "Found"), ("ambiguous", "Several candidates"), ("not_found", "Not found")):
             if groups[status]:
-                self._add_group(f"{name} ({len(groups[status])})", groups[status])
-        self.tree.expandAll()
+                group = self._add_group(f"{name} ({len(groups[status])})", groups[status])
+                group.setExpanded(status != "not_found" or len(groups[status]) <= NOT_FOUND_SHOWN)
         _fit_columns(self.tree, (300, 0, 200, 50, 100, 190))
         self.overwrite = QCheckBox("Replace titles, authors and abstracts that are already filled in")
         self.overwrite.setToolTip("Unticked, only empty fields are filled")
@@ -140,7 +140,7 @@ class LookupReviewDialog(QDialog):
         layout.addWidget(buttons)
         self._count()
 
-    def _add_group(self, heading: str, results: list[LookupResult]) -> None:
+    def _add_group(self, heading: str, results: list[LookupResult]) -> QTreeWidgetItem:
         group = QTreeWidgetItem([heading])
         group.setFlags(Qt.ItemFlag.ItemIsEnabled)
         font = group.font(0)
@@ -165,6 +165,7 @@ class LookupReviewDialog(QDialog):
             if result.duplicate_of is not None:
                 item.setText(5, f"already in the library (paper {result.duplicate_of})")
             self._rows.append((item, result, combo))
+        return group
 
     def _show_entry(self, item: QTreeWidgetItem, entry: ArxivEntry | None) -> None:
         for column, text in enumerate(entry_cells(entry) if entry is not None else ["", "", "", ""], start=1):
