@@ -12,6 +12,7 @@ from annotator.arxiv import ArxivClient
 from annotator.formats.model import Paper
 from annotator.store import editing, queries
 from annotator.store.library import open_library
+from annotator.store.operations import run_operation
 from annotator.store.paper_browser import paper_detail
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
 from annotator.ui.paper_actions import FIND_ON_ARXIV
@@ -27,11 +28,19 @@ NOBODY = "A Paper Nobody Wrote"
 @pytest.fixture
 def library(tmp_path):
     """Session S1 reading three papers without a link (one on arXiv, one with two candidates, one not there)
-    and BERT, which has its arXiv link but no authors."""
+    and BERT, which has its arXiv link but no authors; paper list "HF picks" holds DPO and the paper nobody wrote."""
     lib = open_library(tmp_path / "library.sqlite", daily_backup=False)
     _, session_id = editing.new_session(lib, "C", "S1", "Language models", "2024-01-10")
     for title, url in ((ATTENTION, ""), (DPO, ""), (NOBODY, ""), ("BERT", "https://arxiv.org/abs/1810.04805")):
         editing.add_reading(lib, session_id, paper=Paper(title, url))
+
+    def make_list(conn, changes):  # the rows the list importer writes
+        list_id = conn.execute("INSERT INTO paper_lists (name) VALUES ('HF picks')").lastrowid
+        conn.executemany("INSERT INTO paper_list_items (list_id, position, paper_id) "
+                         "SELECT ?, ?, id FROM papers WHERE title = ?", [(list_id, 1, DPO), (list_id, 2, NOBODY)])
+        changes.lists.add(list_id)
+
+    run_operation(lib, "Import list", make_list)
     yield lib
     lib.close()
 
@@ -73,6 +82,12 @@ def select(window, title: str) -> None:
 def dialog_of(qtbot, window, kind: type):
     qtbot.waitUntil(lambda: isinstance(window.arxiv.dialog, kind) and window.arxiv.dialog.isVisible())
     return window.arxiv.dialog
+
+
+def test_opening_the_window_asks_arxiv_nothing(qtbot, window, arxiv) -> None:
+    settle(qtbot, window.runner)
+    window.arxiv.update_actions()  # what opening the Paper menu does
+    assert window.arxiv.client is None and not arxiv.requests
 
 
 def test_find_on_arxiv_from_a_readings_menu_fills_an_exact_match_and_undo_takes_it_back(qtbot, shown) -> None:
@@ -140,6 +155,7 @@ def test_fill_in_missing_links_of_a_session_reviews_before_it_applies_in_one_und
     assert paper(win, "BERT")["authors"] == "Jacob Devlin, Ming-Wei Chang"
     assert paper(win, "BERT")["title"] == "BERT"  # only empty fields are filled
     settle(qtbot, win.runner)
+    assert win.statusBar().currentMessage() == "Filled in 3 papers from arXiv"
     assert win.runner.history.stack.count() == 1
     win.undo()
     qtbot.waitUntil(lambda: paper(win, ATTENTION)["url"] == "")
@@ -195,3 +211,24 @@ def test_a_paper_found_under_an_id_the_library_has_is_merged_when_the_user_agree
     first = queries.session_readings(win.lib.conn, session_id)[0]  # S1's reading now reads the paper kept
     assert first["paper_id"] == queries.session_readings(win.lib.conn, other_session)[0]["paper_id"]
     assert (first["url"], first["authors"]) == ("https://arxiv.org/abs/1706.03762", "Ashish Vaswani, Noam Shazeer")
+
+
+def test_fill_in_missing_links_of_the_list_shown_on_the_library_tab(qtbot, shown, arxiv) -> None:
+    win, _ = shown
+    win.tabs.setCurrentWidget(win.library_view)
+    lists = win.library_view.lists
+    qtbot.waitUntil(lambda: lists.findText("HF picks (2)") >= 0)
+    win.arxiv.update_actions()
+    assert not win.arxiv.fill_list_action.isEnabled()  # all papers are shown, not a list
+    lists.setCurrentIndex(lists.findText("HF picks (2)"))
+    win.arxiv.update_actions()
+    assert win.arxiv.fill_list_action.text() == "Fill in Missing Links for &List “HF picks (2)”…"
+    win.arxiv.fill_list_action.trigger()
+    dialog = dialog_of(qtbot, win, LookupReviewDialog)
+    assert [result.title for _item, result, _combo in dialog.rows()] == [DPO, NOBODY]
+    assert not dialog.apply_button.isEnabled()
+    item, _result, combo = dialog.rows()[0]
+    item.setCheckState(0, Qt.CheckState.Checked)  # ticked without a pick: arXiv's first candidate
+    assert combo.currentIndex() == 1 and dialog.apply_button.text() == "Apply 1"
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: paper(win, DPO)["url"] == "https://arxiv.org/abs/2305.18290")

@@ -131,7 +131,7 @@ class LookupReviewDialog(QDialog):
         self.apply_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.tree.itemChanged.connect(lambda _item, column: column == 0 and self._count())
+        self.tree.itemChanged.connect(self._ticked)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         layout.addWidget(self.tree, 1)
@@ -178,7 +178,7 @@ class LookupReviewDialog(QDialog):
         combo = QComboBox()
         combo.addItem(NO_CHOICE)
         for entry in result.candidates:
-            combo.addItem(f"{' '.join(entry.title.split())} ({entry.year}, {entry.arxiv_id})")
+            combo.addItem(f"{' '.join(entry.title.split())} ({entry.year or '?'}, {entry.arxiv_id})")
         combo.setToolTip("Several papers on arXiv have a similar title: pick the one this is, or none")
 
         def picked(index: int) -> None:
@@ -189,6 +189,15 @@ class LookupReviewDialog(QDialog):
         combo.currentIndexChanged.connect(picked)
         self.tree.setItemWidget(item, 1, combo)
         return combo
+
+    def _ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        """Ticking a row with several candidates and none picked picks arXiv's first (the best ranked)."""
+        if column != 0:
+            return
+        combo = next((combo for row, _result, combo in self._rows if row is item), None)
+        if combo is not None and combo.currentIndex() == 0 and item.checkState(0) == Qt.CheckState.Checked:
+            combo.setCurrentIndex(1)
+        self._count()
 
     def _count(self) -> None:
         count = len(self.chosen())
