@@ -10,10 +10,9 @@ sent before the user asks: the client is made on first use.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QMenuBar
 
 from annotator.arxiv import ArxivClient, ArxivEntry, ArxivOffline, LookupCancelled
@@ -81,22 +80,15 @@ class ArxivLookups(QObject):
         self.runner = window.runner
         self.client: ArxivClient | None = None  # made on first use (it reads ANNOTATOR_ARXIV_API then)
         self.dialog: QDialog | None = None  # the candidates or review dialog shown last
-        self.find_action = self._action("Find on &arXiv…", self.find_selected,
-                                        "Fill in the selected paper's link, authors and abstract from arXiv")
-        self.fill_session_action = self._action("Fill in Missing Links for &Session…", self.fill_session,
-                                                "Look up on arXiv every paper of the selected session without a link")
-        self.fill_list_action = self._action("Fill in Missing Links for &List…", self.fill_list,
-                                             "Look up on arXiv every paper without a link of the list shown "
-                                             "on the Library tab")
-        self.fill_library_action = self._action("Fill in Missing Links for the &Whole Library…", self.fill_library,
-                                                "Look up on arXiv every paper of the library without a link")
-
-    def _action(self, text: str, slot: Callable[[], Any], tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        make = window._action  # the window's own way to make an action: its tooltip and status tip
+        self.find_action = make("Find on &arXiv…", self.find_selected, None,
+                                "Fill in the selected paper's link, authors and abstract from arXiv")
+        self.fill_session_action = make("Fill in Missing Links for &Session…", self.fill_session, None,
+                                        "Look up on arXiv every paper of the selected session without a link")
+        self.fill_list_action = make("Fill in Missing Links for &List…", self.fill_list, None,
+                                     "Look up on arXiv every paper without a link of the list shown on the Library tab")
+        self.fill_library_action = make("Fill in Missing Links for the &Whole Library…", self.fill_library, None,
+                                        "Look up on arXiv every paper of the library without a link")
 
     def add_menu(self, bar: QMenuBar) -> QMenu:
         """The Paper menu on BAR; its actions are enabled for what is selected when it opens."""
