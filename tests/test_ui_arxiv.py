@@ -232,3 +232,21 @@ def test_fill_in_missing_links_of_the_list_shown_on_the_library_tab(qtbot, shown
     assert combo.currentIndex() == 1 and dialog.apply_button.text() == "Apply 1"
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: paper(win, DPO)["url"] == "https://arxiv.org/abs/2305.18290")
+
+
+def test_the_review_names_the_paper_that_has_the_id_already_and_merging_can_be_declined(qtbot, shown) -> None:
+    win, session_id = shown
+    other_session = edit(qtbot, win.runner, editing.new_session, "C", "S2", "Transformers")
+    edit(qtbot, win.runner, editing.add_reading, other_session,
+         paper=Paper("The Transformer", "https://arxiv.org/abs/1706.03762"))
+    win.arxiv.fill_session_action.trigger()
+    dialog = dialog_of(qtbot, win, LookupReviewDialog)
+    item = next(item for item, result, _combo in dialog.rows() if result.title == ATTENTION)
+    assert item.text(5) == "same arXiv id as “The Transformer”"
+    assert dialog.merge.isChecked()
+    dialog.merge.setChecked(False)
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: paper(win, ATTENTION)["authors"] == "Ashish Vaswani, Noam Shazeer")
+    assert paper(win, ATTENTION)["url"] == ""  # the link stays with the paper that has it: two papers, as asked
+    settle(qtbot, win.runner)
+    assert "left 1 apart from the paper with the same arXiv id" in win.statusBar().currentMessage()

@@ -122,6 +122,10 @@ class ArxivLookups(QObject):
             self.client = ArxivClient()
         return self.client
 
+    def _title(self, paper_id: int) -> str:
+        paper = paper_detail(self.window.lib.conn, paper_id)
+        return " ".join(paper["title"].split()) if paper else f"paper {paper_id}"
+
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
 
@@ -142,7 +146,7 @@ class ArxivLookups(QObject):
     def find(self, paper_id: int) -> None:
         """Look PAPER_ID up on arXiv (by its arXiv id, else its title) and apply an exact match."""
         paper = paper_detail(self.window.lib.conn, paper_id)
-        if paper is None:
+        if paper is None:  # deleted meanwhile (by the CLI)
             return
         client = self._client()
         title = " ".join(paper["title"].split())
@@ -169,13 +173,9 @@ class ArxivLookups(QObject):
 
     def _apply_one(self, paper_id: int, entry: ArxivEntry, duplicate_of: int | None) -> None:
         """Apply ENTRY to PAPER_ID; when DUPLICATE_OF already has its arXiv id, ask whether to merge the two."""
-        merge = False
-        if duplicate_of is not None:
-            duplicate = paper_detail(self.window.lib.conn, duplicate_of)
-            other = " ".join(duplicate["title"].split()) if duplicate else f"paper {duplicate_of}"
-            merge = ask(self.window, "Same paper",
-                        f"arXiv {entry.arxiv_id} is already in the library as “{other}”.\n\nMerge the two? "
-                        "Readings and list places move to the paper already there; nothing is lost.")
+        merge = duplicate_of is not None and ask(
+            self.window, "Same paper", f"arXiv {entry.arxiv_id} is already in the library as “{self._title(duplicate_of)}”."
+            "\n\nMerge the two? Readings and list places move to the paper already there; nothing is lost.")
         self._apply([(paper_id, entry)], merge=merge)
 
     # --- many papers ---------------------------------------------------------------------------
@@ -205,7 +205,8 @@ class ArxivLookups(QObject):
         if not results:
             self._say(f"Every paper of {where} has a link already")
             return
-        dialog = LookupReviewDialog(results, self.window)
+        duplicates = {r.duplicate_of: self._title(r.duplicate_of) for r in results if r.duplicate_of is not None}
+        dialog = LookupReviewDialog(results, duplicates, self.window)
         dialog.accepted.connect(lambda: self._apply(dialog.chosen(), dialog.overwrite.isChecked(),
                                                     dialog.merge.isChecked()))
         self._show(dialog)

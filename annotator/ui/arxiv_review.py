@@ -102,16 +102,18 @@ class CandidatesDialog(QDialog):
 class LookupReviewDialog(QDialog):
     """A batch's results in three groups, found / ambiguous / not found; ticked rows are applied."""
 
-    def __init__(self, results: list[LookupResult], parent: QWidget | None = None):
+    def __init__(self, results: list[LookupResult], duplicates: dict[int, str], parent: QWidget | None = None):
+        """DUPLICATES: the title of each paper that already has an arXiv id found (a `duplicate_of`)."""
         super().__init__(parent)
         self.setWindowTitle("Fill in Missing Links")
+        self._duplicates = duplicates
         self.resize(1100, 520)
         self.results = list(results)
         self._rows: list[tuple[QTreeWidgetItem, LookupResult, QComboBox | None]] = []
         groups = {status: [r for r in self.results if r.status == status] for status in ("match", "ambiguous", "not_found")}
-        summary = plain_label(f"arXiv found {len(groups['match'])} of {len(self.results)} papers without a link. "
-                              f"Several candidates: {len(groups['ambiguous'])} (pick one). "
-                              f"Not found: {len(groups['not_found'])}. Nothing is changed until you apply.")
+        found = f"arXiv found {len(groups['match'])} of the {len(self.results)} papers looked up."
+        several = f" {len(groups['ambiguous'])} have several candidates: pick one." if groups["ambiguous"] else ""
+        summary = plain_label(f"{found}{several} Nothing is changed until you apply.")
         summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(REVIEW_COLUMNS))
@@ -121,7 +123,7 @@ class LookupReviewDialog(QDialog):
                 group = self._add_group(f"{name} ({len(groups[status])})", groups[status])
                 group.setExpanded(status != "not_found" or len(groups[status]) <= NOT_FOUND_SHOWN)
         _fit_columns(self.tree, (300, 0, 200, 50, 100, 190))
-        self.overwrite = QCheckBox("Replace titles, authors and abstracts that are already filled in")
+        self.overwrite = QCheckBox("Replace links, authors and abstracts that are already filled in")
         self.overwrite.setToolTip("Unticked, only empty fields are filled")
         self.merge = QCheckBox("Merge papers that turn out to be already in the library")
         self.merge.setToolTip("Their readings and list places move to the paper already there; nothing is lost")
@@ -163,7 +165,9 @@ class LookupReviewDialog(QDialog):
                 item.setText(1, "no paper with this title on arXiv")
                 item.setForeground(1, self.palette().placeholderText())
             if result.duplicate_of is not None:
-                item.setText(5, f"already in the library (paper {result.duplicate_of})")
+                other = " ".join(self._duplicates.get(result.duplicate_of, "").split())
+                item.setText(5, f"same arXiv id as “{other}”")
+                item.setToolTip(5, tooltip(f"The library has this arXiv paper already, as “{other}”"))
             self._rows.append((item, result, combo))
         return group
 
