@@ -117,3 +117,18 @@ def test_nothing_to_look_up(db):
         remember(lib, [])
         lib.conn.execute("UPDATE papers SET url = 'https://example.org/' || id")  # (test setup: every paper linked)
     assert run(db, "lookup", "--all")[1] == "no paper to look up: every one has its link\n"
+
+
+def test_papers_filled_in_from_arxiv_are_exported_with_their_links(db, arxiv_server, tmp_path):
+    """Seed 002 imported, its list filled in from arXiv, and two of its papers read in a new session."""
+    arxiv_server.add_paper("2403.18427", BLADE)
+    arxiv_server.add_paper("2501.12380", MMVU)
+    assert run(db, "lookup", "--list", seed_path(2).stem, "--apply")[0] == 0
+    assert run(db, "new-session", "GenAI/S1-L01", "--title", "Domain experts", "--date", "2025-02-01")[0] == 0
+    for title in (BLADE, MMVU):
+        assert run(db, "add-reading", "S1-L01", "--paper", str(paper_id(db, title)))[0] == 0
+    assert run(db, "export", "S1-L01", "--out", str(tmp_path / "out"))[0] == 0
+    [post] = (tmp_path / "out").iterdir()
+    text = post.read_text(encoding="utf-8")
+    assert f"### {BLADE}\n  + https://arxiv.org/abs/2403.18427\n" in text
+    assert f"### {MMVU}\n  + https://arxiv.org/abs/2501.12380\n" in text
