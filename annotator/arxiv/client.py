@@ -78,6 +78,7 @@ class ArxivClient:
             try:
                 return parse_feed(self._get(url))
             except urllib.error.HTTPError as exc:
+                exc.close()  # (its body is not read: the status says it all)
                 if exc.code not in (429, 503):
                     raise ArxivResponseError(f"arXiv answered HTTP {exc.code} {exc.reason}".rstrip()) from None
                 wait = _retry_after(exc.headers.get("Retry-After"))

@@ -119,6 +119,11 @@ class ApplySummary:
     unchanged: list[int] = field(default_factory=list)  # papers that had every field already (or are gone)
     not_merged: list[int] = field(default_factory=list)  # papers whose arXiv id another paper has, left apart
 
+    @property
+    def changed(self) -> int:
+        """How many papers of the library gained something (a kept paper of a merge counts once)."""
+        return len(set(self.filled) | {kept for kept, _ in self.merged})
+
     def as_json(self) -> dict[str, object]:
         return {"filled": self.filled, "merged": [list(pair) for pair in self.merged], "unchanged": self.unchanged,
                 "not_merged": self.not_merged}
@@ -154,8 +159,7 @@ def apply_lookups(lib: Library, chosen: list[tuple[int, ArxivEntry]], overwrite:
                 summary.filled.append(target)
             elif target == paper_id:
                 summary.unchanged.append(paper_id)
-        count = len(set(summary.filled) | {kept for kept, _ in summary.merged})
-        changes.label = f"Fill in {count} paper{'s' if count != 1 else ''} from arXiv"
+        changes.label = f"Fill in {summary.changed} paper{'s' if summary.changed != 1 else ''} from arXiv"
 
     _, changes = run_operation(lib, "Fill in papers from arXiv", body)
     return changes, summary
