@@ -133,6 +133,14 @@ def test_none_of_the_candidates_changes_nothing(qtbot, shown) -> None:
     assert paper(win, DPO)["url"] == "" and not win.runner.history.stack.canUndo()
 
 
+def test_a_paper_arxiv_does_not_have_is_one_status_line(qtbot, shown) -> None:
+    win, _ = shown
+    select(win, NOBODY)
+    win.arxiv.find_selected()
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage() == f"arXiv has no paper “{NOBODY}”: nothing was changed")
+    assert win.arxiv.dialog is None and not win.runner.history.stack.canUndo()
+
+
 def test_fill_in_missing_links_of_a_session_reviews_before_it_applies_in_one_undo_step(qtbot, shown, arxiv) -> None:
     win, _ = shown
     win.arxiv.update_actions()
@@ -143,7 +151,7 @@ def test_fill_in_missing_links_of_a_session_reviews_before_it_applies_in_one_und
     assert {p["url"] for p in (paper(win, t) for t in (ATTENTION, DPO, NOBODY))} == {""}  # nothing applied yet
     rows = {result.title: (item, combo) for item, result, combo in dialog.rows()}
     assert rows[ATTENTION][0].checkState(0) == Qt.CheckState.Checked
-    assert rows[NOBODY][0].text(1) == "no paper with this title on arXiv"
+    assert rows[NOBODY][0].text(1) == "not found on arXiv"
     assert rows["BERT"][0].text(4) == "1810.04805"  # found by the id of its link
     assert dialog.apply_button.text() == "Apply 2"
     rows[DPO][1].setCurrentIndex(2)  # "… with an Offset"

@@ -164,8 +164,7 @@ class ArxivLookups(QObject):
             dialog.accepted.connect(lambda: self._picked(result.paper_id, dialog.chosen()))
             self._show(dialog)
         else:
-            self._say(f"“{' '.join(result.title.split())}” is not on arXiv (no paper has that title): "
-                      "nothing was changed")
+            self._say(f"arXiv has no paper “{' '.join(result.title.split())}”: nothing was changed")
 
     def _picked(self, paper_id: int, entry: ArxivEntry | None) -> None:
         if entry is not None:
@@ -223,7 +222,7 @@ class ArxivLookups(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = dialog
-        dialog.open()  # window-modal, not exec: the runner's callbacks must not nest an event loop
+        dialog.open()  # window-modal but not exec: the runner's other results are delivered meanwhile
 
     def _apply(self, chosen: list[tuple[int, ArxivEntry]], overwrite: bool = False, merge: bool = False) -> None:
         """CHOSEN as one operation (one undo step)."""

@@ -162,7 +162,7 @@ class LookupReviewDialog(QDialog):
                 combo = self._candidate_box(item, result)
             else:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                item.setText(1, "no paper with this title on arXiv")
+                item.setText(1, "not found on arXiv")
                 item.setForeground(1, self.palette().placeholderText())
             if result.duplicate_of is not None:
                 other = " ".join(self._duplicates.get(result.duplicate_of, "").split())
@@ -173,7 +173,7 @@ class LookupReviewDialog(QDialog):
 
     def _show_entry(self, item: QTreeWidgetItem, entry: ArxivEntry | None) -> None:
         for column, text in enumerate(entry_cells(entry) if entry is not None else ["", "", "", ""], start=1):
-            if column > 1 or self.tree.itemWidget(item, 1) is None:
+            if column > 1 or self.tree.itemWidget(item, 1) is None:  # no text under a drop-down (it would show)
                 item.setText(column, text)
         item.setToolTip(1, _entry_tooltip(entry) if entry is not None else "")
 
