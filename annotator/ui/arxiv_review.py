@@ -112,7 +112,7 @@ class LookupReviewDialog(QDialog):
         self._rows: list[tuple[QTreeWidgetItem, LookupResult, QComboBox | None]] = []
         groups = {status: [r for r in self.results if r.status == status] for status in ("match", "ambiguous", "not_found")}
         found = f"arXiv found {len(groups['match'])} of the {len(self.results)} papers looked up."
-        several = f" {len(groups['ambiguous'])} have several candidates: pick one." if groups["ambiguous"] else ""
+        several = f" Several candidates for {len(groups['ambiguous'])}: pick one." if groups["ambiguous"] else ""
         summary = plain_label(f"{found}{several} Nothing is changed until you apply.")
         summary.setWordWrap(True)
         self.tree = QTreeWidget()
