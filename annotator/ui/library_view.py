@@ -37,7 +37,7 @@ from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
-from annotator.ui.paper_actions import add_paper_actions
+from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
@@ -87,6 +87,7 @@ class LibraryView(QWidget):
     add_to_session_requested = Signal(list)  # paper ids
     status_message = Signal(str)
     session_requested = Signal(int)  # a session row id the user asked to open (hit or detail link)
+    arxiv_requested = Signal(int)  # paper id to look up on arXiv
 
     def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -384,6 +385,7 @@ class LibraryView(QWidget):
         add = menu.addAction(self.add_button.text(), self._request_add)
         add.setEnabled(self.add_button.isEnabled())
         menu.addAction("Edit Paper…", lambda: open_paper_editor(self.lib, paper_id, self.runner, self))
+        menu.addAction(FIND_ON_ARXIV, lambda: self.arxiv_requested.emit(paper_id))
         return menu
 
     def _context_menu(self, position: QPoint) -> None:

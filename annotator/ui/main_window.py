@@ -26,6 +26,7 @@ from annotator.store.pane_rows import library_is_empty, session_heading
 from annotator.store.paper_browser import paper_detail
 from annotator.store.read_connection import DatabaseError
 from annotator.ui import dialogs
+from annotator.ui.arxiv_lookup import ArxivLookups
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.keyboard import ShortcutsDialog, edit_focused
@@ -113,6 +114,9 @@ class MainWindow(QMainWindow):
         self.welcome.site_requested.connect(self.site.open_site)
         self.backups = LibraryBackups(self, lib, self.runner)
         self.backups.restored.connect(self._library_restored)
+        self.arxiv = ArxivLookups(self)
+        self.readings.arxiv_requested.connect(self.arxiv.find)
+        self.library_view.arxiv_requested.connect(self.arxiv.find)
         self._build_actions()
         self._build_menus()
         self.statusBar().showMessage(f"Library: {lib.path}", 5000)
@@ -235,6 +239,7 @@ class MainWindow(QMainWindow):
                                  self.move_up_action, self.move_down_action])
         session_menu.addSeparator()
         session_menu.addActions([self.previous_session_action, self.next_session_action])
+        self.arxiv.add_menu(bar)
         course_menu = bar.addMenu("&Course")
         course_menu.addActions([self.teams_action, self.export_course_action])
         course_menu.addSeparator()

@@ -35,7 +35,7 @@ from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import session_heading
 from annotator.ui.column_state import ColumnState
-from annotator.ui.paper_actions import add_paper_actions
+from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.plain_text import escape, tooltip
 
 READING_MIME = "application/x-annotator-reading-ids"
@@ -173,6 +173,7 @@ class ReadingsPanel(QWidget):
     add_by_title_requested = Signal()
     remove_requested = Signal()
     edit_paper_requested = Signal(int)  # paper id
+    arxiv_requested = Signal(int)  # paper id to look up on arXiv
 
     def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -282,6 +283,7 @@ class ReadingsPanel(QWidget):
         up.setEnabled(row > 0)
         down.setEnabled(row + 1 < self.model.rowCount())
         menu.addAction("Edit Paper…", lambda: self.edit_paper_requested.emit(reading["paper_id"]))
+        menu.addAction(FIND_ON_ARXIV, lambda: self.arxiv_requested.emit(reading["paper_id"]))
         menu.addSeparator()
         menu.addAction("Remove Reading", self.remove_requested.emit)
         return menu
