@@ -5,7 +5,7 @@
 Imports a few real files (../shared seeds and corpus, or tests/data when ../shared is absent) into
 a library in a temporary folder, selects a session and a reading so that the notes and their preview
 show, and saves one PNG per tab at 1280×720, 1366×768, 800×700, and at QT_SCALE_FACTOR 1.5 and 2
-(where the window takes its first-start size on a 1920×1080 screen). A scale factor is read once per
+(where the window takes its first-start size on a 1920×1080 screen), and at 1366×768 in dark mode. A scale factor is read once per
 process, so each size runs in a process of its own. It prints, per shot, what does not fit.
 """
 
@@ -22,7 +22,7 @@ SHARED = Path(os.environ.get("ANNOTATOR_SHARED", ROOT.parent / "shared"))
 DATA = Path(__file__).resolve().parent / "data"
 # (name, window size or None for the first-start size, QT_SCALE_FACTOR)
 SIZES = (("1280x720", (1280, 720), "1"), ("1366x768", (1366, 768), "1"), ("800x700", (800, 700), "1"),
-         ("scale1.5", None, "1.5"), ("scale2", None, "2"))
+         ("scale1.5", None, "1.5"), ("scale2", None, "2"), ("1366x768-dark", (1366, 768), "1"))
 NOTES = "## What the paper does\n\n| team | role |\n|---|---|\n| team-2 | lead |\n\n" + "Long notes line. " * 30
 
 
@@ -54,6 +54,12 @@ def shoot(name: str, size: tuple[int, int] | None, outdir: Path) -> None:
     from annotator.ui.main_window import MainWindow
 
     app = make_application()
+    if name.endswith("-dark"):  # what the app does when the desktop reports its dark scheme (Xvfb has none)
+        from PySide6.QtCore import Qt
+
+        from annotator.ui.theme import ColourSchemeFollower
+
+        app.findChild(ColourSchemeFollower).follow(Qt.ColorScheme.Dark)
     folder = Path(tempfile.mkdtemp(prefix="annotator-screens-"))
     lib = open_library(folder / "library.sqlite", daily_backup=False)
     files, code = sample_files()

@@ -3,6 +3,8 @@ colours from the palette, and take them again when the platform switches between
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -118,3 +120,15 @@ def test_the_app_turns_dark_when_the_platform_scheme_does(light_then_dark):
         assert not is_dark(app.palette())
     finally:
         follower.deleteLater()
+
+
+def test_workload_legend_swatches_follow_dark_mode(window, light_then_dark):
+    """The legend's "lead", "blog" and "N readings" swatches are the grid's tints on its base, so its light
+    text stays readable in dark mode (a swatch blended over white was a pale patch under white text)."""
+    def swatches() -> list[QColor]:
+        return [QColor(name) for name in re.findall(r"background-color:(#[0-9a-f]{6})", window.workload_view.legend.text())]
+
+    assert len(swatches()) == 3 and all(lightness(colour) > 0.7 for colour in swatches())
+    light_then_dark()
+    text = window.workload_view.palette().color(QPalette.ColorRole.WindowText)
+    assert all(lightness(colour) < 0.4 < lightness(text) for colour in swatches())

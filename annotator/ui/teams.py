@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from annotator.store.workload import (
 from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import tooltip
+from annotator.ui.theme import mix
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROSTER_COLUMNS = ("Team", "Members")
@@ -46,11 +47,20 @@ _READING_COLOUR = QColor(90, 190, 110, 60)
 FREE_TEXT_WIDTH_CHARS = 36  # a Workload title or "Not a team" cell wider than this is elided (its tooltip has it all)
 
 
-def _swatch(colour: QColor) -> str:
-    """COLOUR blended over white, as a #rrggbb a rich-text label can use."""
-    alpha = colour.alphaF()
-    red, green, blue = (round(c * alpha + 255 * (1 - alpha)) for c in (colour.red(), colour.green(), colour.blue()))
-    return QColor(red, green, blue).name()
+def _swatch(colour: QColor, palette: QPalette) -> str:
+    """COLOUR blended over PALETTE's base, as the grid shows it: a #rrggbb a rich-text label can use."""
+    opaque = QColor(colour.red(), colour.green(), colour.blue())
+    return mix(palette.color(QPalette.ColorRole.Base), opaque, colour.alphaF()).name()
+
+
+def legend_html(palette: QPalette) -> str:
+    """The Workload legend, its swatches in the grid's own colours on PALETTE (light or dark)."""
+    def swatch(colour: QColor, text: str) -> str:
+        return f"<span style='background-color:{_swatch(colour, palette)}'>&nbsp;{text}&nbsp;</span>"
+
+    return (f"{swatch(_LEAD_COLOUR, '<b>lead</b>')} presents the session (front matter <i>video</i>) &nbsp; "
+            f"{swatch(_BLOG_COLOUR, 'blog')} writes the blog (<i>notes</i>) &nbsp; "
+            f"{swatch(_READING_COLOUR, 'N readings')} presents N papers (a reading's Team)")
 
 
 class RosterModel(QAbstractTableModel):
@@ -331,12 +341,7 @@ class WorkloadView(QWidget):
         self.courses.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.edit_teams_button = QPushButton("Edit teams…")
         self.edit_teams_button.setToolTip("Name the course's teams and their members")
-        legend = QLabel(
-            f"<span style='background-color:{_swatch(_LEAD_COLOUR)}'>&nbsp;<b>lead</b>&nbsp;</span> presents the "
-            f"session (front matter <i>video</i>) &nbsp; <span style='background-color:{_swatch(_BLOG_COLOUR)}'>"
-            f"&nbsp;blog&nbsp;</span> writes the blog (<i>notes</i>) &nbsp; "
-            f"<span style='background-color:{_swatch(_READING_COLOUR)}'>&nbsp;N readings&nbsp;</span> "
-            "presents N papers (a reading's Team)", wordWrap=True)
+        self.legend = legend = QLabel(legend_html(self.palette()), wordWrap=True)
         self.table = QTableView()
         self.table.setObjectName("workloadTable")
         self.table.setModel(self.model)
@@ -387,6 +392,11 @@ class WorkloadView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._load_stale()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light <-> dark: the swatches follow the grid's base
+            self.legend.setText(legend_html(self.palette()))
 
     def _load_stale(self) -> None:
         if not self._stale:
