@@ -207,12 +207,12 @@ def probe(db_path: str, settings_path: str, import_file: str) -> dict[str, objec
     baseline.close()
 
     # Search keystrokes: Enter after each keystroke (the 150 ms typing pause skipped) -> first
-    # results painted, and -> the full bm25-ranked list painted.
+    # results painted, and -> the bm25-ranked list painted (its best page, when the rest follows).
     answers: list[tuple[float, bool]] = []
     shown = view._answered
 
     def answered(name: str, result: object) -> None:  # (the view's own handler, timed)
-        if name in ("first", "ids", "cut"):  # cut: ranking over its budget
+        if name in ("first", "page", "ids", "cut"):  # page: the best ranked page; cut: ranking over its budget
             answers.append((time.perf_counter(), name != "first"))
         shown(name, result)
 
