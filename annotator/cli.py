@@ -348,6 +348,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
+    from annotator.lookup_cli import add_lookup_command
     from annotator.site_cli import add_site_commands
 
     parser = OneLineErrorParser(
@@ -428,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=int, metavar="N", help="keep the last N backups from now on")
     command("restore", cmd_backup, "replace the library with a backup (backing up the current one first)",
             False).add_argument("file")
+    add_lookup_command(command)
     add_site_commands(command)
     return parser
 

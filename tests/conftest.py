@@ -84,3 +84,15 @@ def window(qtbot, library, tmp_path):
     win.show()
     yield win
     win.close()
+
+
+@pytest.fixture
+def arxiv_server():
+    """A local stand-in for arXiv's API on 127.0.0.1 (tests/arxiv_server.py), stopped after the test."""
+    from arxiv_server import ArxivServer
+
+    server = ArxivServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

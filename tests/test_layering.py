@@ -30,8 +30,8 @@ def imports_of(package: str, forbidden: tuple[str, ...]) -> list[str]:
 
 def test_core_packages_never_import_qt():
     code = (
-        "import sys, pkgutil, importlib, annotator.formats, annotator.store, annotator.site\n"
-        "for pkg in (annotator.formats, annotator.store, annotator.site):\n"
+        "import sys, pkgutil, importlib, annotator.arxiv, annotator.formats, annotator.store, annotator.site\n"
+        "for pkg in (annotator.arxiv, annotator.formats, annotator.store, annotator.site):\n"
         "    for mod in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(f'{pkg.__name__}.{mod.name}')\n"
         "import annotator.cli, annotator.site_cli\n"
@@ -66,3 +66,8 @@ def test_the_site_layer_sits_between_the_store_and_the_ui():
     """annotator.site (the course site's git work tree) uses store and formats; they never use it, nor does it use ui."""
     assert imports_of("store", ("annotator.site", "annotator.ui")) == []
     assert imports_of("site", ("annotator.ui",)) == []
+
+
+def test_the_arxiv_client_knows_neither_the_library_nor_qt():
+    """annotator.arxiv talks HTTP and parses Atom; the store decides what to look up and keeps the answers."""
+    assert imports_of("arxiv", ("annotator.store", "annotator.site", "annotator.ui", "sqlite3", "PySide6")) == []

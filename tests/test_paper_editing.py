@@ -112,6 +112,7 @@ def test_the_library_tab_right_click_offers_the_link_the_session_and_the_editor(
     view.table.selectRow(0)
     menu = view.context_menu_for(view.current_paper())
     texts = [action.text() for action in menu.actions() if action.text()]
-    assert texts == ["Open Paper's Link", "Copy Link", "Copy as Markdown", "Add to session…", "Edit Paper…"]
+    assert texts == ["Open Paper's Link", "Copy Link", "Copy as Markdown", "Add to session…", "Edit Paper…",
+                     "Find on arXiv…"]
     view.runner.wait_for_searches()
     view.close()

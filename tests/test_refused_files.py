@@ -21,9 +21,12 @@ from annotator.store.library import PAGE_SIZE, open_library
 from tests.store_helpers import build_small_library
 
 
-def run(db: Path | str, *args: str) -> subprocess.CompletedProcess:
+def run(db: Path | str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`annotator --db DB ARGS` of this checkout (not the installed one, which a folder other than the
+    checkout's would get), run in CWD."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     return subprocess.run([sys.executable, "-m", "annotator", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=cwd, env=env)
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -68,8 +71,7 @@ def test_a_refused_database_and_its_uncheckpointed_wal_stay_byte_identical(tmp_p
     (tmp_path / "post.md").write_text("---\ntitle: T\n---\n", encoding="utf-8")
     assert db.with_name(db.name + "-wal").stat().st_size > 0
     before = digests(tmp_path)
-    os.chdir(tmp_path)
-    result = run(db, *command)
+    result = run(db, *command, cwd=tmp_path)
     assert result.returncode == 1 and message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     after = digests(tmp_path)
     after.pop(db.name + "-shm", None), before.pop(db.name + "-shm", None)  # (the WAL's index, rebuilt from the WAL)
@@ -87,8 +89,7 @@ def test_reading_commands_create_no_library(tmp_path, kind, command):
     else:
         db = tmp_path / "missing" / "library.sqlite"
     before = digests(tmp_path)
-    os.chdir(tmp_path)
-    result = run(db, *command)
+    result = run(db, *command, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == f"error: no library at {db}; import something, or open the app, to start one\n"
     assert digests(tmp_path) == before and not (tmp_path / "missing").exists() and not (tmp_path / "out").exists()

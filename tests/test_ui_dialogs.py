@@ -12,6 +12,7 @@ from annotator.errors import AnnotatorError
 from annotator.store.exporting import ExportResult
 from annotator.store.importing import FileResult
 from annotator.ui import dialogs
+from annotator.ui.theme import diff_colours
 
 DIFF = "--- a/S0-L1.md\n+++ b/S0-L1.md\n@@ -1,2 +1,3 @@\n title: x\n-video: \n+video: team-3\n+  + Team: <b>\n"
 
@@ -24,7 +25,8 @@ def test_export_preview_shows_colored_diff(qtbot):
     assert dialog.files.currentRow() == 1  # the first file that changes
     assert dialog.diff_view.toPlainText() == DIFF  # shown as text, never interpreted
     colours = [s.format.background().color().name() for s in dialog.diff_view.extraSelections()]
-    assert colours == ["#e0e7ff", "#fee2e2", "#dcfce7", "#dcfce7"]
+    tints = {kind: colour.name() for kind, colour in diff_colours(dialog.diff_view.palette()).items()}
+    assert colours == [tints["@"], tints["-"], tints["+"], tints["+"]]  # hunk, removed, added, added
     assert dialog.write_button.isEnabled()
     assert dialog.diff_view.font().fixedPitch() or dialog.diff_view.font().styleHint()
     dialog.files.setCurrentRow(0)

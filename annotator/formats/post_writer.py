@@ -24,7 +24,7 @@ from annotator.formats.blog import HEADING, LINE_BREAKS, is_blank, line_text, no
 from annotator.formats.frontmatter import front_matter_in_lines, key_spans
 from annotator.formats.line_values import is_video_link
 from annotator.formats.model import LECTURE_PAGE, Reading, Session
-from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section
+from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section, reads_as_link
 from annotator.formats.textfile import BOM
 from annotator.formats.textlines import line_ending, split_lines
 
@@ -265,23 +265,46 @@ def _video_links(reading: Reading) -> list[str]:
     return [url for url in map(one_line, reading.videos) if is_video_link(url)]
 
 
-def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str) -> list[str]:
-    """The lines of ORIG's block with CUR's team and video bullets."""
+def _link_added(orig: Reading, cur: Reading, lecture: bool) -> str:
+    """The URL CUR's paper gained since ORIG's block was written (filled in from arXiv, or by hand), or ''.
+
+    Only a block that had no link gets one, as a bullet of its own; a lecture page's paper line
+    (maybe shared by several papers) is left as it is.
+    """
+    url = one_line(cur.paper.url)
+    if lecture or orig.paper.url.strip() or not reads_as_link(url):
+        return ""
+    return url
+
+
+def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str, lecture: bool) -> list[str]:
+    """The lines of ORIG's block with CUR's team and video bullets, and CUR's link if the block had none."""
     first, end = orig.span or (0, 0)
     rows = lines[first:end]
     team_changed = _team(cur) != _team(orig)
     wanted, had = _video_links(cur), _video_links(orig)
-    if not team_changed and wanted == had:
+    link = _link_added(orig, cur, lecture)
+    if not team_changed and wanted == had and not link:
         return rows
     bullet = orig.bullet or DEFAULT_BULLET
+    shift = 0  # rows added above the scanned ones
+    if link:  # the block's first bullet, where posts list a paper's link
+        at = next((row for row in range(1, len(rows)) if not is_blank(rows[row])), len(rows))
+        if at == len(rows):  # a heading alone, maybe the file's last line without a line break: it stays without one
+            heading = line_text(rows[0])
+            ends = rows[0][len(heading):]
+            rows = [heading + (ends or nl), f"{bullet}{link}{ends}"]
+        else:
+            rows = [*rows[:at], f"{bullet}{link}{nl}", *rows[at:]]
+        shift = 1
     teams: list[tuple[int, int]] = []
     videos: list[tuple[int, str]] = []
     for index, text, code in blog.scan(lines, first + 1, end):
         note = None if code else annotation(text)
         if note and note[0] == "team":
-            teams.append((index - first, note[2]))
+            teams.append((index - first + shift, note[2]))
         elif note and is_video_link(note[1]):  # other `+ Video:` lines are not videos: they stay
-            videos.append((index - first, note[1]))
+            videos.append((index - first + shift, note[1]))
     replace: dict[int, str] = {}
     before: dict[int, list[str]] = {}
     appended: list[str] = []
@@ -367,7 +390,8 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
     for cur in current.readings:
         if id(cur) in placed:
             source, span = placed[id(cur)]
-            edited = _team(cur) != _team(source) or _video_links(cur) != _video_links(source)
+            edited = (_team(cur) != _team(source) or _video_links(cur) != _video_links(source)
+                      or bool(_link_added(source, cur, lecture)))
             if editors.get(span) is None:
                 editors[span] = (source, cur) if edited else None
     # Slots are the places of the kept blocks; the blocks fill them in the app's order.
@@ -400,7 +424,7 @@ def _body_rows(lines: list[str], start: int, end: int, original: Session, curren
         if index in at_slot:
             (first, last), slot_end = at_slot[index]
             editor = editors[(first, last)]
-            out += _block_rows(lines, editor[0], editor[1], nl) if editor else lines[first:last]
+            out += _block_rows(lines, editor[0], editor[1], nl, lecture) if editor else lines[first:last]
             index, skip_blank = slot_end, False
             continue
         if index in gone:

@@ -235,6 +235,11 @@ def _first_url(text: str) -> str:
     return ""
 
 
+def reads_as_link(url: str) -> bool:
+    """True when a bullet holding only URL is read back as that very link (a paper's URL a writer may add)."""
+    return bool(url) and _first_url(url) == url
+
+
 def _without_links(text: str, url: str) -> str:
     """TEXT with its images, links and URLs replaced by spaces; URL is its first URL."""
     if not url:

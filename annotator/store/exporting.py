@@ -56,9 +56,10 @@ def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[st
     row = _session_row(conn, session_id)
     parser = _PARSERS.get(row["kind"])
     original = parser(row["original_text"], row["source"]) if parser and row["original_text"] is not None else None
+    edited = _urls_edited_since_import(conn, session_id, row["imported_at"]) if original is not None else set()
     readings = [
         Reading(
-            paper=Paper(r["title"], r["url"], r["authors"], r["abstract"]),
+            paper=Paper(r["title"], _url_in_post(r, original, edited), r["authors"], r["abstract"]),
             section=r["section"], team=r["team"], videos=list(r["videos"]), notes=r["notes"],
             source_index=r["source_index"] if original is not None else None,
         )
@@ -72,6 +73,24 @@ def render_stored_session(conn: sqlite3.Connection, session_id: int) -> tuple[st
         return ref, render_session(original, current), row
     except ValueError as exc:  # the stored readings no longer fit the stored text: never a half post
         raise AnnotatorError(f"cannot write session {ref}: {exc}") from None
+
+
+def _urls_edited_since_import(conn: sqlite3.Connection, session_id: int, imported_at: str) -> set[int]:
+    """The session's papers whose URL was set by an edit (or a fill-in from arXiv) after its post was read."""
+    return {row[0] for row in conn.execute(
+        "SELECT p.id FROM readings r JOIN papers p ON p.id = r.paper_id WHERE r.session_id = ? AND p.url_edited_at > ?",
+        (session_id, imported_at))}
+
+
+def _url_in_post(reading: dict, original: Session | None, edited: set[int]) -> str:
+    """The link READING shows in its post. A block of the imported post that had none gains the paper's URL
+    only when it was set since (`edited`): one the library knew from another post leaves the post as it was."""
+    index = reading["source_index"]
+    if original is None or index is None or not 0 <= index < len(original.readings):
+        return reading["url"]
+    if original.readings[index].paper.url.strip() or reading["paper_id"] in edited:
+        return reading["url"]
+    return ""
 
 
 def _ref(row: sqlite3.Row) -> str:

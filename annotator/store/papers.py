@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -148,6 +149,11 @@ class DuplicatePaper(AnnotatorError):
         self.other_id = other_id
 
 
+def url_edit_time() -> str:
+    """Now, as `papers.url_edited_at` holds it: sessions.imported_at's local time, to the microsecond (db/008)."""
+    return dt.datetime.now().isoformat(timespec="microseconds")
+
+
 def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str], changes: Changes) -> None:
     """Set a paper's title, url, authors or abstract (the arXiv id follows the URL)."""
     allowed = {k: v for k, v in fields.items() if k in ("title", "url", "authors", "abstract")}
@@ -155,6 +161,7 @@ def update_paper(conn: sqlite3.Connection, paper_id: int, fields: dict[str, str]
         allowed["title_key"] = title_key(allowed["title"])
     if "url" in allowed:
         allowed["arxiv_id"] = arxiv_id_from_url(allowed["url"]) or None
+        allowed["url_edited_at"] = url_edit_time()
     if not allowed:
         return
     assignments = ", ".join(f"{k} = ?" for k in allowed)
@@ -207,6 +214,8 @@ def merge_papers(conn: sqlite3.Connection, keep_id: int, merged_id: int, changes
     conn.execute("DELETE FROM papers WHERE id = ?", (merged_id,))
     if merged["arxiv_id"] and not keep["arxiv_id"]:
         gained["arxiv_id"] = merged["arxiv_id"]  # (only once the merged paper no longer holds it)
+    if keep["url"] or gained.get("url"):
+        gained["url_edited_at"] = url_edit_time()  # new to the posts of the readings that moved (exporting.py)
     if gained:
         assignments = ", ".join(f"{column} = ?" for column in gained)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*gained.values(), keep_id))

@@ -12,7 +12,9 @@ from annotator.errors import AnnotatorError
 from annotator.resources_path import shipped_dir
 from annotator.store.library import open_library
 from annotator.ui.dialogs import make_excepthook
+from annotator.ui.library_files import switched_windows
 from annotator.ui.plain_text import critical
+from annotator.ui.theme import ColourSchemeFollower
 
 ORGANIZATION = "annotator"
 APPLICATION = "annotator"
@@ -28,6 +30,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     icon = shipped_dir("resources") / "annotator.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    if app.findChild(ColourSchemeFollower) is None:
+        ColourSchemeFollower(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 
@@ -50,4 +54,6 @@ def run_app(db_path: str | None) -> int:
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+        for window in switched_windows():  # File ▸ Open Library… replaced the first window and closed its library
+            window.lib.close()
         lib.close()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from importlib import metadata
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QTextCursor, QTextFormat
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,9 +37,9 @@ from annotator.store.library import Library
 from annotator.store.pane_rows import papers_by_title
 from annotator.ui.notes_preview import is_web_url
 from annotator.ui.plain_text import escape, tooltip, warn
+from annotator.ui.theme import diff_colours, status_colour
 
 MAX_LISTED_ERRORS = 25
-_DIFF_COLOURS = {"+": "#dcfce7", "-": "#fee2e2", "@": "#e0e7ff"}
 
 
 def lay_out_form(dialog: QDialog, rows: list[tuple[str, QWidget]]) -> None:
@@ -84,15 +85,16 @@ def show_import_report(parent: QWidget, results: list[Any]) -> bool:
 
 
 def diff_highlights(view: QPlainTextEdit) -> list[QTextEdit.ExtraSelection]:
-    """Whole-line backgrounds for the unified diff shown in VIEW: added green, removed red, hunks blue."""
+    """Whole-line backgrounds for the unified diff shown in VIEW: added green, removed red, hunks blue (tints of its base)."""
+    colours = diff_colours(view.palette())
     selections = []
     block = view.document().begin()
     while block.isValid():
         line = block.text()
-        colour = None if line.startswith(("+++", "---")) else _DIFF_COLOURS.get(line[:1])
+        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
         if colour:
             selection = QTextEdit.ExtraSelection()
-            selection.format.setBackground(QColor(colour))
+            selection.format.setBackground(colour)
             selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
             selection.cursor = QTextCursor(block)
             selections.append(selection)
@@ -100,7 +102,23 @@ def diff_highlights(view: QPlainTextEdit) -> list[QTextEdit.ExtraSelection]:
     return selections
 
 
-_STATUS_COLOURS = {"created": "#15803d", "updated": "#b45309", "unchanged": "#6b7280"}
+class DiffView(QPlainTextEdit):
+    """A read-only, unwrapped, fixed-width view of a diff, its lines tinted from the palette (again when it changes)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, readOnly=True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+    def show_diff(self, text: str) -> None:
+        """Show TEXT (a unified diff, or a message) with its lines tinted."""
+        self.setPlainText(text)
+        self.setExtraSelections(diff_highlights(self))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light <-> dark: tint again
+            self.setExtraSelections(diff_highlights(self))
 
 
 class ExportPreviewDialog(QDialog):
@@ -123,11 +141,8 @@ class ExportPreviewDialog(QDialog):
             name = result.path.rsplit("/", 1)[-1]
             item = QListWidgetItem(f"{result.status:<9}  {name}")
             item.setToolTip(tooltip(result.path))
-            item.setForeground(QColor(_STATUS_COLOURS.get(result.status, "#000000")))
             self.files.addItem(item)
-        self.diff_view = QPlainTextEdit(readOnly=True)
-        self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.diff_view = DiffView()
         self.files.setFont(self.diff_view.font())
         self.files.currentRowChanged.connect(self._show_diff)
         splitter = QSplitter()
@@ -146,9 +161,19 @@ class ExportPreviewDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
+        self._colour_statuses()
         changed = next((i for i, r in enumerate(results) if r.status != "unchanged"), 0)
         if results:
             self.files.setCurrentRow(changed)
+
+    def _colour_statuses(self) -> None:
+        for row, result in enumerate(self.results):
+            self.files.item(row).setForeground(status_colour(self.palette(), result.status))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_statuses()
 
     def _show_diff(self, row: int) -> None:
         if not 0 <= row < len(self.results):
@@ -156,10 +181,9 @@ class ExportPreviewDialog(QDialog):
             return
         result = self.results[row]
         if result.status == "unchanged":
-            self.diff_view.setPlainText(f"{result.path}\n\nunchanged: the file on disk is already this text.")
+            self.diff_view.show_diff(f"{result.path}\n\nunchanged: the file on disk is already this text.")
         else:
-            self.diff_view.setPlainText(result.diff)
-        self.diff_view.setExtraSelections(diff_highlights(self.diff_view))
+            self.diff_view.show_diff(result.diff)
 
 
 class CrashReportDialog(QDialog):
@@ -216,15 +240,45 @@ def make_excepthook() -> Callable[[type[BaseException], BaseException, Traceback
     return hook
 
 
-def show_about(parent: QWidget) -> None:
-    """Help ▸ About."""
-    QMessageBox.about(
-        parent, "About annotator",
-        f"<h3>annotator {escape(__version__)}</h3>"
+def _package_metadata() -> tuple[str, str, list[str]]:
+    """The installed package's version, licence and project links (the source's own version when not installed)."""
+    try:
+        meta = metadata.metadata("annotator")
+    except metadata.PackageNotFoundError:
+        return __version__, "MIT", []
+    links = [entry.split(",", 1)[-1].strip() for entry in meta.get_all("Project-URL") or []]
+    return meta.get("Version") or __version__, meta.get("License") or "MIT", [link for link in links if is_web_url(link)]
+
+
+def about_text(library_path: str) -> str:
+    """Help ▸ About's text (rich text; every value escaped): version, the library's path, licence, project link."""
+    version, licence, links = _package_metadata()
+    link = ("<br>".join(f"<a href='{escape(url)}'>{escape(url)}</a>" for url in links) if links
+            else "annotator has no public project page yet.")
+    return (
+        f"<h3>annotator {escape(version)}</h3>"
         "<p>Prepare reading-group sessions: papers, notes, teams and video links, "
         "exported as Jekyll posts.</p><p>Your library is a single SQLite file; every change "
-        "is saved at once and can be undone.</p>",
+        "is saved at once and can be undone.</p>"
+        f"<p><b>Library:</b> {escape(library_path)}</p>"
+        f"<p><b>Licence:</b> {escape(licence)} (see the LICENSE file shipped with annotator)</p>"
+        f"<p><b>Project:</b> {link}</p>"
     )
+
+
+def about_box(parent: QWidget, library_path: str) -> QMessageBox:
+    """The About box: its text can be selected and copied (the path), and its links open in the browser."""
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "About annotator", about_text(library_path),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setIconPixmap(QApplication.windowIcon().pixmap(64, 64))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    return box
+
+
+def show_about(parent: QWidget, library_path: str) -> None:
+    """Help ▸ About."""
+    about_box(parent, library_path).exec()
 
 
 class PaperPickerDialog(QDialog):

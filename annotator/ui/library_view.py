@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,8 +43,9 @@ from annotator.store.paper_browser import (
 )
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
+from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
-from annotator.ui.paper_actions import add_paper_actions
+from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
@@ -57,6 +58,7 @@ FIRST_MATCHES_AFTER_MS = 25  # ranking slower than this: show the first title ma
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
+DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
 def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
@@ -98,6 +100,7 @@ class LibraryView(QWidget):
     add_to_session_requested = Signal(list)  # paper ids
     status_message = Signal(str)
     session_requested = Signal(int)  # a session row id the user asked to open (hit or detail link)
+    arxiv_requested = Signal(int)  # paper id to look up on arXiv
 
     def __init__(self, lib: Library, runner: OperationRunner, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,8 +114,11 @@ class LibraryView(QWidget):
 
         self.lists = QComboBox()
         self.lists.setToolTip("Show all papers, or one imported paper list in its own order")
-        self.lists.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.search = QLineEdit(placeholderText="Search titles, abstracts, authors, sessions and notes  (Ctrl+F)")
+        # A long list name must not set the window's minimum width; the open list shows names whole.
+        self.lists.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lists.setMinimumContentsLength(14)
+        self.search = QLineEdit(placeholderText="Search papers, sessions and notes (Ctrl+F)")
+        self.search.setToolTip("Search titles, abstracts, authors, sessions and notes as you type")
         self.search.setClearButtonEnabled(True)
         self.add_button = QPushButton("Add to session…")
         self.add_button.setToolTip("Add the selected papers as readings of the session selected on the Sessions tab")
@@ -143,6 +149,7 @@ class LibraryView(QWidget):
         for column, width in enumerate((0, 160, 90, 130, 110)):
             if width:
                 header.resizeSection(column, width)
+        self.columns = ColumnState(self.table, keep=(0,))  # (no fit to contents: rows are read lazily)
         self.table.setSortingEnabled(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -171,16 +178,16 @@ class LibraryView(QWidget):
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 1)
         results.setChildrenCollapsible(False)
-        panes = QSplitter(Qt.Orientation.Horizontal)
-        panes.addWidget(results)
-        panes.addWidget(self.detail)
-        panes.setStretchFactor(0, 5)
-        panes.setStretchFactor(1, 2)
-        panes.setSizes([900, 360])
-        panes.setChildrenCollapsible(False)
+        self.panes = QSplitter(Qt.Orientation.Horizontal)
+        self.panes.addWidget(results)
+        self.panes.addWidget(self.detail)
+        self.panes.setStretchFactor(0, 5)
+        self.panes.setStretchFactor(1, 2)
+        self.panes.setSizes([900, 360])
+        self.panes.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(panes, 1)
+        layout.addWidget(self.panes, 1)
 
         self._first_matches: list[int] = []
         self._first_timer = QTimer(self, singleShot=True, interval=FIRST_MATCHES_AFTER_MS)
@@ -232,6 +239,16 @@ class LibraryView(QWidget):
     def is_loading(self) -> bool:
         """True while a search or sort has not answered yet."""
         return self.runner.is_searching(SEARCH_GROUP)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # In a narrow window the details go under the table: the titles keep a readable width.
+        beside = self.width() >= DETAILS_BESIDE_CHARS * self.fontMetrics().averageCharWidth()
+        orientation = Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical
+        if self.panes.orientation() != orientation:
+            self.panes.setOrientation(orientation)
+            length = self.panes.width() if beside else self.panes.height()
+            self.panes.setSizes([length * 5 // 7, length - length * 5 // 7])
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -389,6 +406,7 @@ class LibraryView(QWidget):
         add = menu.addAction(self.add_button.text(), self._request_add)
         add.setEnabled(self.add_button.isEnabled())
         menu.addAction("Edit Paper…", lambda: open_paper_editor(self.lib, paper_id, self.runner, self))
+        menu.addAction(FIND_ON_ARXIV, lambda: self.arxiv_requested.emit(paper_id))
         return menu
 
     def _context_menu(self, position: QPoint) -> None:

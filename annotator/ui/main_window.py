@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
 )
@@ -27,9 +26,11 @@ from annotator.store.pane_rows import library_is_empty, session_heading
 from annotator.store.paper_browser import paper_detail
 from annotator.store.read_connection import DatabaseError
 from annotator.ui import dialogs
+from annotator.ui.arxiv_lookup import ArxivLookups
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
 from annotator.ui.keyboard import ShortcutsDialog, edit_focused
+from annotator.ui.library_files import LibraryFiles
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
@@ -42,7 +43,9 @@ from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
+from annotator.ui.toolbar import MainToolBar
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
+from annotator.ui.window_layout import Workspace, restore_layout, save_layout
 
 POLL_INTERVAL_MS = 1000
 
@@ -56,7 +59,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.lib = lib
         self.settings = settings if settings is not None else QSettings()
-        self.setWindowTitle(f"annotator — {Path(lib.path).name}")
         self.setAcceptDrops(True)
         self.watcher = LibraryWatcher(lib, poll_interval_ms, self)
         self.watcher.changed_elsewhere.connect(self.refresh_everything)
@@ -78,15 +80,7 @@ class MainWindow(QMainWindow):
         self.centre.setDocumentMode(True)
         self.centre.addTab(self.readings, "Readings")
         self.centre.addTab(self.session_editor, "Session Details")
-        self.workspace = QSplitter(Qt.Orientation.Horizontal)
-        self.workspace.setObjectName("workspaceSplitter")
-        for pane in (self.sessions, self.centre, self.reading_editor):
-            self.workspace.addWidget(pane)
-        self.workspace.setChildrenCollapsible(False)
-        self.workspace.setContentsMargins(6, 6, 6, 6)
-        self.workspace.setStretchFactor(1, 2)
-        self.workspace.setStretchFactor(2, 3)
-        self.workspace.setSizes([340, 400, 540])
+        self.workspace = Workspace(self.sessions, self.centre, self.reading_editor)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.workspace, "Sessions")
@@ -120,6 +114,9 @@ class MainWindow(QMainWindow):
         self.welcome.site_requested.connect(self.site.open_site)
         self.backups = LibraryBackups(self, lib, self.runner)
         self.backups.restored.connect(self._library_restored)
+        self.arxiv = ArxivLookups(self)
+        self.readings.arxiv_requested.connect(self.arxiv.find)
+        self.library_view.arxiv_requested.connect(self.arxiv.find)
         self._build_actions()
         self._build_menus()
         self.statusBar().showMessage(f"Library: {lib.path}", 5000)
@@ -191,8 +188,8 @@ class MainWindow(QMainWindow):
         self.teams_action = self._action("&Teams…", self.edit_teams, None, "Edit the selected course's team roster")
         self.welcome_action = self._action("&Welcome Page", self.show_welcome, None,
                                            "Show the welcome page with recent imports")
-        self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self), None,
-                                         "Version and what annotator is")
+        self.about_action = self._action("&About annotator", lambda: dialogs.show_about(self, str(self.lib.path)), None,
+                                         "Version, the library's path, the licence")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", lambda: ShortcutsDialog(self.actions(), self).exec(),
                                              "F1", "Every shortcut of the window")
         self.next_session_action = self._action("Ne&xt Session", lambda: self.sessions.step_session(1), "Alt+Down",
@@ -212,10 +209,16 @@ class MainWindow(QMainWindow):
                                                          ("Select &All", "selectAll", key.SelectAll))]
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        interval = self.watcher.timer.interval()
+        self.library_files = LibraryFiles(self, self.lib, self.settings,
+                                          lambda lib: type(self)(lib, self.settings, interval))
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.library_files.new_action, self.library_files.open_action])
+        file_menu.addMenu(self.library_files.recent_menu)
+        file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.site.open_site_action, self.sample_action])
         file_menu.addSeparator()
         file_menu.addActions([self.export_session_action, self.export_course_action])
@@ -236,6 +239,7 @@ class MainWindow(QMainWindow):
                                  self.move_up_action, self.move_down_action])
         session_menu.addSeparator()
         session_menu.addActions([self.previous_session_action, self.next_session_action])
+        self.arxiv.add_menu(bar)
         course_menu = bar.addMenu("&Course")
         course_menu.addActions([self.teams_action, self.export_course_action])
         course_menu.addSeparator()
@@ -243,10 +247,15 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions(self.tab_actions)
         view_menu.addSeparator()
+        view_menu.addMenu(self.reading_editor.notes_layout_menu)
         view_menu.addAction(self.welcome_action)
         bar.addMenu("&Help").addActions([self.shortcuts_action, self.about_action])
         for menu in bar.findChildren(type(file_menu)):
             menu.setToolTipsVisible(True)
+        self.toolbar = MainToolBar([(self.import_action, "import", "Import"), (self.export_session_action, "export", "Export"),
+                                    (self.site.sync_action, "sync", "Sync"), (self.undo_action, "undo", "Undo"),
+                                    (self.redo_action, "redo", "Redo"), (self.find_action, "search", "Search")], self)
+        self.addToolBar(self.toolbar)
 
     def _update_actions(self) -> None:
         session = self.sessions.selected_session() is not None
@@ -482,24 +491,13 @@ class MainWindow(QMainWindow):
     # --- settings and closing ------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        for splitter, key in ((self.workspace, "window/workspaceSplitter"),
-                              (self.reading_editor.notes_splitter, "window/notesSplitter")):
-            state = self.settings.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                splitter.restoreState(state)
+        restore_layout(self, self.settings)
         last = self.settings.value("window/lastSession")
         if last is not None and str(last).isdigit():
             self.sessions.select_session(int(last))
 
     def save_settings(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/workspaceSplitter", self.workspace.saveState())
-        self.settings.setValue("window/notesSplitter", self.reading_editor.notes_splitter.saveState())
+        save_layout(self, self.settings)
         self.settings.sync()
 
     def start_daily_backup(self) -> None:

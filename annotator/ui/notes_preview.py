@@ -19,9 +19,11 @@ from urllib.parse import urlparse
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from annotator.ui.theme import preview_css
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
@@ -39,10 +41,6 @@ _WITH_CONTENT = ("script", "style", "svg", "math", "noscript", "object", "video"
 _OPEN_TAG = re.compile(r"<\s*(" + "|".join(_EMBEDDING) + r")\b([^<>]{0,4000})>?", re.IGNORECASE)
 _CLOSE_TAG = re.compile(r"<\s*/\s*(?:" + "|".join(_EMBEDDING) + r")\s*>", re.IGNORECASE)
 _SOURCE = re.compile(r"""\b(?:src|data|href)\s*=\s*["']?([^"'\s<>]{1,2000})""", re.IGNORECASE)
-_PREVIEW_CSS = (
-    "blockquote { margin-left: 8px; margin-right: 0px; color: #555555; }"
-    "pre, code { font-family: monospace; } ul, ol { margin-left: 0px; } h1 { font-size: x-large; }"
-)
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -143,9 +141,16 @@ class NotesPreview(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setReadOnly(True)
-        self.document().setDefaultStyleSheet(_PREVIEW_CSS)
+        self.document().setDefaultStyleSheet(preview_css(self.palette()))
         self.setPlaceholderText("The notes, as they will read on the site, appear here.")
         self.anchorClicked.connect(open_web_link)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light <-> dark: the style sheet applies when HTML is set
+            self.document().setDefaultStyleSheet(preview_css(self.palette()))
+            if self.sanitized_html:
+                self.setHtml(self.sanitized_html)
 
     def loadResource(self, kind: int, url: QUrl) -> object:
         """Refuse everything: images, style sheets, local files."""

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QMenu
 
 from annotator.ui.notes_preview import is_web_url, open_web_link
 
+FIND_ON_ARXIV = "Find on arXiv…"  # in every paper's right-click menu, beside Edit Paper…
+
 
 def markdown_link(title: str, url: str) -> str:
     """`[title](url)` as a session post writes a paper, or the title alone when it has no web link."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,10 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedLayout,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,8 +40,16 @@ from annotator.ui.field_problem import FieldProblem
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, plain_label
+from annotator.ui.window_layout import scrolled
 
 NOTES_SAVE_DELAY_MS = 500
+# The notes layouts (QSettings values) with their menu text and tooltip.
+NOTES_LAYOUTS = {
+    "auto": ("&Automatic", "Side by side when the editor is wide enough, else stacked"),
+    "side": ("&Side by Side", "Markdown on the left, how it reads on the right"),
+    "stacked": ("S&tacked", "Markdown above, how it reads below"),
+}
+READABLE_CHARS = 36  # a narrower line of notes or preview is hard to read
 
 
 class ReadingEditor(QWidget):
@@ -94,13 +106,23 @@ class ReadingEditor(QWidget):
         self.remove_video_button.clicked.connect(self.remove_video)
         self.open_video_button = QPushButton("Open", toolTip="Open the selected video in your browser")
         self.open_video_button.clicked.connect(self.open_video)
+        # Open and Remove beside the list, Add beside the link: the link field keeps a readable width.
+        list_buttons = QVBoxLayout()
+        list_buttons.setContentsMargins(0, 0, 0, 0)
+        list_buttons.addWidget(self.open_video_button)
+        list_buttons.addWidget(self.remove_video_button)
+        list_buttons.addStretch(1)
+        list_row = QHBoxLayout()
+        list_row.setContentsMargins(0, 0, 0, 0)
+        list_row.addWidget(self.videos, 1)
+        list_row.addLayout(list_buttons)
         video_row = QHBoxLayout()
         video_row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.video_url, self.add_video_button, self.remove_video_button, self.open_video_button):
-            video_row.addWidget(widget, 1 if widget is self.video_url else 0)
+        video_row.addWidget(self.video_url, 1)
+        video_row.addWidget(self.add_video_button)
         video_box = QVBoxLayout()
         video_box.setContentsMargins(0, 0, 0, 0)
-        video_box.addWidget(self.videos)
+        video_box.addLayout(list_row)
         video_box.addLayout(video_row)
         self.video_problem = FieldProblem(self.video_url)
         video_box.addWidget(self.video_problem.label)
@@ -117,22 +139,56 @@ class ReadingEditor(QWidget):
         self.notes_splitter.setChildrenCollapsible(False)
         self.notes_splitter.addWidget(self.notes)
         self.notes_splitter.addWidget(self.preview)
+        self.notes_splitter.installEventFilter(self)  # its width picks the automatic layout
+        self.notes_label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.notes_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._notes_mode = "auto"
+        self.notes_layout_menu = QMenu("&Notes and Preview", self)
+        self.notes_layout_menu.setToolTipsVisible(True)
+        modes = QActionGroup(self)
+        self.notes_layout_actions: dict[str, QAction] = {}
+        for mode, (text, tip) in NOTES_LAYOUTS.items():
+            action = self.notes_layout_menu.addAction(text)
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.setActionGroup(modes)
+            action.triggered.connect(lambda _checked=False, m=mode: self.set_notes_layout(m))
+            self.notes_layout_actions[mode] = action
+        self.notes_layout_button = QToolButton(text="Layout", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.notes_layout_button.setToolTip("Notes and preview side by side, stacked, or chosen by the editor's width")
+        self.notes_layout_button.setMenu(self.notes_layout_menu)
+        notes_heading = QHBoxLayout()
+        notes_heading.setContentsMargins(0, 0, 0, 0)
+        notes_heading.addWidget(self.notes_label, 1)
+        notes_heading.addWidget(self.notes_layout_button)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Team:", self.team)
         form.addRow("Videos:", video_box)
-        notes_label = QLabel("<b>Notes</b> <span style='color:gray'>(Markdown, left) and how they read (right)</span>")
-        editor = QWidget()
-        layout = QVBoxLayout(editor)
+        paper = QWidget()
+        layout = QVBoxLayout(paper)
         layout.setContentsMargins(6, 0, 4, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.link)
         layout.addWidget(self.authors)
         layout.addWidget(self.abstract)
         layout.addLayout(form)
-        layout.addWidget(notes_label)
+        notes_part = QWidget()
+        layout = QVBoxLayout(notes_part)
+        layout.setContentsMargins(6, 0, 4, 0)
+        layout.addLayout(notes_heading)
         layout.addWidget(self.notes_splitter, 1)
+        # The paper above the notes, scrolled in a short window; the splitter lets the notes have more.
+        self._paper = paper
+        self.paper_splitter = editor = QSplitter(Qt.Orientation.Vertical)
+        editor.setObjectName("paperNotesSplitter")
+        editor.setChildrenCollapsible(False)
+        editor.addWidget(scrolled(paper))
+        editor.addWidget(notes_part)
+        editor.setStretchFactor(1, 1)
+        self._paper_dragged = False  # once the user sets the split, it stays theirs
+        editor.splitterMoved.connect(lambda _pos, _index: setattr(self, "_paper_dragged", True))
 
         placeholder = QLabel("Select a reading to see its paper and edit its team, videos and notes.",
                              alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -140,7 +196,36 @@ class ReadingEditor(QWidget):
         self.pages = QStackedLayout(self)
         self.pages.addWidget(placeholder)
         self.pages.addWidget(editor)
+        self.set_notes_layout("auto")
         self.show_reading(None)
+
+    # --- the notes and their preview: side by side or stacked ---------------------------------------
+
+    def notes_layout(self) -> str:
+        """The chosen layout: "auto", "side" or "stacked" (kept in QSettings by the window)."""
+        return self._notes_mode
+
+    def set_notes_layout(self, mode: str) -> None:
+        """Put the notes and their preview side by side, stacked, or ("auto") as the width allows."""
+        self._notes_mode = mode if mode in NOTES_LAYOUTS else "auto"
+        self.notes_layout_actions[self._notes_mode].setChecked(True)
+        self._arrange_notes()
+
+    def _arrange_notes(self) -> None:
+        side = self._notes_mode == "side" or (
+            self._notes_mode == "auto" and self.notes_splitter.width() >= self.side_by_side_width())
+        orientation = Qt.Orientation.Horizontal if side else Qt.Orientation.Vertical
+        if self.notes_splitter.orientation() != orientation:
+            self.notes_splitter.setOrientation(orientation)
+            half = max(self.notes_splitter.width() if side else self.notes_splitter.height(), 2) // 2
+            self.notes_splitter.setSizes([half, half])
+        where = ("left", "right") if side else ("above", "below")
+        self.notes_label.setText(f"<b>Notes</b> <span style='color:gray'>(Markdown, {where[0]}) "
+                                 f"and how they read ({where[1]})</span>")
+
+    def side_by_side_width(self) -> int:
+        """The narrowest notes area that still gives each side a readable line."""
+        return 2 * READABLE_CHARS * self.notes.fontMetrics().averageCharWidth() + self.notes_splitter.handleWidth()
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -153,6 +238,17 @@ class ReadingEditor(QWidget):
         self._reading = reading_in_context(self._lib.conn, reading_id) if reading_id is not None else None
         self.pages.setCurrentIndex(1 if self._reading else 0)
         self._fill(force=True)
+        self._fit_paper()
+
+    def _fit_paper(self) -> None:
+        """Give the paper the height its text needs, up to half the editor; the notes take the rest."""
+        total = sum(self.paper_splitter.sizes())
+        if self._reading is None or self._paper_dragged or total <= 0:
+            return
+        width = self._paper.width()
+        wanted = self._paper.heightForWidth(width) if self._paper.hasHeightForWidth() else -1
+        paper = min(wanted if wanted > 0 else self._paper.sizeHint().height(), total // 2)
+        self.paper_splitter.setSizes([paper, total - paper])
 
     def _fill(self, force: bool) -> None:
         reading = self._reading
@@ -288,4 +384,6 @@ class ReadingEditor(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.notes and event.type() == QEvent.Type.FocusOut:
             self.flush_notes()
+        elif watched is self.notes_splitter and event.type() == QEvent.Type.Resize and self._notes_mode == "auto":
+            self._arrange_notes()
         return super().eventFilter(watched, event)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,12 +34,14 @@ from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import session_heading
-from annotator.ui.paper_actions import add_paper_actions
+from annotator.ui.column_state import ColumnState
+from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.plain_text import escape, tooltip
 
 READING_MIME = "application/x-annotator-reading-ids"
 READING_ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("#", "Title", "Team", "Videos", "Notes")
+TITLE_COLUMN = 1
 
 
 class ReadingsModel(QAbstractTableModel):
@@ -170,6 +173,7 @@ class ReadingsPanel(QWidget):
     add_by_title_requested = Signal()
     remove_requested = Signal()
     edit_paper_requested = Signal(int)  # paper id
+    arxiv_requested = Signal(int)  # paper id to look up on arXiv
 
     def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -177,9 +181,9 @@ class ReadingsPanel(QWidget):
         self.model = ReadingsModel(lib, self)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # One line whose length never resizes the panes: a new heading then repaints only itself,
-        # not the whole window, and selecting a session stays quick.
-        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Its length never widens the panes (a long title wraps): a new heading re-lays out only this pane.
+        self.heading.setWordWrap(True)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -198,26 +202,29 @@ class ReadingsPanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 34), (2, 72), (3, 56), (4, 50)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, width)
+        header.setMinimumSectionSize(24)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)  # takes the free width
+        self.columns = ColumnState(self.table, fit=(0, 2, 3, 4), keep=(TITLE_COLUMN,))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self._resetting = False
         self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_resetting", True))
         self.model.modelReset.connect(self._restore_selection)
-        self.add_library_button = QPushButton("Add from Library…")
-        self.add_library_button.setToolTip("Pick papers of the library to add as readings")
+        # One button with a menu for the rarer way in: two wide buttons would set a narrow pane's minimum.
+        self.add_library_button = QToolButton(text="Add from Library…", popupMode=QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.add_library_button.setToolTip("Pick papers of the library to add as readings (the arrow: add by title or URL)")
         self.add_library_button.clicked.connect(self.add_from_library_requested)
-        self.add_title_button = QPushButton("Add by Title/URL…")
-        self.add_title_button.setToolTip("Add a paper that is not in the library yet")
-        self.add_title_button.clicked.connect(self.add_by_title_requested)
+        add_menu = QMenu(self.add_library_button)
+        add_menu.addAction("Add from Library…", self.add_from_library_requested.emit)
+        self.add_title_action = add_menu.addAction("Add by Title/URL…", self.add_by_title_requested.emit)
+        self.add_title_action.setToolTip("Add a paper that is not in the library yet")
+        self.add_library_button.setMenu(add_menu)
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Remove the selected reading from the session (the paper stays in the library)")
         self.remove_button.clicked.connect(self.remove_requested)
         buttons = QHBoxLayout()
-        for button in (self.add_library_button, self.add_title_button, self.remove_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.add_library_button)
+        buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -246,8 +253,7 @@ class ReadingsPanel(QWidget):
             self.heading.setText(f"<b>{escape(code)}</b> — {escape(title or 'untitled')} "
                                  f"<span style='color:gray'>({readings})</span>")
             self.heading.setToolTip(tooltip(f"{code} — {title} ({readings})"))
-        for button in (self.add_library_button, self.add_title_button):
-            button.setEnabled(heading is not None)
+        self.add_library_button.setEnabled(heading is not None)
         self.remove_button.setEnabled(self._selected is not None)
 
     def _current_changed(self, current: QModelIndex) -> None:
@@ -277,6 +283,7 @@ class ReadingsPanel(QWidget):
         up.setEnabled(row > 0)
         down.setEnabled(row + 1 < self.model.rowCount())
         menu.addAction("Edit Paper…", lambda: self.edit_paper_requested.emit(reading["paper_id"]))
+        menu.addAction(FIND_ON_ARXIV, lambda: self.arxiv_requested.emit(reading["paper_id"]))
         menu.addSeparator()
         menu.addAction("Remove Reading", self.remove_requested.emit)
         return menu

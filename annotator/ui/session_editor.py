@@ -36,6 +36,7 @@ from annotator.store.workload import course_team_names
 from annotator.ui.field_problem import FieldProblem
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import escape, tooltip, warn
+from annotator.ui.window_layout import scrolled
 
 # Keys with a field of their own; every other key is a row of the table.
 OWN_FIELDS = ("title", "date", "lecture", "video", "notes", "tags")
@@ -142,7 +143,7 @@ class SessionEditor(QWidget):
         placeholder.setStyleSheet("color: gray;")
         self.pages = QStackedLayout(self)
         self.pages.addWidget(placeholder)
-        self.pages.addWidget(editor)
+        self.pages.addWidget(scrolled(editor))
 
     def show_session(self, session_id: int | None) -> None:
         """Show SESSION_ID's front matter (the placeholder when None)."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from annotator.store.library import Library
 from annotator.store.operations import Changes
 from annotator.store.pane_rows import SessionRow, course_tree
+from annotator.ui.column_state import ColumnState
 from annotator.ui.dialogs import lay_out_form
 from annotator.ui.plain_text import tooltip, warn
 
@@ -37,6 +39,7 @@ SESSION_ID_ROLE = Qt.ItemDataRole.UserRole
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COURSE_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Session", "Date", "Title", "Site")
+TITLE_COLUMN = 2
 SITE_COLUMN = 3
 
 
@@ -164,6 +167,10 @@ class SessionTreeModel(QStandardItemModel):
                 item.setText(badge)
                 item.setToolTip(tooltip(tip))
 
+    def column_texts(self, column: int) -> list[str]:
+        """Every session row's text in COLUMN."""
+        return [items[column].text() for items in self._session_items.values()]
+
     def has_site_badges(self) -> bool:
         return bool(self._site)
 
@@ -246,15 +253,13 @@ class SessionListPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(SITE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)  # takes the free width
         header.setMinimumSectionSize(40)
-        header.resizeSection(0, 84)
-        header.resizeSection(1, 84)
         header.moveSection(SITE_COLUMN, 1)  # beside the session's id: the title, clipped first, is the longest
-        self.tree.setColumnHidden(SITE_COLUMN, True)  # until a course is linked to its site
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Ids, dates and badges are as wide as their longest text; a pane narrower than that scrolls.
+        self.columns = ColumnState(self.tree, fit=(0, 1, SITE_COLUMN), keep=(0,), measure=self._text_width)
+        self.columns.set_available(SITE_COLUMN, False)  # until a course is linked to its site
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty session (Ctrl+N)")
@@ -278,6 +283,22 @@ class SessionListPanel(QWidget):
         self.model.modelReset.connect(self._restore)
         self._expand_courses()
         self._update_buttons()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for whole ids and dates and a title of about 30 characters."""
+        header = self.tree.header()
+        columns = sum(header.sectionSize(c) for c in range(header.count()) if c != TITLE_COLUMN and not header.isSectionHidden(c))
+        title = 30 * self.tree.fontMetrics().averageCharWidth()
+        return QSize(columns + title + self.tree.verticalScrollBar().sizeHint().width() + 4, super().sizeHint().height())
+
+    def _text_width(self, column: int) -> int:
+        """The width COLUMN needs to show every session's cell whole (a course row spans the tree)."""
+        metrics = self.tree.fontMetrics()
+        texts = self.model.column_texts(column)
+        widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+        # Item padding on both sides; the id column also holds the branch and a session's indentation.
+        padding = 2 * metrics.horizontalAdvance("  ") + (2 * self.tree.indentation() if column == 0 else 0)
+        return widest + padding
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the filter box goes to the list, on the selected session or the first one shown."""
@@ -369,9 +390,10 @@ class SessionListPanel(QWidget):
     def show_site_badges(self, badges: dict[int, SiteBadges]) -> None:
         """The linked courses' site states (site_sync.SiteWatch computes them); the Site column shows only with some."""
         self.model.set_site_badges(badges)
-        self.tree.setColumnHidden(SITE_COLUMN, not badges)
+        self.columns.set_available(SITE_COLUMN, bool(badges))
 
     def refresh(self, changes: Changes | None) -> None:
         """Refresh the rows CHANGES names (everything when None)."""
         if changes is None or changes.sessions or changes.courses:
             self.model.refresh(changes)
+            self.columns.apply()  # an id or date edited in place may be wider now

@@ -9,7 +9,7 @@ the pull-request page, comes from the clone's git config and opens with QDesktop
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontDatabase
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from annotator.formats.post_merge import EDITED, MINE, REMOVED, THEIRS, Conflict, ConflictKey, Resolution
 from annotator.site.status import SiteStatus
 from annotator.site.sync import CONFLICT, FAILED, Outcome, SyncReport
-from annotator.ui.dialogs import diff_highlights
+from annotator.ui.dialogs import DiffView
 from annotator.ui.plain_text import escape, plain_label, set_plain, tooltip
 
 GIT_STEPS = ("pull", "commit", "push")
@@ -91,9 +91,7 @@ class SyncDialog(QDialog):
         self.files.setColumnWidth(2, 76)
         self.files.currentItemChanged.connect(self._show_diff)
         self.files.itemActivated.connect(self._activated)
-        self.diff_view = QPlainTextEdit(readOnly=True)
-        self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.diff_view = DiffView()
         splitter = QSplitter()
         splitter.addWidget(self.files)
         splitter.addWidget(self.diff_view)
@@ -203,8 +201,7 @@ class SyncDialog(QDialog):
                 f"{c.what}\n  mine:   {_value(c.mine)}\n  theirs: {_value(c.theirs)}" for c in outcome.conflicts)
         else:
             text = outcome.error or outcome.diff or f"{outcome.path}\n\n{outcome.state}: {outcome.action}, no diff to show."
-        self.diff_view.setPlainText(text)
-        self.diff_view.setExtraSelections(diff_highlights(self.diff_view))
+        self.diff_view.show_diff(text)
 
     def _activated(self) -> None:
         """Double-click or Enter on a conflicted session opens its conflicts; on another, nothing."""

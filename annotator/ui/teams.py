@@ -33,6 +33,7 @@ from annotator.store.workload import (
     list_courses,
     roster_to_edit,
 )
+from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner
 from annotator.ui.plain_text import tooltip
 
@@ -42,6 +43,7 @@ _SESSION_COLUMNS = ("Date", "Session", "Title")
 _LEAD_COLOUR = QColor(240, 160, 60, 90)  # translucent: readable in light and dark themes
 _BLOG_COLOUR = QColor(80, 150, 230, 80)
 _READING_COLOUR = QColor(90, 190, 110, 60)
+FREE_TEXT_WIDTH_CHARS = 36  # a Workload title or "Not a team" cell wider than this is elided (its tooltip has it all)
 
 
 def _swatch(colour: QColor) -> str:
@@ -222,6 +224,10 @@ class WorkloadModel(QAbstractTableModel):
         """Whether a session's lead or blog names no team ("see slack"): then a last column shows those as text."""
         return any(session.other for session in self._workload.sessions)
 
+    def is_free_text(self, column: int) -> bool:
+        """Whether COLUMN is the last one, of lead and blog values that name no team."""
+        return self._is_other(column)
+
     def _is_other(self, column: int) -> bool:
         return self._has_other() and column == self.columnCount() - 1
 
@@ -330,7 +336,7 @@ class WorkloadView(QWidget):
             f"session (front matter <i>video</i>) &nbsp; <span style='background-color:{_swatch(_BLOG_COLOUR)}'>"
             f"&nbsp;blog&nbsp;</span> writes the blog (<i>notes</i>) &nbsp; "
             f"<span style='background-color:{_swatch(_READING_COLOUR)}'>&nbsp;N readings&nbsp;</span> "
-            "presents N papers (a reading's Team)")
+            "presents N papers (a reading's Team)", wordWrap=True)
         self.table = QTableView()
         self.table.setObjectName("workloadTable")
         self.table.setModel(self.model)
@@ -340,6 +346,7 @@ class WorkloadView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setDefaultSectionSize(130)
+        self.columns = ColumnState(self.table, keep=(1,))
         self.empty_label = QLabel("No sessions in this course yet.", alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: gray;")
         self.empty_label.hide()
@@ -404,11 +411,13 @@ class WorkloadView(QWidget):
         self.empty_label.setText("No sessions in this course yet." if course_id is not None
                                  else "No courses yet: import a session post or create a session.")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((90, 80, 200)):
-            header.resizeSection(column, width)
-        for column in range(len(_SESSION_COLUMNS), self.model.columnCount()):  # a course has ~30 sessions
-            self.table.resizeColumnToContents(column)
-            header.resizeSection(column, min(max(header.sectionSize(column), 110), 165))  # tooltips say the rest
+        widest = FREE_TEXT_WIDTH_CHARS * header.fontMetrics().averageCharWidth()
+        with self.columns.laying_out():  # a course has ~30 sessions: every cell is measured
+            for column in range(self.model.columnCount()):
+                self.table.resizeColumnToContents(column)  # ids, dates and team cells (the Total row too) whole
+                if column == 2 or self.model.is_free_text(column):  # titles and "see slack": the tooltips say the rest
+                    header.resizeSection(column, min(header.sectionSize(column), widest))
+        self.columns.apply()  # the user's widths and hidden columns, over the fitted ones
 
     def _double_clicked(self, index: QModelIndex) -> None:
         session = self.model.session_at(index.row())

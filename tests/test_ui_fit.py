@@ -1,0 +1,174 @@
+"""The window on a presenter's laptop: it fits half a screen, ids show whole, panes and columns are
+arranged as the width allows, and what the user chose (columns, the notes layout) is remembered."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from annotator.store import editing, queries
+from annotator.store.importing import import_paths
+from annotator.store.library import open_library
+from annotator.ui.main_window import MainWindow
+from annotator.ui.session_list import TITLE_COLUMN
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+CODES = ("W05.1", "W05.2", "000_4e53d66d23542365")
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    """Three sessions (ids as the 2026 course and the seeds name them) of one course, with readings."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for code in CODES:
+        shutil.copy(DATA / "session_quirks.md", posts / f"{code}.md")
+    lib = open_library(tmp_path / "library.sqlite")
+    import_paths(lib, [str(posts)], "2026sp-GenAI-Agents-Overview-Course")
+    yield lib
+    lib.close()
+
+
+def session_id(window: MainWindow, code: str) -> int:
+    return next(s["row_id"] for s in queries.list_sessions(window.lib.conn) if s["id"] == code)
+
+
+def shown_at(qtbot, window: MainWindow, width: int, height: int) -> None:
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.workspace.width() > 0 and window.width() == width)
+
+
+def reopen(qtbot, window: MainWindow) -> MainWindow:
+    """Close WINDOW (saving its settings) and open a new one on the same library and settings."""
+    window.close()
+    again = MainWindow(window.lib, window.settings, poll_interval_ms=100)
+    qtbot.addWidget(again)
+    again.show()
+    return again
+
+
+def test_the_window_can_be_made_as_small_as_half_a_laptop_screen(window):
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800  # half of a 1600 px screen
+    assert hint.height() <= 540  # 1920×1080 at QT_SCALE_FACTOR 2
+
+
+def test_a_first_start_fits_the_screen(window):
+    free = window.screen().availableGeometry()
+    assert free.contains(window.frameGeometry())
+
+
+def test_session_ids_show_whole_at_800x700(qtbot, window):
+    shown_at(qtbot, window, 800, 700)
+    tree = window.sessions.tree
+    metrics = tree.fontMetrics()
+    for code in CODES:
+        index = window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, code)))
+        assert index.data() == code
+        assert metrics.horizontalAdvance(code) < tree.visualRect(index).width(), code  # not "W05…."
+    assert not tree.isColumnHidden(TITLE_COLUMN)
+
+
+def test_the_sessions_go_above_the_readings_in_a_narrow_window(qtbot, window):
+    shown_at(qtbot, window, 800, 700)
+    assert window.workspace.lists_stacked()
+    shown_at(qtbot, window, 1600, 900)
+    assert not window.workspace.lists_stacked()
+
+
+def test_the_middle_pane_keeps_its_width_when_switching_sessions(qtbot, window):
+    shown_at(qtbot, window, 1366, 768)
+    first, second = session_id(window, "W05.1"), session_id(window, "000_4e53d66d23542365")
+    editing.edit_session(window.lib, second, title="A much longer session title " * 8)
+    paper = queries.session_readings(window.lib.conn, second)[1]["paper_id"]
+    long_title = "Self" + "-supervised" * 20  # one long word, as some titles and links are
+    editing.edit_paper(window.lib, paper, {"title": long_title, "url": "https://example.org/" + "x" * 200})
+    window.apply_changes(None)
+    window.show_session(first)
+    window.readings.select_reading(window.readings.model.reading_ids()[0])
+    width = window.centre.width()
+    window.show_session(second)
+    window.readings.select_reading(window.readings.model.reading_ids()[1])
+    qtbot.wait_until(lambda: window.reading_editor.reading_id() is not None)
+    QApplication.processEvents()  # the layout requests of the new texts
+    assert window.centre.width() == width
+
+
+def test_hidden_and_resized_columns_come_back_in_a_new_window(qtbot, window):
+    readings = window.readings.columns
+    menu = readings.menu()
+    videos = next(action for action in menu.actions() if action.text() == "Videos")
+    videos.trigger()  # unchecks it: the column goes
+    assert window.readings.table.isColumnHidden(3)
+    title = next(action for action in menu.actions() if action.text() == "Title")
+    assert not title.isEnabled()  # the readings' titles always show
+    window.library_view.table.horizontalHeader().resizeSection(1, 222)  # as a drag on the header does
+    window.sessions.columns.set_hidden(1, True)  # the Date column
+
+    again = reopen(qtbot, window)
+    assert again.readings.table.isColumnHidden(3)
+    assert not again.readings.table.isColumnHidden(2)
+    assert again.library_view.table.horizontalHeader().sectionSize(1) == 222
+    assert again.sessions.tree.isColumnHidden(1)
+    again.readings.columns.menu().actions()[3].trigger()  # Videos again
+    assert not again.readings.table.isColumnHidden(3)
+    again.close()
+
+
+def test_the_workload_total_row_is_not_clipped(qtbot, window):
+    window.tabs.setCurrentWidget(window.workload_view)
+    view = window.workload_view
+    qtbot.wait_until(lambda: view.model.rowCount() > 0)
+    total = view.model.rowCount() - 1
+    metrics = view.table.fontMetrics()
+    for column in range(3, view.model.columnCount()):
+        text = view.model.index(total, column).data()
+        if text:
+            assert metrics.horizontalAdvance(text) < view.table.columnWidth(column), text
+
+
+def test_notes_stack_under_their_preview_when_the_editor_is_narrow(qtbot, window):
+    editor = window.reading_editor
+    assert editor.notes_layout() == "auto"
+    window.show_session(session_id(window, "W05.1"))
+    window.readings.select_reading(window.readings.model.reading_ids()[0])
+    shown_at(qtbot, window, 800, 700)
+    qtbot.wait_until(lambda: editor.notes_splitter.orientation() == Qt.Orientation.Vertical)
+    shown_at(qtbot, window, 1900, 900)
+    qtbot.wait_until(lambda: editor.notes_splitter.orientation() == Qt.Orientation.Horizontal)
+    assert "(Markdown, left)" in editor.notes_label.text()
+
+
+def test_the_chosen_notes_layout_is_remembered(qtbot, window):
+    shown_at(qtbot, window, 1900, 900)
+    window.reading_editor.notes_layout_actions["stacked"].trigger()
+    assert window.reading_editor.notes_splitter.orientation() == Qt.Orientation.Vertical
+    assert "(Markdown, above)" in window.reading_editor.notes_label.text()
+
+    again = reopen(qtbot, window)
+    again.resize(1900, 900)
+    assert again.reading_editor.notes_layout() == "stacked"
+    assert again.reading_editor.notes_layout_actions["stacked"].isChecked()
+    assert again.reading_editor.notes_splitter.orientation() == Qt.Orientation.Vertical
+    again.close()
+
+
+def test_the_view_menu_offers_the_notes_layouts(window):
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    notes = next(a.menu() for a in view_menu.actions() if a.menu() is not None)
+    assert [a.text() for a in notes.actions()] == ["&Automatic", "&Side by Side", "S&tacked"]
+
+
+def test_unreadable_saved_columns_leave_the_defaults(qtbot, tmp_path, library):
+    settings = QSettings(str(tmp_path / "odd.ini"), QSettings.Format.IniFormat)
+    settings.setValue("columns/readings", "{not json")
+    settings.setValue("columns/sessions", '{"hidden": "Date", "widths": [1]}')
+    window = MainWindow(library, settings, poll_interval_ms=100)
+    qtbot.addWidget(window)
+    assert not any(window.readings.table.isColumnHidden(c) for c in range(5))
+    assert not window.sessions.tree.isColumnHidden(1)
