@@ -10,6 +10,7 @@ import pytest
 
 from annotator.store.library import Library, open_library
 from annotator.store.paper_browser import PaperQuery, match_count, paper_ids, ranked_page
+from annotator.store.queries import SearchCut
 from annotator.ui.library_view import FIRST_MATCHES, LibraryView
 from tests.bench.synthetic_library import make_library
 from tests.ui_helpers import make_runner
@@ -77,3 +78,19 @@ def test_a_paper_clicked_in_the_best_page_stays_selected_when_the_rest_of_the_li
     assert view.model.paper_ids() == paper_ids(view.lib.conn, PaperQuery("model"))
     assert view.selected_paper_ids() == [picked] and view.current_paper() == picked
     assert view.count_label.text() == f"{view.model.rowCount():,} papers match “model”"
+
+
+def test_when_ranking_every_match_runs_out_of_time_the_best_page_stays_and_says_so(qtbot, view, monkeypatch) -> None:
+    import annotator.ui.library_view as library_view
+
+    def over_budget(*_args: Any, **_kwargs: Any) -> list[int]:
+        raise SearchCut(1.0)
+
+    monkeypatch.setattr(library_view, "paper_ids", over_budget)
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert view.model.paper_ids() == ranked_page(view.lib.conn, "model", FIRST_MATCHES)
+    count = match_count(view.lib.conn, "model")
+    assert view.count_label.text() == (f"the search took longer than 1 s and was stopped: "
+                                       f"showing the best {FIRST_MATCHES} of {count:,} matches")

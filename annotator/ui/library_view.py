@@ -79,17 +79,20 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
     prefix matches most of 100k papers).
     """
     searching = bool(query.text.strip())
-    first = None
+    first = page = None
     try:
         if searching and query.sort is None and query.list_id is None:
             count = match_count(conn, query.text)
             if count > FIRST_MATCHES:
                 task.answer("first", first := first_matches(conn, query.text, FIRST_MATCHES))
-                task.answer("page", (ranked_page(conn, query.text, FIRST_MATCHES), count))
+                task.answer("page", (page := ranked_page(conn, query.text, FIRST_MATCHES), count))
         task.answer("ids", paper_ids(conn, query))
-    except SearchCut as cut:  # over its time budget: the first matches are what there is
-        ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
-        task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
+    except SearchCut as cut:  # over its time budget: the best page, or else the first matches, is what there is
+        if page is not None:
+            task.answer("cut", (page, f"{cut}: showing the best {len(page):,} of {count:,} matches"))
+        else:
+            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
+            task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
 
