@@ -54,7 +54,7 @@ from annotator.ui.plain_text import plain_label, tooltip
 SEARCH_DELAY_MS = 150
 HITS_SHOWN = 100
 FIRST_MATCHES = 200  # rows shown before the whole ranked list: the first matches, or the best page
-FIRST_MATCHES_AFTER_MS = 25  # ranking slower than this: show the first title matches meanwhile
+FIRST_MATCHES_AFTER_MS = 50  # no ranked page by then: show the first title matches meanwhile (sooner, they only flicker by)
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
