@@ -163,3 +163,26 @@ def test_rotation_keeps_other_libraries_backups_and_leaves_no_side_files(tmp_pat
     assert backups.list_backups(path) == [second] and not first.exists()
     assert len(backups.list_backups(other)) == 1  # its manual backup survived the rotation
     assert sorted(p.suffix for p in backups.backup_dir(path).iterdir()) == [".sqlite"] * 2
+
+
+def test_a_library_from_before_the_prefix_indexes_finds_the_same_papers_in_the_same_order_after_upgrade(tmp_path):
+    from annotator.store.paper_browser import PaperQuery, paper_ids
+
+    path = tmp_path / "library.sqlite"
+    conn = sqlite3.connect(path)
+    script = "".join(m.sql() for m in migrations.available_migrations() if m.version < 9)
+    conn.executescript(f"BEGIN; {script}; PRAGMA user_version = 8; COMMIT;")
+    titles = ["Retrieval augmented generation", "Reasoning with retrieval", "Diffusion models", "Rotary embeddings"]
+    conn.executemany("INSERT INTO papers (title, title_key, abstract) VALUES (?, ?, 'A study of r and re.')",
+                     [(t, t.lower()) for t in titles])
+    conn.commit()
+    before = {text: paper_ids(conn, PaperQuery(text)) for text in ("r", "re", "ret", "d", "study")}
+    conn.close()
+    with open_library(path, daily_backup=False) as lib:
+        assert {text: paper_ids(lib.conn, PaperQuery(text)) for text in before} == before
+        assert sorted(before["r"]) == [1, 2, 3, 4] and before["r"][-1] == 3  # no title match: ranked last
+        declared = lib.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+        assert "prefix='1 2'" in declared
+        lib.conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")  # raises if out of step
+        lib.conn.execute("INSERT INTO papers (title, title_key) VALUES ('Rewards', 'rewards')")  # the triggers index it
+        assert paper_ids(lib.conn, PaperQuery("rew")) == [5]

@@ -67,6 +67,32 @@ def _order_by(query: PaperQuery, searching: bool) -> str:
     return ", ".join(term + direction for term in terms)
 
 
+def _ranked_sql(descending: bool) -> str:
+    """Ids of the papers matching :match by bm25, straight from the index (no paper row is read);
+    rowid breaks ties so that a first page and the whole list agree."""
+    direction = " DESC" if descending else ""
+    return (f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match "
+            f"ORDER BY bm25(papers_fts, {PAPER_WEIGHTS}){direction}, rowid{direction}")
+
+
+def _ids(conn: sqlite3.Connection, sql: str, params: dict[str, object]) -> list[int]:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: 100k ids come back much sooner than as Rows
+    return [row[0] for row in cursor.execute(sql, params)]
+
+
+def _ids_within(conn: sqlite3.Connection, sql: str, params: dict[str, object], seconds: float | None) -> list[int]:
+    """The first column of SQL's rows, or SearchCut when it runs longer than SECONDS (default SEARCH_SECONDS)."""
+    seconds = queries.SEARCH_SECONDS if seconds is None else seconds
+    with TimeBudget(conn, seconds) as budget:
+        try:
+            return _ids(conn, sql, params)
+        except sqlite3.OperationalError as exc:
+            if budget.cut(exc):
+                raise SearchCut(seconds) from None
+            raise
+
+
 def paper_ids(conn: sqlite3.Connection, query: PaperQuery, seconds: float | None = None) -> list[int]:
     """The ids of the papers QUERY selects, in its order (a word search matches title, abstract, authors).
 
@@ -88,27 +114,35 @@ def paper_ids(conn: sqlite3.Connection, query: PaperQuery, seconds: float | None
         where.append("i.list_id = :list")
         params["list"] = query.list_id
     if match and query.sort is None and query.list_id is None:
-        # Ids and relevance straight from the index: no need to read the paper rows at all.
-        sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match ORDER BY bm25(papers_fts, {PAPER_WEIGHTS})"
-        if query.descending:
-            sql += " DESC"
+        sql = _ranked_sql(query.descending)
     else:
         sql = f"SELECT p.id FROM papers p {' '.join(joins)}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY " + _order_by(query, bool(match))
-    cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples: 100k ids come back much sooner than as Rows
+    return _ids_within(conn, sql, params, seconds) if match else _ids(conn, sql, params)
+
+
+def match_count(conn: sqlite3.Connection, text: str, seconds: float | None = None) -> int:
+    """How many papers a word search for TEXT matches (quick: it reads the index only, and a word of one
+    or two letters reads the prefix index of 009). Raises SearchCut as paper_ids."""
+    match = fts_query(text)
     if not match:
-        return [row[0] for row in cursor.execute(sql, params)]
-    seconds = queries.SEARCH_SECONDS if seconds is None else seconds
-    with TimeBudget(conn, seconds) as budget:
-        try:
-            return [row[0] for row in cursor.execute(sql, params)]
-        except sqlite3.OperationalError as exc:
-            if budget.cut(exc):
-                raise SearchCut(seconds) from None
-            raise
+        return 0
+    return _ids_within(conn, "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH :match", {"match": match},
+                       seconds)[0]
+
+
+def ranked_page(conn: sqlite3.Connection, text: str, limit: int, seconds: float | None = None) -> list[int]:
+    """The first LIMIT ids of `paper_ids` for a word search for TEXT: the best by bm25.
+
+    Quicker than the whole list when many papers match: SQLite keeps only the best LIMIT while it
+    ranks, instead of sorting every match and handing it over. Raises SearchCut as paper_ids.
+    """
+    match = fts_query(text)
+    if not match:
+        return []
+    return _ids_within(conn, _ranked_sql(False) + " LIMIT :limit", {"match": match, "limit": limit}, seconds)
 
 
 def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds: float | None = None) -> list[int]:

@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
 from annotator.store import queries
 from annotator.store.library import Library
 from annotator.store.operations import Changes
-from annotator.store.paper_browser import PaperQuery, first_matches, paper_detail, paper_ids, session_of_hit
+from annotator.store.paper_browser import (
+    PaperQuery,
+    first_matches,
+    match_count,
+    paper_detail,
+    paper_ids,
+    ranked_page,
+    session_of_hit,
+)
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.column_state import ColumnState
@@ -45,8 +53,8 @@ from annotator.ui.plain_text import plain_label, tooltip
 
 SEARCH_DELAY_MS = 150
 HITS_SHOWN = 100
-FIRST_MATCHES = 200
-FIRST_MATCHES_AFTER_MS = 25  # ranking slower than this: show the first title matches meanwhile
+FIRST_MATCHES = 200  # rows shown before the whole ranked list: the first matches, or the best page
+FIRST_MATCHES_AFTER_MS = 50  # no ranked page by then: show the first title matches meanwhile (sooner, they only flicker by)
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
@@ -65,18 +73,26 @@ def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
 def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: bool) -> None:
     """Answer the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
-    Ranking a search over all papers is slow when most of 100k papers match (a one-letter
-    prefix), so the first title matches, found at once, are reported before it ("first").
+    A search in relevance order that matches more papers than a page answers the first title
+    matches, found at once ("first"), then its best page ("page": (ids, how many match)), as
+    ranking a page is quicker than ranking all (bm25 costs about 1 µs a match: a one-letter
+    prefix matches most of 100k papers).
     """
     searching = bool(query.text.strip())
-    first = None
-    if searching and query.sort is None and query.list_id is None:
-        task.answer("first", first := first_matches(conn, query.text, FIRST_MATCHES))
+    first = page = None
     try:
+        if searching and query.sort is None and query.list_id is None:
+            count = match_count(conn, query.text)
+            if count > FIRST_MATCHES:
+                task.answer("first", first := first_matches(conn, query.text, FIRST_MATCHES))
+                task.answer("page", (page := ranked_page(conn, query.text, FIRST_MATCHES), count))
         task.answer("ids", paper_ids(conn, query))
-    except SearchCut as cut:  # over its time budget: the first matches are what there is
-        ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
-        task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
+    except SearchCut as cut:  # over its time budget: the best page, or else the first matches, is what there is
+        if page is not None:
+            task.answer("cut", (page, f"{cut}: showing the best {len(page):,} of {count:,} matches"))
+        else:
+            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
+            task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
 
@@ -281,11 +297,19 @@ class LibraryView(QWidget):
         if name == "first":  # shown only if the ranked ids are slow to come
             self._first_matches = result
             self._first_timer.start()
+        elif name == "page":  # (the best ids, how many match): the rest follows in "ids"
+            ids, count = result
+            self._first_timer.stop()
+            self.model.set_ids(ids)
+            self._announce(count)
         elif name in ("ids", "cut"):  # "cut": (the first matches, why) when ranking ran out of time
             ids, cut = (result, "") if name == "ids" else result
             self._first_timer.stop()
             self._first_matches = []
-            self.model.set_ids(ids)
+            selected, current = self._restore
+            added_below = self.model.set_ids(ids)  # below the best page: no reset, so select them here
+            if added_below and (selected or current is not None) and not self.table.selectionModel().hasSelection():
+                self._model_reset()
             self._restore = ([], None)
             if cut:
                 self.count_label.setText(cut)

@@ -63,15 +63,25 @@ class PaperTableModel(QAbstractTableModel):
     def paper_id(self, row: int) -> int:
         return self._ids[row]
 
-    def set_ids(self, ids: list[int]) -> None:
-        """Show IDS; when they are the rows already shown, only their contents are re-read."""
+    def set_ids(self, ids: list[int]) -> bool:
+        """Show IDS; when they are the rows already shown, only their contents are re-read, and when
+        they start with them (the rest of a ranked list after its best page), rows are added below:
+        selection and scrolling stay. True in that last case."""
         if ids == self._ids:
             self.invalidate_rows()
-            return
+            return False
+        shown = len(self._ids)
+        if 0 < shown < len(ids) and ids[:shown] == self._ids:
+            self._pages.pop(shown // PAGE_SIZE, None)  # a page that was cut short
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+            return True
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
         self.endResetModel()
+        return False
 
     def invalidate_rows(self) -> None:
         """Forget the cached rows (paper fields, sessions or lists changed) and repaint."""

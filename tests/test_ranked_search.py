@@ -1,0 +1,96 @@
+"""A search that matches thousands of papers: its best page comes first, ranked, then the rest below it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.store.library import Library, open_library
+from annotator.store.paper_browser import PaperQuery, match_count, paper_ids, ranked_page
+from annotator.store.queries import SearchCut
+from annotator.ui.library_view import FIRST_MATCHES, LibraryView
+from tests.bench.synthetic_library import make_library
+from tests.ui_helpers import make_runner
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    """3,000 papers whose abstracts share a small vocabulary: a letter or a word matches most of them."""
+    return make_library(tmp_path_factory.mktemp("ranked") / "library.sqlite", 3000, sessions=50)
+
+
+@pytest.fixture
+def conn(library: Path):
+    connection = sqlite3.connect(library)
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("text", ["m", "mo", "model", "retrieval aug", "Hinton"])
+def test_the_best_page_is_the_start_of_the_ranked_list_and_the_count_its_length(conn, text: str) -> None:
+    ranked = paper_ids(conn, PaperQuery(text))
+    assert len(ranked) > 50
+    assert ranked_page(conn, text, 50) == ranked[:50]
+    assert match_count(conn, text) == len(ranked)
+
+
+def test_a_search_for_nothing_searchable_matches_nothing(conn) -> None:
+    assert ranked_page(conn, "  ?! ", 50) == [] and match_count(conn, "  ?! ") == 0
+
+
+@pytest.fixture
+def view(qtbot, library: Path):
+    lib: Library = open_library(library, daily_backup=False)
+    widget = LibraryView(lib, make_runner(qtbot, lib))
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 3000)
+    yield widget
+    widget.runner.wait_for_searches()
+    widget.close()  # before the library closes: a repaint would read it
+    lib.close()
+
+
+def test_a_paper_clicked_in_the_best_page_stays_selected_when_the_rest_of_the_list_comes(qtbot, view) -> None:
+    answers: list[str] = []
+    shown = view._answered
+
+    def answered(name: str, result: Any) -> None:
+        shown(name, result)
+        answers.append(name)
+        if name == "page":  # the best page is on screen: the user clicks its fourth paper
+            assert view.model.rowCount() == FIRST_MATCHES
+            assert view.count_label.text().endswith("papers match “model”")
+            view.table.selectRow(3)
+
+    view._answered = answered
+    picked = paper_ids(view.lib.conn, PaperQuery("model"))[3]
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert answers[:3] == ["first", "page", "ids"]  # the first title matches, found at once, then the ranked list
+    assert view.model.paper_ids() == paper_ids(view.lib.conn, PaperQuery("model"))
+    assert view.selected_paper_ids() == [picked] and view.current_paper() == picked
+    assert view.count_label.text() == f"{view.model.rowCount():,} papers match “model”"
+
+
+def test_when_ranking_every_match_runs_out_of_time_the_best_page_stays_and_says_so(qtbot, view, monkeypatch) -> None:
+    import annotator.ui.library_view as library_view
+
+    def over_budget(*_args: Any, **_kwargs: Any) -> list[int]:
+        raise SearchCut(1.0)
+
+    monkeypatch.setattr(library_view, "paper_ids", over_budget)
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert view.model.paper_ids() == ranked_page(view.lib.conn, "model", FIRST_MATCHES)
+    count = match_count(view.lib.conn, "model")
+    assert view.count_label.text() == (f"the search took longer than 1 s and was stopped: "
+                                       f"showing the best {FIRST_MATCHES} of {count:,} matches")
