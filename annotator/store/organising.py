@@ -14,6 +14,7 @@ in that course is, and the next sync writes its post (never over a post already 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from annotator.errors import AnnotatorError
 from annotator.formats.line_values import one_line_problem
@@ -110,3 +111,24 @@ def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, N
         changes.courses.update((old_course, course_id))
 
     return _operation(lib, "Move session", body)
+
+
+def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None, str]:
+    """(the file session SESSION_ID came from, '') when it is known and there, else (None, why not).
+
+    A post of a linked course's site is known by its place in the site; of a file imported on
+    its own, the library keeps the name (sessions.source) but not the folder.
+    """
+    row = conn.execute(
+        "SELECT s.source, b.path, l.folder FROM sessions s LEFT JOIN site_bases b ON b.id = s.id "
+        "LEFT JOIN site_links l ON l.id = s.course_id WHERE s.id = ?", (session_id,)).fetchone()
+    if row is None:
+        return None, "That session is no longer in the library."
+    source, path, folder = row
+    if path is not None and folder is not None:
+        full = Path(folder) / path
+        return (full, "") if full.is_file() else (None, f"Its post {full} is no longer there.")
+    if not source:
+        return None, "Made in the app: it was not imported from a file."
+    return None, (f"Imported from {source}: the library keeps the file's name, not its folder "
+                  "(it knows where the posts of a course linked to its site are).")

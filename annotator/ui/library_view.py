@@ -36,6 +36,7 @@ from annotator.store.paper_browser import PaperQuery, first_matches, paper_detai
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.operation_runner import OperationRunner, Task
+from annotator.ui.organise_menus import PaperListMenus
 from annotator.ui.paper_actions import add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
@@ -187,6 +188,7 @@ class LibraryView(QWidget):
         self.edit_button.clicked.connect(self.edit_current_paper)
         self.hits.itemActivated.connect(lambda item, _column: self._hit_activated(item))
         self.detail.session_requested.connect(self.session_requested)
+        self.list_menus = PaperListMenus(self)
 
     # --- public --------------------------------------------------------------------------------
 
