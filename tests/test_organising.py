@@ -139,8 +139,8 @@ def test_a_synced_session_cannot_be_moved_out_of_its_linked_course(tmp_path, mon
     with open_library(alice.db) as lib:
         before = dump(lib)
         session_id = queries.resolve_session(lib.conn, "C/S0-L07")
-        with pytest.raises(AnnotatorError, match=r"S0-L07 is a post of the site course 'C' is linked to "
-                                                 r"\(_contents/S0-L07.md\): moved away, its post would come back"):
+        with pytest.raises(AnnotatorError, match=r"S0-L07 is a post on the site of course 'C' \(_contents/S0-L07.md\): "
+                                                 r"moved to another course, its post would come back into 'C'"):
             move_session(lib, session_id, "Elsewhere")
         assert dump(lib) == before
     assert alice.run("sync", "--commit") == 0
@@ -159,7 +159,7 @@ def test_a_session_moved_into_a_linked_course_is_written_once_as_a_new_post(tmp_
     assert {s["state"] for s in alice.json(capsys, "status")["sessions"]} == {"in sync"}
     with open_library(alice.db) as lib:
         session_id = queries.resolve_session(lib.conn, "C/S0-L09")
-        with pytest.raises(AnnotatorError, match="S0-L09 is a post of the site"):  # now it is one
+        with pytest.raises(AnnotatorError, match="S0-L09 is a post on the site of course"):  # now it is one
             move_session(lib, session_id, "Drafts")
 
 

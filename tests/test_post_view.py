@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtGui import QGuiApplication
 
 from annotator.cli import main
 from annotator.store import editing, queries
@@ -53,6 +54,8 @@ def test_the_post_tab_shows_the_post_byte_for_byte_as_export_writes_it(post_tab,
     assert text.encode("utf-8") == exported(win, tmp_path, capsys)
     assert win.post_view.editor.isReadOnly()
     assert win.post_view.editor.toPlainText() == text.replace("\r\n", "\n")
+    win.post_view.copy_button.click()  # (the editor's own copy would give \n for \r\n)
+    assert QGuiApplication.clipboard().text() == text
 
 
 def test_the_post_follows_an_edit_and_its_undo(qtbot, post_tab, tmp_path, capsys) -> None:

@@ -124,7 +124,7 @@ def test_a_synced_post_is_not_moved_off_its_site(qtbot, window, monkeypatch) -> 
     window.show_session(session(window, "Site/S0-L07"))
     actions(actions(window.session_menus.menu_for_current())["Move to Course"].menu())["Agents 2025"].trigger()
     settle(qtbot, window.runner)
-    assert len(shown) == 1 and shown[0].startswith("S0-L07 is a post of the site course 'Site' is linked to")
+    assert len(shown) == 1 and shown[0].startswith("S0-L07 is a post on the site of course 'Site'")
     assert courses(window)["Site"] == ["S0-L07"]
 
 

@@ -100,9 +100,9 @@ def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, N
         base = conn.execute("SELECT path FROM site_bases WHERE id = ?", (session_id,)).fetchone()
         if base is not None:  # (unlinking a course drops its bases)
             raise AnnotatorError(
-                f"{code} is a post of the site course {old_name!r} is linked to ({base[0]}): moved away, its post "
-                f"would come back into {old_name!r} as a new session at the next sync. Unlink the course first, "
-                "or make a new session in the other course")
+                f"{code} is a post on the site of course {old_name!r} ({base[0]}): moved to another course, its "
+                f"post would come back into {old_name!r} as a new session at the next sync. Unlink {old_name!r} "
+                "from its site first, or make a new session in the other course")
         course_id = ensure_course(conn, course, "", changes)
         if conn.execute("SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone():
             raise AnnotatorError(f"course {course!r} already has a session {code}; rename one of them first")

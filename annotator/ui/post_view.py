@@ -7,8 +7,8 @@ session or any paper (a paper's title or link is written in the post).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase, QShowEvent
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from annotator.store.exporting import render_stored_session
 from annotator.store.operations import Changes
@@ -35,10 +35,18 @@ class PostView(QWidget):
         self.problem = plain_label()  # why the post cannot be written (export would say the same)
         self.problem.setWordWrap(True)
         self.problem.hide()
+        self.copy_button = QPushButton("Copy Post")
+        self.copy_button.setToolTip("Copy the whole post, exactly as Export writes it")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self._text))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.problem)
         layout.addWidget(self.editor, 1)
+        layout.addLayout(buttons)
         self._session: int | None = None
         self._text = ""
         self._stale = False
@@ -83,6 +91,7 @@ class PostView(QWidget):
         if session_id != self._session:
             return  # an answer for a session no longer selected
         self._text = text
+        self.copy_button.setEnabled(bool(text))
         set_plain(self.problem, problem)
         self.problem.setVisible(bool(problem))
         scroll = self.editor.verticalScrollBar().value()
