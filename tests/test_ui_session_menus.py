@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox
 
 from annotator.formats.model import Paper
 from annotator.site.link import link_site
-from annotator.store import editing, operations, queries
+from annotator.store import editing, operations, organising, queries
 from annotator.store.library import open_library
 from annotator.store.pane_rows import course_tree
+from annotator.ui.plain_text import tooltip
 from tests.site_helpers import BASE, CONFIG, POST
 from tests.test_organising import make_list
 from tests.ui_helpers import settle
@@ -119,13 +120,12 @@ def test_renaming_a_course_to_a_name_taken_says_so_once_and_changes_nothing(qtbo
     assert not window.undo_action.isEnabled()
 
 
-def test_a_synced_post_is_not_moved_off_its_site(qtbot, window, monkeypatch) -> None:
-    shown = warnings(monkeypatch)
+def test_a_synced_post_cannot_be_moved_off_its_site(qtbot, window) -> None:
     window.show_session(session(window, "Site/S0-L07"))
-    actions(actions(window.session_menus.menu_for_current())["Move to Course"].menu())["Agents 2025"].trigger()
-    settle(qtbot, window.runner)
-    assert len(shown) == 1 and shown[0].startswith("S0-L07 is a post on the site of course 'Site'")
-    assert courses(window)["Site"] == ["S0-L07"]
+    move = actions(window.session_menus.menu_for_current())["Move to Course"]
+    assert not move.isEnabled()
+    assert move.toolTip() == tooltip(organising.move_refusal(window.lib.conn, session(window, "Site/S0-L07")))
+    assert "S0-L07 is a post on the site of course &#x27;Site&#x27;" in move.toolTip()
 
 
 def test_reveal_source_file_opens_the_posts_folder_and_is_disabled_for_a_session_made_in_the_app(

@@ -80,6 +80,18 @@ def delete_list(lib: Library, list_id: int) -> tuple[Changes, None]:
     return _operation(lib, "Delete list", body)
 
 
+def move_refusal(conn: sqlite3.Connection, session_id: int) -> str:
+    """Why session SESSION_ID cannot move to another course ('' when it can): its post is on its course's site."""
+    row = conn.execute("SELECT s.code, c.name, b.path FROM site_bases b JOIN sessions s ON s.id = b.id "
+                       "JOIN courses c ON c.id = s.course_id WHERE b.id = ?", (session_id,)).fetchone()
+    if row is None:  # never synced (unlinking a course drops its bases too)
+        return ""
+    code, course, path = row
+    return (f"{code} is a post on the site of course {course!r} ({path}): moved to another course, its post would "
+            f"come back into {course!r} as a new session at the next sync. Unlink {course!r} from its site first, "
+            "or make a new session in the other course")
+
+
 def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, None]:
     """Move session SESSION_ID with its readings into COURSE (created if new).
 
@@ -97,12 +109,9 @@ def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, N
         changes.label = f"Move {code} to course {_quoted(course)}"
         if course == old_name:
             return
-        base = conn.execute("SELECT path FROM site_bases WHERE id = ?", (session_id,)).fetchone()
-        if base is not None:  # (unlinking a course drops its bases)
-            raise AnnotatorError(
-                f"{code} is a post on the site of course {old_name!r} ({base[0]}): moved to another course, its "
-                f"post would come back into {old_name!r} as a new session at the next sync. Unlink {old_name!r} "
-                "from its site first, or make a new session in the other course")
+        refusal = move_refusal(conn, session_id)
+        if refusal:
+            raise AnnotatorError(refusal)
         course_id = ensure_course(conn, course, "", changes)
         if conn.execute("SELECT 1 FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone():
             raise AnnotatorError(f"course {course!r} already has a session {code}; rename one of them first")

@@ -107,7 +107,9 @@ class SessionMenus(QObject):
     def _add_move_menu(self, menu: QMenu, session_id: int) -> None:
         current = self.window.sessions.current_course()[1]
         move = menu.addMenu("Move to Course")
-        move.setToolTipsVisible(True)
+        refusal = organising.move_refusal(self.window.lib.conn, session_id)
+        move.menuAction().setEnabled(not refusal)
+        move.menuAction().setToolTip(tooltip(refusal or "Move the session with its readings into another course"))
         for name in self.window.sessions.model.course_names():
             if name != current:
                 action = move.addAction(name.replace("&", "&&"))  # (an & would underline the next letter)
