@@ -89,7 +89,7 @@ def move_refusal(conn: sqlite3.Connection, session_id: int) -> str:
     code, course, path = row
     return (f"{code} is a post on the site of course {course!r} ({path}): moved to another course, its post would "
             f"come back into {course!r} as a new session at the next sync. Unlink {course!r} from its site first, "
-            "or make a new session in the other course")
+            "or make a new session in the other course.")
 
 
 def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, None]:
