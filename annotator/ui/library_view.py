@@ -45,6 +45,7 @@ from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
 from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
+from annotator.ui.organise_menus import PaperListMenus
 from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
@@ -210,6 +211,7 @@ class LibraryView(QWidget):
         self.edit_button.clicked.connect(self.edit_current_paper)
         self.hits.itemActivated.connect(lambda item, _column: self._hit_activated(item))
         self.detail.session_requested.connect(self.session_requested)
+        self.list_menus = PaperListMenus(self)
 
     # --- public --------------------------------------------------------------------------------
 

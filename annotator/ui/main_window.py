@@ -34,9 +34,11 @@ from annotator.ui.library_files import LibraryFiles
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
 from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.organise_menus import SessionMenus
 from annotator.ui.paper_actions import markdown_link
 from annotator.ui.paper_editor import open_paper_editor
 from annotator.ui.plain_text import ask, inform
+from annotator.ui.post_view import PostView
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
 from annotator.ui.session_editor import SessionEditor
@@ -80,6 +82,8 @@ class MainWindow(QMainWindow):
         self.centre.setDocumentMode(True)
         self.centre.addTab(self.readings, "Readings")
         self.centre.addTab(self.session_editor, "Session Details")
+        self.post_view = PostView(self.runner)
+        self.centre.addTab(self.post_view, "Post")
         self.workspace = Workspace(self.sessions, self.centre, self.reading_editor)
 
         self.tabs = QTabWidget()
@@ -119,6 +123,7 @@ class MainWindow(QMainWindow):
         self.library_view.arxiv_requested.connect(self.arxiv.find)
         self._build_actions()
         self._build_menus()
+        self.session_menus = SessionMenus(self)
         self.statusBar().showMessage(f"Library: {lib.path}", 5000)
         self._restore_settings()
         self._update_page()
@@ -276,6 +281,7 @@ class MainWindow(QMainWindow):
         self.sessions.refresh(changes)
         self.readings.refresh(changes)
         self.session_editor.refresh(changes)
+        self.post_view.refresh(changes)
         self.reading_editor.refresh(changes)
         self.library_view.refresh(changes)
         self.workload_view.refresh(changes)
@@ -333,6 +339,7 @@ class MainWindow(QMainWindow):
         self.reading_editor.flush_notes()
         self.readings.show_session(session_id)
         self.session_editor.show_session(session_id)
+        self.post_view.show_session(session_id)
         if session_id is not None:
             self.settings.setValue("window/lastSession", session_id)
         self._update_actions()

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QPoint,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -233,6 +234,7 @@ class SessionListPanel(QWidget):
     session_selected = Signal(object)
     new_requested = Signal()
     delete_requested = Signal()
+    menu_requested = Signal(QPoint)  # a right-click's global position, once the row under it is selected
 
     def __init__(self, lib: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -261,6 +263,8 @@ class SessionListPanel(QWidget):
         self.columns = ColumnState(self.tree, fit=(0, 1, SITE_COLUMN), keep=(0,), measure=self._text_width)
         self.columns.set_available(SITE_COLUMN, False)  # until a course is linked to its site
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.new_button = QPushButton("New…")
         self.new_button.setToolTip("Create an empty session (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
@@ -308,6 +312,13 @@ class SessionListPanel(QWidget):
                 self.step_session(1)
             return True
         return super().eventFilter(watched, event)
+
+    def _context_menu(self, position: QPoint) -> None:
+        """A right-click selects the row under the pointer, then asks for that row's menu."""
+        index = self.tree.indexAt(position)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            self.menu_requested.emit(self.tree.viewport().mapToGlobal(position))
 
     def visible_sessions(self) -> list[int]:
         """The session ids the list shows (the filter applied), top to bottom."""
