@@ -74,6 +74,21 @@ def test_session_ids_show_whole_at_800x700(qtbot, window):
     assert not tree.isColumnHidden(TITLE_COLUMN)
 
 
+def test_a_post_named_by_its_whole_file_name_leaves_the_titles_in_sight(qtbot, window):
+    """rkuo2000's course names posts like 2024-08-11-Reinforcement-Learning-for-Robotics: fitting the id
+    column to that pushed every title past the pane's edge. The id is elided instead (its tooltip has it)."""
+    long_code = "2024-08-11-Reinforcement-Learning-for-Robotics"
+    editing.new_session(window.lib, "rkuo2000-AI-course", long_code, "RL for Robotics")
+    window.apply_changes(None)
+    shown_at(qtbot, window, 1366, 768)
+    tree = window.sessions.tree
+    index = window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, long_code)))
+    title = index.siblingAtColumn(TITLE_COLUMN)
+    assert long_code in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert tree.visualRect(title).width() >= tree.fontMetrics().horizontalAdvance("RL for Robotics")
+    assert tree.visualRect(title).right() <= tree.viewport().width()
+
+
 def test_the_sessions_go_above_the_readings_in_a_narrow_window(qtbot, window):
     shown_at(qtbot, window, 800, 700)
     assert window.workspace.lists_stacked()

@@ -41,6 +41,7 @@ COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COURSE_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Session", "Date", "Title", "Site")
 TITLE_COLUMN = 2
+ID_WIDTH_CHARS = 26  # the widest a fitted column gets: a 20-character hash id fits, a whole file name does not
 SITE_COLUMN = 3
 
 
@@ -296,10 +297,13 @@ class SessionListPanel(QWidget):
         return QSize(columns + title + self.tree.verticalScrollBar().sizeHint().width() + 4, super().sizeHint().height())
 
     def _text_width(self, column: int) -> int:
-        """The width COLUMN needs to show every session's cell whole (a course row spans the tree)."""
+        """The width COLUMN needs to show every session's cell whole (a course row spans the tree), but at
+        most ID_WIDTH_CHARS: an id made of a post's whole file name ("2024-08-11-Reinforcement-Learning-for-
+        Robotics") would otherwise push the titles out of sight. Such an id is elided; its tooltip has it."""
         metrics = self.tree.fontMetrics()
         texts = self.model.column_texts(column)
         widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+        widest = min(widest, ID_WIDTH_CHARS * metrics.averageCharWidth())
         # Item padding on both sides; the id column also holds the branch and a session's indentation.
         padding = 2 * metrics.horizontalAdvance("  ") + (2 * self.tree.indentation() if column == 0 else 0)
         return widest + padding
