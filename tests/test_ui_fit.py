@@ -187,3 +187,29 @@ def test_unreadable_saved_columns_leave_the_defaults(qtbot, tmp_path, library):
     qtbot.addWidget(window)
     assert not any(window.readings.table.isColumnHidden(c) for c in range(5))
     assert not window.sessions.tree.isColumnHidden(1)
+
+
+def test_clearing_the_filter_keeps_the_selected_session_in_sight(qtbot, window):
+    for number in range(60):
+        editing.new_session(window.lib, "Another course", f"S{number:02d}", f"Session {number}")
+    window.apply_changes(None)
+    shown_at(qtbot, window, 1366, 768)
+    panel = window.sessions
+    qtbot.keyClicks(panel.filter, "S59")
+    panel.step_session(1)
+    assert panel.selected_session() == session_id(window, "S59")
+    panel.filter.clear()
+    rect = panel.tree.visualRect(panel.tree.currentIndex())
+    assert panel.tree.viewport().rect().contains(rect.center())
+
+
+def test_a_team_set_in_place_widens_its_column(qtbot, window):
+    shown_at(qtbot, window, 1366, 768)
+    window.show_session(session_id(window, CODES[0]))
+    table = window.readings.table
+    reading = window.readings.model.reading_ids()[0]
+    changes, _ = editing.edit_reading(window.lib, reading, team="team-11-blog")
+    window.apply_changes(changes)
+    index = window.readings.model.index(0, 2)
+    assert index.data() == "team-11-blog"
+    assert table.fontMetrics().horizontalAdvance("team-11-blog") < table.visualRect(index).width()  # not "tea…"

@@ -319,4 +319,5 @@ class ReadingsPanel(QWidget):
         shown_papers = {r["paper_id"] for r in (self.model.reading(i) for i in range(self.model.rowCount()))}
         if changes is None or session_id in changes.sessions or shown_papers & changes.papers:
             self.model.reload()
+            self.columns.apply()  # a team or videos cell edited in place may be wider now
             self._update_heading()

@@ -347,6 +347,9 @@ class SessionListPanel(QWidget):
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
         self._expand_courses()
+        current = self.tree.currentIndex()
+        if current.isValid():  # clearing the filter keeps the selected session in sight
+            self.tree.scrollTo(current)
 
     def _expand_courses(self) -> None:
         """Course rows span the whole width (their names are long) and show their sessions."""
