@@ -113,6 +113,30 @@ def test_open_library_on_a_file_that_is_no_library_keeps_the_current_one(monkeyp
     assert first.lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("side", ["-shm", "-wal"])
+def test_open_library_on_the_open_librarys_own_side_file_keeps_its_locks(monkeypatch, tmp_path, first, side):
+    """With "All files" shown, library.sqlite-shm is one click away: opening it (even to refuse it) would close a
+    descriptor of a file this process holds SQLite's locks on, and lose them."""
+    picked = tmp_path / f"library.sqlite{side}"
+    assert picked.exists() and first.lib.sharing.problem() is None
+    shown = messages(monkeypatch, "critical")
+    monkeypatch.setattr(library_files, "choose_file", lambda *args: str(picked))
+    first.library_files.open_action.trigger()
+    assert len(shown) == 1 and str(picked) in shown[0] and "stays open" in shown[0]
+    assert first.lib.sharing.problem() is None  # still holding its locks: another process may share the library
+    assert first.isVisible() and library_files.switched_windows() == []
+
+
+@pytest.mark.parametrize("link", [Path.symlink_to, Path.hardlink_to])
+def test_open_library_on_a_link_to_the_open_library_stays_in_this_window(monkeypatch, tmp_path, first, link):
+    other_name = tmp_path / "same.sqlite"
+    link(other_name, tmp_path / "library.sqlite")
+    monkeypatch.setattr(library_files, "choose_file", lambda *args: str(other_name))
+    first.library_files.open_action.trigger()
+    assert first.statusBar().currentMessage() == f"{other_name} is the library open in this window"
+    assert first.isVisible() and library_files.switched_windows() == []
+
+
 def test_open_recent_lists_libraries_most_recent_first_and_opens_one(qtbot, tmp_path, settings, first):
     other = tmp_path / "2023" / "library.sqlite"
     other.parent.mkdir()

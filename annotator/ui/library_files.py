@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from annotator.errors import AnnotatorError
 from annotator.store.library import Library, open_library
+from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
 from annotator.ui.plain_text import critical, warn
 
@@ -144,8 +145,14 @@ class LibraryFiles(QObject):
 
     def switch_to(self, path: str, create: bool = False) -> MainWindow | None:
         """Show the library at PATH in a new window and close this one; the new window, or None when refused."""
-        if Path(path).resolve() == Path(self.lib.path).resolve():  # (also through a link: one connection per file)
-            self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
+        # By identity, links too: one connection per file; and its -shm, which SQLite opening (to refuse it) would
+        # close again, dropping the locks this process holds on it.
+        if is_library_file(path, Path(self.lib.path)):
+            if Path(path).samefile(self.lib.path):
+                self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
+                return None
+            critical(self.window, "Open Library", f"Cannot open this library:\n\n{path} is a file SQLite keeps beside "
+                     f"the library open in this window, not a library.\n\nThe library {self.lib.path} stays open.")
             return None
         try:
             lib = open_library(path, create=create, daily_backup=False)  # made in the background once it shows
