@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QTextDocument
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from annotator.formats.model import Paper
@@ -160,6 +161,21 @@ def test_open_recent_lists_libraries_most_recent_first_and_opens_one(qtbot, tmp_
     clear.trigger()
     new.library_files.recent_menu.aboutToShow.emit()
     assert [a.data() for a in new.library_files.recent_menu.actions() if a.data()] == [str(other)]
+
+
+def test_open_recent_shows_a_folder_with_an_ampersand_or_markup_in_its_name_as_it_is(tmp_path, settings, first):
+    folder = tmp_path / "R&D <b>2024"
+    folder.mkdir()
+    other = folder / "library.sqlite"
+    open_library(other, daily_backup=False).close()
+    library_files.remember_library(settings, str(other))
+    menu = first.library_files.recent_menu
+    menu.aboutToShow.emit()
+    entry = next(a for a in menu.actions() if a.data() == str(other))
+    assert entry.iconText() == f"1 library.sqlite — {folder}"  # the text the menu shows (no "&D" shortcut)
+    tip = QTextDocument()
+    tip.setHtml(entry.toolTip()) if GuiQt.mightBeRichText(entry.toolTip()) else tip.setPlainText(entry.toolTip())
+    assert tip.toPlainText() == str(other)  # not "R&D 2024", 2024 in bold
 
 
 def test_toolbar_has_the_actions_enabled_as_in_the_menus(qtbot, window):

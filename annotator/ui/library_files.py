@@ -20,7 +20,7 @@ from annotator.errors import AnnotatorError
 from annotator.store.library import Library, open_library
 from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
-from annotator.ui.plain_text import critical, warn
+from annotator.ui.plain_text import critical, tooltip, warn
 
 if TYPE_CHECKING:  # (main_window imports this module)
     from annotator.ui.main_window import MainWindow
@@ -126,13 +126,14 @@ class LibraryFiles(QObject):
         self.recent_menu.clear()
         current = str(Path(self.lib.path).absolute())
         for number, path in enumerate(recent_libraries(self.settings), 1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name} — {Path(path).parent}")
+            shown = f"{Path(path).name} — {Path(path).parent}".replace("&", "&&")  # a folder's "&" is no shortcut
+            action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setData(path)
             action.setCheckable(path == current)  # a tick on the open one only
             action.setChecked(path == current)
             exists = Path(path).is_file()
             action.setEnabled(exists)  # (stat only: the file is opened by SQLite alone)
-            action.setToolTip(path if exists else f"{path} (missing)")
+            action.setToolTip(tooltip(path if exists else f"{path} (missing)"))
             action.triggered.connect(lambda _checked=False, path=path: self.switch_to(path))
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("&Clear Menu")
