@@ -258,3 +258,16 @@ def test_the_review_names_the_paper_that_has_the_id_already_and_merging_can_be_d
     assert paper(win, ATTENTION)["url"] == ""  # the link stays with the paper that has it: two papers, as asked
     settle(qtbot, win.runner)
     assert "left 1 apart from the paper with the same arXiv id" in win.statusBar().currentMessage()
+
+
+def test_the_paper_menu_names_a_list_with_an_ampersand_as_it_is(qtbot, shown) -> None:
+    win, _ = shown
+    run_operation(win.lib, "Import list", lambda conn, changes: changes.lists.add(
+        conn.execute("INSERT INTO paper_lists (name) VALUES ('Q&A reading')").lastrowid))
+    win.refresh_everything()
+    win.tabs.setCurrentWidget(win.library_view)
+    lists = win.library_view.lists
+    qtbot.waitUntil(lambda: any(lists.itemText(i).startswith("Q&A") for i in range(lists.count())))
+    lists.setCurrentIndex(next(i for i in range(lists.count()) if lists.itemText(i).startswith("Q&A")))
+    win.arxiv.update_actions()
+    assert win.arxiv.fill_list_action.iconText().startswith(f"Fill in Missing Links for List “{lists.currentText()}”")
