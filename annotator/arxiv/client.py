@@ -71,7 +71,7 @@ class ArxivClient:
         return self._query({"search_query": f'ti:"{words}"', "max_results": str(max_results)}, cancelled)
 
     def _query(self, params: dict[str, str], cancelled: Cancelled | None) -> list[ArxivEntry]:
-        url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
+        url = f"{_web_address(self.base_url)}?{urllib.parse.urlencode(params)}"
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self._wait_turn(cancelled)
@@ -124,6 +124,15 @@ class ArxivClient:
         """The server asked for a pause (Retry-After): the next request waits at least that long."""
         with self._lock:
             self._next_at = max(self._next_at, self._clock() + seconds)
+
+
+def _web_address(url: str) -> str:
+    """URL when it is an http(s) address, else AnnotatorError: urllib would raise ValueError for a URL without a
+    scheme (a crash report), and read a file: URL from the disk."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise AnnotatorError(f"{API_ENV} is {url!r}, not a web address (http:// or https://): nothing was changed")
+    return url
 
 
 def _retry_after(value: str | None) -> float:
