@@ -29,6 +29,7 @@ API_ENV = "ANNOTATOR_ARXIV_API"
 MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is arXiv saying "not now": the user hears so at once
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a feed of a few entries is a few KB; a mirror gone wrong must not fill memory
 _WAIT_SLICE_S = 0.05  # how often a rate-limit wait looks at Cancel
+_READ_PIECE = 64 * 1024
 Cancelled = Callable[[], bool]
 
 
@@ -98,11 +99,17 @@ class ArxivClient:
 
     def _get(self, url: str) -> str:
         request = urllib.request.Request(url, headers={"User-Agent": f"annotator/{__version__} (reading-group tool)"})
+        # urllib's timeout bounds each wait for the socket, not the answer: one that trickles in would never end
+        deadline = time.monotonic() + self.timeout
+        data = bytearray()
         with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-            data = answer.read(MAX_ANSWER_BYTES + 1)
+            while len(data) <= MAX_ANSWER_BYTES and (piece := answer.read1(_READ_PIECE)):
+                data += piece
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the answer took longer than the timeout")
         if len(data) > MAX_ANSWER_BYTES:
             raise ArxivResponseError(f"arXiv's answer is larger than {MAX_ANSWER_BYTES // 2**20} MB")
-        return data.decode("utf-8", "replace")
+        return bytes(data).decode("utf-8", "replace")
 
     def _timed_out(self) -> ArxivOffline:
         return ArxivOffline(f"arXiv is not reachable (timed out after {self.timeout:g} s, "
