@@ -47,7 +47,7 @@ def _print_result(result: Any) -> None:
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
-    from annotator.arxiv import ArxivClient, ArxivResponseError
+    from annotator.arxiv import ArxivClient
     from annotator.cli import _open
     from annotator.store.arxiv_cache import remember
     from annotator.store.lookups import apply_lookups, look_up
@@ -62,11 +62,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
                   + (f" (about {minutes:.0f} min unless arXiv's answers are cached)" if minutes >= 1 else ""), flush=True)
         try:
             for paper_id in paper_ids:
-                try:
-                    result = look_up(lib.conn, client, paper_id)
-                except ArxivResponseError as exc:
-                    title = lib.conn.execute("SELECT title FROM papers WHERE id = ?", (paper_id,)).fetchone()[0]
-                    raise AnnotatorError(f"looking up paper {paper_id} {title!r}: {exc}: nothing was changed") from None
+                result = look_up(lib.conn, client, paper_id)
                 results.append(result)
                 if not args.json:
                     _print_result(result)

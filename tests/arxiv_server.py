@@ -74,6 +74,7 @@ class Reply:
     status: int = 200
     body: str | None = None
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between each 64 bytes of the body (a server that answers, but ever so slowly)
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -170,7 +171,11 @@ def _handler(server: ArxivServer) -> type[BaseHTTPRequestHandler]:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                for start in range(0, len(body), 64 if reply.trickle else len(body) or 1):
+                    if start and server.stopping.wait(reply.trickle):
+                        return
+                    self.wfile.write(body[start:start + 64] if reply.trickle else body)
+                    self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up first (the timeout tests): nothing to answer
 

@@ -132,3 +132,13 @@ def test_papers_filled_in_from_arxiv_are_exported_with_their_links(db, arxiv_ser
     text = post.read_text(encoding="utf-8")
     assert f"### {BLADE}\n  + https://arxiv.org/abs/2403.18427\n" in text
     assert f"### {MMVU}\n  + https://arxiv.org/abs/2501.12380\n" in text
+
+
+@pytest.mark.parametrize("setting", ["export.arxiv.org/api/query", "file:///etc/hostname"])
+def test_an_api_address_that_is_no_web_address_is_one_line_naming_the_variable(db, monkeypatch, setting):
+    """A mirror set up without its scheme was a Python traceback; a file: URL was read from the disk."""
+    monkeypatch.setenv("ANNOTATOR_ARXIV_API", setting)
+    code, _, err = run(db, "lookup", "--paper", str(paper_id(db, BLADE)))
+    assert code == 1
+    assert err == (f"error: ANNOTATOR_ARXIV_API is {setting!r}, not a web address (http:// or https://): "
+                   "nothing was changed\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from arxiv_server import Reply
 
@@ -101,6 +103,16 @@ def test_a_slow_answer_then_a_quick_one_succeeds(arxiv_server):
     arxiv_server.add_paper("2303.17564", GPT)
     arxiv_server.script(Reply(delay=2.0))
     assert [e.arxiv_id for e in quick_client(arxiv_server, timeout=0.3).by_id("2303.17564")] == ["2303.17564"]
+
+
+def test_an_answer_that_trickles_in_slower_than_the_timeout_times_out(arxiv_server):
+    """Each piece comes within the timeout, the whole answer takes far longer: the timeout is the request's."""
+    arxiv_server.add_paper("2303.17564", GPT)
+    arxiv_server.script(Reply(trickle=0.1))  # about 1.5 KB: 2-3 s
+    started = time.monotonic()
+    with pytest.raises(ArxivOffline, match=r"timed out after 0.5 s, 1 tries"):
+        quick_client(arxiv_server, timeout=0.5, retries=0).by_id("2303.17564")
+    assert time.monotonic() - started < 1.5
 
 
 def test_a_closed_port_is_offline_at_once(arxiv_server):

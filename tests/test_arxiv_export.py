@@ -62,3 +62,52 @@ def test_a_block_that_had_a_link_keeps_its_line(lib, tmp_path, corpus_dir):
     linked = lib.conn.execute("SELECT id FROM papers WHERE url != '' ORDER BY id").fetchone()[0]
     editing.edit_paper(lib, linked, {"url": "https://example.org/elsewhere"})
     assert export_sessions(lib.conn, [session], copy.parent)[0].status == "unchanged"
+
+
+UDORA = "UDora: A Unified Red Teaming Framework against LLM Agents by Dynamically Hijacking Their Own Reasoning"
+
+
+def paragraphs_in_list_items(text: str) -> list[str]:
+    """The texts the site shows inside a bullet (CommonMark, as kramdown: a line right under a bullet continues it)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    depth, inside = 0, []
+    for token in tokens:
+        depth += token.type == "list_item_open"
+        depth -= token.type == "list_item_close"
+        if depth and token.type == "inline":
+            inside.append(token.content)
+    return inside
+
+
+def test_a_link_added_above_a_paragraph_leaves_that_paragraph_out_of_the_bullet(lib, tmp_path, corpus_dir):
+    """UDora's block is a heading, a blank line and plain lines ("[Submitted on …]", the authors, the abstract)."""
+    session, copy, before = imported(lib, tmp_path, corpus_dir / "2025sp-GenAI-overview" / "S0-L18.md")
+    editing.edit_paper(lib, paper_id(lib, UDORA), {"url": "https://arxiv.org/abs/2503.01908"})
+    export_sessions(lib.conn, [session], copy.parent)
+    after = copy.read_text(encoding="utf-8")
+    assert added_lines(unified_diff(before, after, copy.name)) == ["+  + https://arxiv.org/abs/2503.01908"]
+    block = after[after.index(f"#### {UDORA}"):]
+    block = block[:block.index("\n#", 1)]
+    assert paragraphs_in_list_items(block) == ["https://arxiv.org/abs/2503.01908"]  # "[Submitted on …]" is no bullet's
+    reread = next(r for r in parse_session_post(after, copy.name).readings if r.paper.title == UDORA)
+    old = next(r for r in parse_session_post(before, copy.name).readings if r.paper.title == UDORA)
+    assert reread.paper.url == "https://arxiv.org/abs/2503.01908"
+    assert (reread.paper.authors, reread.paper.abstract, reread.notes) == (old.paper.authors, old.paper.abstract, old.notes)
+
+
+def test_a_link_added_to_a_block_whose_text_starts_under_its_heading_gets_a_blank_line_after_it():
+    from annotator.formats.post_writer import render_session
+
+    text = "---\ntitle: T\n---\n\n## Required Readings:\n\n### Alpha paper\nAda Lovelace, Charles Babbage\n\n### Beta\n"
+    original = parse_session_post(text, "post.md")
+    current = parse_session_post(text, "post.md")
+    for index, reading in enumerate(current.readings):
+        reading.source_index = index
+    current.readings[0].paper.url = "https://arxiv.org/abs/2401.00001"
+    after = render_session(original, current)
+    assert added_lines(unified_diff(text, after, "post.md")) == ["+  + https://arxiv.org/abs/2401.00001", "+"]
+    assert paragraphs_in_list_items(after[after.index("## Required"):]) == ["https://arxiv.org/abs/2401.00001"]
+    reread = parse_session_post(after, "post.md").readings[0]
+    assert (reread.paper.url, reread.paper.authors) == ("https://arxiv.org/abs/2401.00001", original.readings[0].paper.authors)

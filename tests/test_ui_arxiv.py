@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from arxiv_server import Reply
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from annotator.arxiv import ArxivClient
 from annotator.formats.model import Paper
@@ -258,3 +258,28 @@ def test_the_review_names_the_paper_that_has_the_id_already_and_merging_can_be_d
     assert paper(win, ATTENTION)["url"] == ""  # the link stays with the paper that has it: two papers, as asked
     settle(qtbot, win.runner)
     assert "left 1 apart from the paper with the same arXiv id" in win.statusBar().currentMessage()
+
+
+def test_the_paper_menu_names_a_list_with_an_ampersand_as_it_is(qtbot, shown) -> None:
+    win, _ = shown
+    run_operation(win.lib, "Import list", lambda conn, changes: changes.lists.add(
+        conn.execute("INSERT INTO paper_lists (name) VALUES ('Q&A reading')").lastrowid))
+    win.refresh_everything()
+    win.tabs.setCurrentWidget(win.library_view)
+    lists = win.library_view.lists
+    qtbot.waitUntil(lambda: any(lists.itemText(i).startswith("Q&A") for i in range(lists.count())))
+    lists.setCurrentIndex(next(i for i in range(lists.count()) if lists.itemText(i).startswith("Q&A")))
+    win.arxiv.update_actions()
+    assert win.arxiv.fill_list_action.iconText().startswith(f"Fill in Missing Links for List “{lists.currentText()}”")
+
+
+def test_an_answer_that_is_no_feed_names_the_paper_it_was_for(qtbot, shown, arxiv, monkeypatch) -> None:
+    win, _ = shown
+    shown_boxes: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *args: shown_boxes.append(args[2])))
+    arxiv.script(Reply(body="Rate exceeded."))  # a proxy's page instead of arXiv's feed, for the first paper
+    win.arxiv.fill_session_action.trigger()
+    qtbot.waitUntil(lambda: bool(shown_boxes))
+    assert shown_boxes[0].startswith(f"looking up paper {paper(win, ATTENTION)['id']} '{ATTENTION}': "
+                                     "arXiv's answer is not valid XML")
+    assert shown_boxes[0].endswith("nothing was changed")

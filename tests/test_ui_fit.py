@@ -213,3 +213,13 @@ def test_a_team_set_in_place_widens_its_column(qtbot, window):
     index = window.readings.model.index(0, 2)
     assert index.data() == "team-11-blog"
     assert table.fontMetrics().horizontalAdvance("team-11-blog") < table.visualRect(index).width()  # not "tea…"
+
+
+def test_a_saved_column_width_no_screen_could_show_leaves_that_column_fitted(qtbot, tmp_path, library):
+    """A settings file edited by hand, or written by a broken sync tool: the window opens all the same."""
+    settings = QSettings(str(tmp_path / "odd.ini"), QSettings.Format.IniFormat)
+    settings.setValue("columns/sessions", '{"hidden": [], "widths": {"Date": 99999999999, "Session": 120}}')
+    window = MainWindow(library, settings, poll_interval_ms=100)
+    qtbot.addWidget(window)
+    assert window.sessions.tree.header().sectionSize(0) == 120  # what can be shown is taken
+    assert window.sessions.tree.header().sectionSize(1) < 1000  # the date column fits its dates

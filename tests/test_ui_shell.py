@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QTextDocument
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from annotator.formats.model import Paper
@@ -113,6 +114,30 @@ def test_open_library_on_a_file_that_is_no_library_keeps_the_current_one(monkeyp
     assert first.lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("side", ["-shm", "-wal"])
+def test_open_library_on_the_open_librarys_own_side_file_keeps_its_locks(monkeypatch, tmp_path, first, side):
+    """With "All files" shown, library.sqlite-shm is one click away: opening it (even to refuse it) would close a
+    descriptor of a file this process holds SQLite's locks on, and lose them."""
+    picked = tmp_path / f"library.sqlite{side}"
+    assert picked.exists() and first.lib.sharing.problem() is None
+    shown = messages(monkeypatch, "critical")
+    monkeypatch.setattr(library_files, "choose_file", lambda *args: str(picked))
+    first.library_files.open_action.trigger()
+    assert len(shown) == 1 and str(picked) in shown[0] and "stays open" in shown[0]
+    assert first.lib.sharing.problem() is None  # still holding its locks: another process may share the library
+    assert first.isVisible() and library_files.switched_windows() == []
+
+
+@pytest.mark.parametrize("link", [Path.symlink_to, Path.hardlink_to])
+def test_open_library_on_a_link_to_the_open_library_stays_in_this_window(monkeypatch, tmp_path, first, link):
+    other_name = tmp_path / "same.sqlite"
+    link(other_name, tmp_path / "library.sqlite")
+    monkeypatch.setattr(library_files, "choose_file", lambda *args: str(other_name))
+    first.library_files.open_action.trigger()
+    assert first.statusBar().currentMessage() == f"{other_name} is the library open in this window"
+    assert first.isVisible() and library_files.switched_windows() == []
+
+
 def test_open_recent_lists_libraries_most_recent_first_and_opens_one(qtbot, tmp_path, settings, first):
     other = tmp_path / "2023" / "library.sqlite"
     other.parent.mkdir()
@@ -136,6 +161,21 @@ def test_open_recent_lists_libraries_most_recent_first_and_opens_one(qtbot, tmp_
     clear.trigger()
     new.library_files.recent_menu.aboutToShow.emit()
     assert [a.data() for a in new.library_files.recent_menu.actions() if a.data()] == [str(other)]
+
+
+def test_open_recent_shows_a_folder_with_an_ampersand_or_markup_in_its_name_as_it_is(tmp_path, settings, first):
+    folder = tmp_path / "R&D <b>2024"
+    folder.mkdir()
+    other = folder / "library.sqlite"
+    open_library(other, daily_backup=False).close()
+    library_files.remember_library(settings, str(other))
+    menu = first.library_files.recent_menu
+    menu.aboutToShow.emit()
+    entry = next(a for a in menu.actions() if a.data() == str(other))
+    assert entry.iconText() == f"1 library.sqlite — {folder}"  # the text the menu shows (no "&D" shortcut)
+    tip = QTextDocument()
+    tip.setHtml(entry.toolTip()) if GuiQt.mightBeRichText(entry.toolTip()) else tip.setPlainText(entry.toolTip())
+    assert tip.toPlainText() == str(other)  # not "R&D 2024", 2024 in bold
 
 
 def test_toolbar_has_the_actions_enabled_as_in_the_menus(qtbot, window):

@@ -29,6 +29,7 @@ API_ENV = "ANNOTATOR_ARXIV_API"
 MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is arXiv saying "not now": the user hears so at once
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # a feed of a few entries is a few KB; a mirror gone wrong must not fill memory
 _WAIT_SLICE_S = 0.05  # how often a rate-limit wait looks at Cancel
+_READ_PIECE = 64 * 1024
 Cancelled = Callable[[], bool]
 
 
@@ -71,7 +72,7 @@ class ArxivClient:
         return self._query({"search_query": f'ti:"{words}"', "max_results": str(max_results)}, cancelled)
 
     def _query(self, params: dict[str, str], cancelled: Cancelled | None) -> list[ArxivEntry]:
-        url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
+        url = f"{_web_address(self.base_url)}?{urllib.parse.urlencode(params)}"
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self._wait_turn(cancelled)
@@ -98,11 +99,17 @@ class ArxivClient:
 
     def _get(self, url: str) -> str:
         request = urllib.request.Request(url, headers={"User-Agent": f"annotator/{__version__} (reading-group tool)"})
+        # urllib's timeout bounds each wait for the socket, not the answer: one that trickles in would never end
+        deadline = time.monotonic() + self.timeout
+        data = bytearray()
         with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-            data = answer.read(MAX_ANSWER_BYTES + 1)
+            while len(data) <= MAX_ANSWER_BYTES and (piece := answer.read1(_READ_PIECE)):
+                data += piece
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the answer took longer than the timeout")
         if len(data) > MAX_ANSWER_BYTES:
             raise ArxivResponseError(f"arXiv's answer is larger than {MAX_ANSWER_BYTES // 2**20} MB")
-        return data.decode("utf-8", "replace")
+        return bytes(data).decode("utf-8", "replace")
 
     def _timed_out(self) -> ArxivOffline:
         return ArxivOffline(f"arXiv is not reachable (timed out after {self.timeout:g} s, "
@@ -124,6 +131,15 @@ class ArxivClient:
         """The server asked for a pause (Retry-After): the next request waits at least that long."""
         with self._lock:
             self._next_at = max(self._next_at, self._clock() + seconds)
+
+
+def _web_address(url: str) -> str:
+    """URL when it is an http(s) address, else AnnotatorError: urllib would raise ValueError for a URL without a
+    scheme (a crash report), and read a file: URL from the disk."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise AnnotatorError(f"{API_ENV} is {url!r}, not a web address (http:// or https://): nothing was changed")
+    return url
 
 
 def _retry_after(value: str | None) -> float:

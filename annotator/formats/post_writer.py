@@ -24,7 +24,7 @@ from annotator.formats.blog import HEADING, LINE_BREAKS, is_blank, line_text, no
 from annotator.formats.frontmatter import front_matter_in_lines, key_spans
 from annotator.formats.line_values import is_video_link
 from annotator.formats.model import LECTURE_PAGE, Reading, Session
-from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_readings_section, reads_as_link
+from annotator.formats.session_post import DEFAULT_BULLET, annotation, is_list_item, is_readings_section, reads_as_link
 from annotator.formats.textfile import BOM
 from annotator.formats.textlines import line_ending, split_lines
 
@@ -294,9 +294,13 @@ def _block_rows(lines: list[str], orig: Reading, cur: Reading, nl: str, lecture:
             heading = line_text(rows[0])
             ends = rows[0][len(heading):]
             rows = [heading + (ends or nl), f"{bullet}{link}{ends}"]
-        else:
+        elif is_list_item(line_text(rows[at])):
             rows = [*rows[:at], f"{bullet}{link}{nl}", *rows[at:]]
-        shift = 1
+        elif at > 1:  # above the blank line: a line right under a bullet would be read as part of it (lazy continuation)
+            rows = [rows[0], f"{bullet}{link}{nl}", *rows[1:]]
+        else:  # text right under the heading: the blank line that keeps it out of the bullet is needed too
+            rows = [rows[0], f"{bullet}{link}{nl}", nl, *rows[1:]]
+        shift = len(rows) - (end - first)
     teams: list[tuple[int, int]] = []
     videos: list[tuple[int, str]] = []
     for index, text, code in blog.scan(lines, first + 1, end):

@@ -235,6 +235,11 @@ def _first_url(text: str) -> str:
     return ""
 
 
+def is_list_item(text: str) -> bool:
+    """True when line TEXT starts a list item (`+ `, `- `, `* ` or `1.`)."""
+    return _BULLET.match(text) is not None
+
+
 def reads_as_link(url: str) -> bool:
     """True when a bullet holding only URL is read back as that very link (a paper's URL a writer may add)."""
     return bool(url) and _first_url(url) == url

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from annotator.arxiv import ArxivClient, ArxivEntry
+from annotator.arxiv import ArxivClient, ArxivEntry, ArxivResponseError
 from annotator.errors import AnnotatorError
 from annotator.formats.papers import arxiv_id_from_url, title_key
 from annotator.store.arxiv_cache import Answer, cached, id_key, title_query_key
@@ -73,7 +73,10 @@ def look_up(conn: sqlite3.Connection, client: ArxivClient, paper_id: int,
     def ask(key: str, fetch: Callable[[], list[ArxivEntry]]) -> tuple[ArxivEntry, ...]:
         entries = cached(conn, key)
         if entries is None:
-            entries = tuple(fetch())
+            try:
+                entries = tuple(fetch())
+            except ArxivResponseError as exc:  # (a batch's message must say which paper arXiv failed on)
+                raise ArxivResponseError(f"looking up paper {paper_id} {title!r}: {exc}: nothing was changed") from None
             fetched.append((key, entries))
         return entries
 

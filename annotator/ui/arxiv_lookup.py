@@ -102,7 +102,7 @@ class ArxivLookups(QObject):
     def update_actions(self) -> None:
         self.find_action.setEnabled(self.selected_paper() is not None)
         self.fill_session_action.setEnabled(self.window.sessions.selected_session() is not None)
-        name = self.window.library_view.lists.currentText()
+        name = self.window.library_view.lists.currentText().replace("&", "&&")  # a list's "&" is no shortcut
         list_shown = self.window.library_view.lists.currentData() is not None
         self.fill_list_action.setEnabled(list_shown)
         self.fill_list_action.setText(f"Fill in Missing Links for &List “{name}”…" if list_shown

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QTreeView
 
 _INTERACTIVE = QHeaderView.ResizeMode.Interactive
+MAX_WIDTH = 20_000  # px, wider than any screen: a larger saved width is a damaged settings file (Qt's int overflows)
 
 
 class ColumnState(QObject):
@@ -143,6 +144,6 @@ class ColumnState(QObject):
             saved = {}
         hidden, widths = saved.get("hidden", []), saved.get("widths", {})
         self._hidden = {str(name) for name in hidden} if isinstance(hidden, list) else set()
-        self._widths = ({str(k): int(v) for k, v in widths.items() if isinstance(v, int) and v > 0}
+        self._widths = ({str(k): int(v) for k, v in widths.items() if isinstance(v, int) and 0 < v <= MAX_WIDTH}
                         if isinstance(widths, dict) else {})
         self.apply()

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from annotator.errors import AnnotatorError
 from annotator.store.library import Library, open_library
+from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
-from annotator.ui.plain_text import critical, warn
+from annotator.ui.plain_text import critical, tooltip, warn
 
 if TYPE_CHECKING:  # (main_window imports this module)
     from annotator.ui.main_window import MainWindow
@@ -125,13 +126,14 @@ class LibraryFiles(QObject):
         self.recent_menu.clear()
         current = str(Path(self.lib.path).absolute())
         for number, path in enumerate(recent_libraries(self.settings), 1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name} — {Path(path).parent}")
+            shown = f"{Path(path).name} — {Path(path).parent}".replace("&", "&&")  # a folder's "&" is no shortcut
+            action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setData(path)
             action.setCheckable(path == current)  # a tick on the open one only
             action.setChecked(path == current)
             exists = Path(path).is_file()
             action.setEnabled(exists)  # (stat only: the file is opened by SQLite alone)
-            action.setToolTip(path if exists else f"{path} (missing)")
+            action.setToolTip(tooltip(path if exists else f"{path} (missing)"))
             action.triggered.connect(lambda _checked=False, path=path: self.switch_to(path))
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("&Clear Menu")
@@ -144,8 +146,14 @@ class LibraryFiles(QObject):
 
     def switch_to(self, path: str, create: bool = False) -> MainWindow | None:
         """Show the library at PATH in a new window and close this one; the new window, or None when refused."""
-        if Path(path).resolve() == Path(self.lib.path).resolve():  # (also through a link: one connection per file)
-            self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
+        # By identity, links too: one connection per file; and its -shm, which SQLite opening (to refuse it) would
+        # close again, dropping the locks this process holds on it.
+        if is_library_file(path, Path(self.lib.path)):
+            if Path(path).samefile(self.lib.path):
+                self.window.statusBar().showMessage(f"{path} is the library open in this window", 8000)
+                return None
+            critical(self.window, "Open Library", f"Cannot open this library:\n\n{path} is a file SQLite keeps beside "
+                     f"the library open in this window, not a library.\n\nThe library {self.lib.path} stays open.")
             return None
         try:
             lib = open_library(path, create=create, daily_backup=False)  # made in the background once it shows
