@@ -186,3 +186,36 @@ def test_a_library_from_before_the_prefix_indexes_finds_the_same_papers_in_the_s
         lib.conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")  # raises if out of step
         lib.conn.execute("INSERT INTO papers (title, title_key) VALUES ('Rewards', 'rewards')")  # the triggers index it
         assert paper_ids(lib.conn, PaperQuery("rew")) == [5]
+
+
+def test_a_library_from_before_source_folders_upgrades_and_its_imported_sessions_say_the_folder_is_unknown(tmp_path):
+    from annotator.store.organising import source_file
+
+    path = tmp_path / "library.sqlite"
+    conn = sqlite3.connect(path)
+    script = "".join(m.sql() for m in migrations.available_migrations() if m.version < 10)
+    conn.executescript(f"BEGIN; {script}; PRAGMA user_version = 9; COMMIT;")
+    conn.execute("INSERT INTO courses (name) VALUES ('GenAI 2024')")
+    conn.execute("INSERT INTO sessions (course_id, code, title, source, original_text) "
+                 "VALUES (1, 'S1', 'Transformers', 'S1.md', '---\ntitle: Transformers\n---\n')")
+    conn.commit()
+    conn.close()
+    with open_library(path, daily_backup=False) as lib:
+        [session] = queries.list_sessions(lib.conn)
+        assert queries.session_detail(lib.conn, session["row_id"])["source_folder"] is None
+        assert source_file(lib.conn, session["row_id"]) == (None, (
+            "Imported from S1.md by an earlier version of annotator, which kept the file's name but not its folder. "
+            "Import the file again to remember where it is."))
+    assert user_version(path) == migrations.latest_version()
+
+
+def test_undo_keeps_every_column_of_a_changed_or_deleted_row(lib):
+    """Each undoable table's update and delete triggers log all its columns (a column added later is no exception)."""
+    from annotator.store.operations import UNDOABLE_TABLES
+
+    for table in UNDOABLE_TABLES:
+        columns = [row[1] for row in lib.conn.execute(f"PRAGMA table_info({table})")]
+        for action in ("update", "delete"):
+            trigger = lib.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                       (f"{table}_undo_{action}",)).fetchone()[0]
+            assert [c for c in columns if f"OLD.{c})" not in trigger and f"OLD.{c}," not in trigger] == [], trigger

@@ -101,19 +101,32 @@ def test_move_to_course_moves_the_session_and_undo_brings_it_back(qtbot, window)
 def test_rename_a_course_shows_in_the_tree_and_the_undo_label_names_it(qtbot, window, monkeypatch) -> None:
     select_course(window, "GenAI 2024")
     menu = window.session_menus.menu_for_current()
-    assert list(actions(menu)) == ["Rename Course…", "&Teams…", "Export &Course…", "&New Session…"]
+    assert list(actions(menu)) == ["&Rename Course…", "&Teams…", "Export &Course…", "&New Session…"]
     answer_name(monkeypatch, "GenAI Spring 2024")
-    actions(menu)["Rename Course…"].trigger()
+    actions(menu)["&Rename Course…"].trigger()
     settle(qtbot, window.runner)
     assert window.sessions.model.course_names() == ["Agents 2025", "GenAI Spring 2024", "Site"]
     assert window.undo_action.text() == "&Undo Rename course 'GenAI 2024' to 'GenAI Spring 2024'"
+
+
+def test_the_course_menu_of_the_menu_bar_renames_the_selected_course(qtbot, window, monkeypatch) -> None:
+    course_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Course")
+    rename = actions(course_menu)["&Rename Course…"]
+    assert rename is window.session_menus.rename_course_action
+    select_course(window, "Agents 2025")
+    assert rename.isEnabled()
+    answer_name(monkeypatch, "Agents Autumn 2025")
+    rename.trigger()
+    settle(qtbot, window.runner)
+    assert window.sessions.model.course_names() == ["Agents Autumn 2025", "GenAI 2024", "Site"]
+    assert window.undo_action.text() == "&Undo Rename course 'Agents 2025' to 'Agents Autumn 2025'"
 
 
 def test_renaming_a_course_to_a_name_taken_says_so_once_and_changes_nothing(qtbot, window, monkeypatch) -> None:
     shown = warnings(monkeypatch)
     select_course(window, "GenAI 2024")
     answer_name(monkeypatch, "Agents 2025")
-    actions(window.session_menus.menu_for_current())["Rename Course…"].trigger()
+    actions(window.session_menus.menu_for_current())["&Rename Course…"].trigger()
     settle(qtbot, window.runner)
     assert shown == ["there is already a course named 'Agents 2025'; choose another name"]
     assert window.sessions.model.course_names() == ["Agents 2025", "GenAI 2024", "Site"]
@@ -143,6 +156,26 @@ def test_reveal_source_file_opens_the_posts_folder_and_is_disabled_for_a_session
     (tmp_path / "site" / POST).unlink()
     reveal = actions(window.session_menus.menu_for_current())["Reveal Source File"]
     assert not reveal.isEnabled() and "is no longer there" in reveal.toolTip()
+
+
+def test_reveal_source_file_opens_the_folder_of_a_file_imported_on_its_own_until_it_is_gone(
+        qtbot, window, monkeypatch, tmp_path) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    post = tmp_path / "Downloads" / "S4.md"
+    post.parent.mkdir()
+    post.write_text(BASE, encoding="utf-8")
+    with qtbot.waitSignal(window.transfers.imported, timeout=20000):
+        assert window.transfers.import_paths([str(post)], course="GenAI 2024")
+    assert window.sessions.selected_session() == session(window, "GenAI 2024/S4")  # the app shows what it imported
+    reveal = actions(window.session_menus.menu_for_current())["Reveal Source File"]
+    assert reveal.isEnabled() and reveal.toolTip() == tooltip(f"Open the folder of {post.resolve()}")
+    reveal.trigger()
+    assert [Path(p) for p in opened] == [post.parent.resolve()]  # the folder, never the file itself
+    post.unlink()
+    reveal = actions(window.session_menus.menu_for_current())["Reveal Source File"]
+    assert not reveal.isEnabled()
+    assert reveal.toolTip() == tooltip(f"Imported from {post.resolve()}, which is no longer there.")
 
 
 def test_copy_a_session_as_markdown(qtbot, window) -> None:

@@ -77,6 +77,7 @@ class ImportWriter:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._folder_courses: dict[tuple[str, str | None], tuple[str, str]] = {}  # (folder, --course) -> course
+        self._folders: dict[str, str] = {}  # folder as given -> resolved
 
     def store(self, changes: Changes, file: ParsedFile, course: str | None, result: FileResult) -> None:
         """Write one parsed file, filling RESULT and CHANGES: find where it goes, store its papers, then its rows."""
@@ -91,6 +92,7 @@ class ImportWriter:
                     and place.stored["kind"] == value.kind:
                 result.papers_existing = len(value.readings)  # the same file again: nothing to add
                 result.session_id = place.stored["id"]
+                _note_file_place(self.conn, changes, file.path, place)  # (unless it was found elsewhere)
                 return
             papers = [reading.paper for reading in value.readings]
         paper_ids = store_papers(self.conn, papers, changes)
@@ -108,7 +110,7 @@ class ImportWriter:
         result.kind, result.course, result.session = session.kind, name, f"{name}/{code}"
         result.readings = len(session.readings)
         stored = self.conn.execute("SELECT * FROM sessions WHERE course_id = ? AND code = ?", (course_id, code)).fetchone()
-        return _SessionPlace(course_id, code, stored)
+        return _SessionPlace(course_id, code, stored, self._folder_of(path))
 
     def _course_for(self, path: Path, explicit: str | None) -> tuple[str, str]:
         """course_for(PATH), resolving each folder once (a file that is a symlink is resolved itself)."""
@@ -120,34 +122,56 @@ class ImportWriter:
             self._folder_courses[key] = course_for(path.parent / "file", explicit)
         return self._folder_courses[key]
 
+    def _folder_of(self, path: Path) -> str:
+        """The absolute, resolved folder of PATH, as sessions.source_folder keeps it (each folder resolved once)."""
+        folder = os.path.dirname(str(path))
+        if folder not in self._folders:
+            self._folders[folder] = str(path.parent.resolve())
+        return self._folders[folder]
+
 
 @dataclass(slots=True)
 class _SessionPlace:
-    """Where an imported session goes: its course, its code, and the stored session it replaces (if any)."""
+    """Where an imported session goes: its course, its code, the stored session it replaces (if any), and the
+    folder its file is in."""
 
     course_id: int
     code: str
     stored: sqlite3.Row | None
+    folder: str
 
 
 def _store_session(conn: sqlite3.Connection, changes: Changes, path: Path, session: Session, place: _SessionPlace,
                    paper_ids: list[tuple[int, bool]], result: FileResult) -> None:
     """The session's row (new, or updated in place), then its readings."""
     result.count_papers(paper_ids)
-    row = (session.title.strip() or place.code, session.date, path.name, session.kind,
+    row = (session.title.strip() or place.code, session.date, path.name, place.folder, session.kind,
            json.dumps(session.front_matter, ensure_ascii=False), session.text, _now())
     if place.stored is None:
         session_id = conn.execute(
-            "INSERT INTO sessions (title, date, source, kind, front_matter, original_text, imported_at, course_id, "
-            "code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, place.course_id, place.code)).lastrowid
+            "INSERT INTO sessions (title, date, source, source_folder, kind, front_matter, original_text, imported_at, "
+            "course_id, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, place.course_id, place.code)).lastrowid
     else:
         session_id = place.stored["id"]
-        conn.execute("UPDATE sessions SET title = ?, date = ?, source = ?, kind = ?, front_matter = ?, "
-                     "original_text = ?, imported_at = ? WHERE id = ?", (*row, session_id))
+        conn.execute("UPDATE sessions SET title = ?, date = ?, source = ?, source_folder = ?, kind = ?, "
+                     "front_matter = ?, original_text = ?, imported_at = ? WHERE id = ?", (*row, session_id))
     changes.sessions.add(session_id)
     result.session_id = session_id
     previous = _PreviousReadings(conn, session_id if place.stored is not None else None)
     _store_readings(conn, session_id, session.readings, [paper_id for paper_id, _ in paper_ids], previous)
+
+
+def _note_file_place(conn: sqlite3.Connection, changes: Changes, path: Path, place: _SessionPlace) -> None:
+    """Keep where the stored session's file now is, when the same file is imported again from another place.
+
+    Its text is the same, so nothing else changes; a session imported before the library kept
+    folders (db/010) learns its folder so.
+    """
+    assert place.stored is not None, "only a stored session has a place to update"
+    if (place.stored["source"], place.stored["source_folder"]) != (path.name, place.folder):
+        conn.execute("UPDATE sessions SET source = ?, source_folder = ? WHERE id = ?",
+                     (path.name, place.folder, place.stored["id"]))
+        changes.sessions.add(place.stored["id"])
 
 
 def _now() -> str:

@@ -125,19 +125,22 @@ def move_session(lib: Library, session_id: int, course: str) -> tuple[Changes, N
 def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None, str]:
     """(the file session SESSION_ID came from, '') when it is known and there, else (None, why not).
 
-    A post of a linked course's site is known by its place in the site; of a file imported on
-    its own, the library keeps the name (sessions.source) but not the folder.
+    A post of a linked course's site is known by its place in the site; any other imported file
+    by the folder it was imported from (sessions.source_folder, kept since db/010) and its name.
     """
     row = conn.execute(
-        "SELECT s.source, b.path, l.folder FROM sessions s LEFT JOIN site_bases b ON b.id = s.id "
+        "SELECT s.source, s.source_folder, b.path, l.folder FROM sessions s LEFT JOIN site_bases b ON b.id = s.id "
         "LEFT JOIN site_links l ON l.id = s.course_id WHERE s.id = ?", (session_id,)).fetchone()
     if row is None:
         return None, "That session is no longer in the library."
-    source, path, folder = row
-    if path is not None and folder is not None:
-        full = Path(folder) / path
+    source, source_folder, path, site = row
+    if path is not None and site is not None:
+        full = Path(site) / path
         return (full, "") if full.is_file() else (None, f"Its post {full} is no longer there.")
     if not source:
         return None, "Made in the app: it was not imported from a file."
-    return None, (f"Imported from {source}: the library keeps the file's name, not its folder "
-                  "(it knows where the posts of a course linked to its site are).")
+    if source_folder is None:
+        return None, (f"Imported from {source} by an earlier version of annotator, which kept the file's name "
+                      "but not its folder. Import the file again to remember where it is.")
+    full = Path(source_folder) / source
+    return (full, "") if full.is_file() else (None, f"Imported from {full}, which is no longer there.")

@@ -86,6 +86,7 @@ def session_detail(conn: sqlite3.Connection, session_id: int) -> dict[str, Any]:
         "source": row["source"],
         "kind": row["kind"],
         "front_matter": json.loads(row["front_matter"]),
+        "source_folder": row["source_folder"],  # where the source file was imported from (None: unknown, db/010)
         "readings": readings,
     }
 

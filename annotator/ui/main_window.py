@@ -122,13 +122,15 @@ class MainWindow(QMainWindow):
         self.readings.arxiv_requested.connect(self.arxiv.find)
         self.library_view.arxiv_requested.connect(self.arxiv.find)
         self._build_actions()
+        self.session_menus = SessionMenus(self)  # (before the menu bar, which shows its Rename Course…)
         self._build_menus()
-        self.session_menus = SessionMenus(self)
         self.statusBar().showMessage(f"Library: {lib.path}", 5000)
         self._restore_settings()
         self._update_page()
         self._update_actions()
         self.site.watch.updated.connect(self._update_actions)
+        # a course row chosen after another course row selects no new session: the Course actions still follow it
+        self.sessions.tree.selectionModel().currentRowChanged.connect(lambda *_rows: self._update_actions())
         self.site.watch.refresh_now()
 
     # --- the Library and Workload tabs ---------------------------------------------------------
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
         session_menu.addActions([self.previous_session_action, self.next_session_action])
         self.arxiv.add_menu(bar)
         course_menu = bar.addMenu("&Course")
-        course_menu.addActions([self.teams_action, self.export_course_action])
+        course_menu.addActions([self.session_menus.rename_course_action, self.teams_action, self.export_course_action])
         course_menu.addSeparator()
         course_menu.addActions([self.site.link_action, self.site.sync_action, self.site.unlink_action])
         view_menu = bar.addMenu("&View")
@@ -271,6 +273,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(session)
         self.export_course_action.setEnabled(course)
         self.teams_action.setEnabled(course)
+        self.session_menus.rename_course_action.setEnabled(course)
         self.remove_reading_action.setEnabled(reading)
         self.site.update_actions()
 

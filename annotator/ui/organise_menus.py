@@ -59,6 +59,11 @@ class SessionMenus(QObject):
         super().__init__(window)
         self.window = window
         window.sessions.menu_requested.connect(self._show)
+        # one action for the course's right-click menu and the menu bar's Course menu (enabled by the window)
+        self.rename_course_action = QAction("&Rename Course…", window)
+        self.rename_course_action.setToolTip("Rename the selected course (undoable)")
+        self.rename_course_action.setStatusTip(self.rename_course_action.toolTip())
+        self.rename_course_action.triggered.connect(self.rename_current_course)
 
     def _show(self, position: QPoint) -> None:
         _pop_up(self.menu_for_current(), position)
@@ -68,8 +73,7 @@ class SessionMenus(QObject):
         session_id = self.window.sessions.selected_session()
         if session_id is not None:
             return self.menu_for_session(session_id)
-        course_id, name = self.window.sessions.current_course()
-        return self.menu_for_course(course_id, name) if course_id is not None else None
+        return self.menu_for_course() if self.window.sessions.current_course()[0] is not None else None
 
     def menu_for_session(self, session_id: int) -> QMenu:
         """Export, Copy as Markdown, Reveal Source File, Move to Course ▸, New, Delete: for the selected session."""
@@ -83,12 +87,11 @@ class SessionMenus(QObject):
         menu.addActions([win.new_session_action, win.delete_session_action])
         return menu
 
-    def menu_for_course(self, course_id: int, name: str) -> QMenu:
+    def menu_for_course(self) -> QMenu:
         """Rename Course, Teams, Export Course, New Session: for the selected course."""
         win = self.window
         menu = _menu(win)
-        menu.addAction("Rename Course…", lambda: self.rename_course(course_id, name))
-        menu.addActions([win.teams_action, win.export_course_action])
+        menu.addActions([self.rename_course_action, win.teams_action, win.export_course_action])
         menu.addSeparator()
         menu.addAction(win.new_session_action)
         return menu
@@ -127,7 +130,11 @@ class SessionMenus(QObject):
         self.window.runner.edit(organising.move_session, session_id, course) \
             .success(lambda _none: self.window.show_session(session_id)).run_in_background()
 
-    def rename_course(self, course_id: int, name: str) -> None:
+    def rename_current_course(self) -> None:
+        """Ask for a new name for the selected course, and rename it (one undo step)."""
+        course_id, name = self.window.sessions.current_course()
+        if course_id is None:
+            return
         new_name = ask_name(self.window, "Rename course", f"New name for course “{name}”:", name)
         if new_name is not None:
             self.window.runner.edit(organising.rename_course, course_id, new_name).run_in_background()
