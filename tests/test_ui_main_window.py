@@ -269,6 +269,25 @@ def test_settings_remember_last_session(qtbot, library, tmp_path, monkeypatch, m
     second.close()
 
 
+def test_the_last_session_of_one_library_is_not_selected_in_another(qtbot, library, tmp_path, message_boxes):
+    """Session ids are per library: id 2 of library A is some other session of library B (or none)."""
+    settings_path = str(tmp_path / "settings.ini")
+    editing.new_session(library, "Course", "S1", "One")
+    _, second_id = editing.new_session(library, "Course", "S2", "Two")
+    first = MainWindow(library, QSettings(settings_path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.sessions.select_session(second_id)
+    first.close()
+    with open_library(tmp_path / "other.sqlite", daily_backup=False) as other:
+        editing.new_session(other, "Elsewhere", "X1", "Unrelated")
+        _, same_id = editing.new_session(other, "Elsewhere", "X2", "Also unrelated")
+        assert same_id == second_id
+        window = MainWindow(other, QSettings(settings_path, QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        assert window.sessions.selected_session() is None
+        window.close()
+
+
 def test_daily_backup_is_written_in_the_background(qtbot, tmp_path):
     from annotator.store import backups
     from annotator.ui.main_window import MainWindow

@@ -164,7 +164,6 @@ class LibraryFiles(QObject):
         old = self.window
         old.reading_editor.flush_notes()
         old.save_settings()  # the new window takes its size and splitters
-        self.settings.remove("window/lastSession")  # a session id of the old library
         window = self.make_window(lib)
         window.show()  # before the old one closes, or closing the last window would quit
         old.close()

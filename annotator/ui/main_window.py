@@ -343,8 +343,9 @@ class MainWindow(QMainWindow):
         self.readings.show_session(session_id)
         self.session_editor.show_session(session_id)
         self.post_view.show_session(session_id)
-        if session_id is not None:
+        if session_id is not None:  # with its library: an id of one library means another session in the next
             self.settings.setValue("window/lastSession", session_id)
+            self.settings.setValue("window/lastSessionLibrary", str(self.lib.path))
         self._update_actions()
 
     def _reading_selected(self, reading_id: int | None) -> None:
@@ -503,7 +504,8 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         restore_layout(self, self.settings)
         last = self.settings.value("window/lastSession")
-        if last is not None and str(last).isdigit():
+        of_this_library = self.settings.value("window/lastSessionLibrary") in (None, str(self.lib.path))
+        if last is not None and str(last).isdigit() and of_this_library:
             self.sessions.select_session(int(last))
 
     def save_settings(self) -> None:
