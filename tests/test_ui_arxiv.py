@@ -190,6 +190,29 @@ def test_cancel_in_the_middle_of_a_batch_applies_nothing(qtbot, shown, arxiv) ->
     assert len(arxiv.requests) == 1 + 3
 
 
+def test_the_window_stays_usable_while_a_batch_looks_papers_up(qtbot, shown, arxiv) -> None:
+    """A list takes minutes at one request per 3 s: a team set meanwhile is saved at once, not after the
+    batch, and the lookups wait for the one running (one at a time)."""
+    win, _ = shown
+    arxiv.script(Reply(delay=2.0))  # the batch is busy with its first paper throughout
+    win.arxiv.fill_library_action.trigger()
+    qtbot.waitUntil(lambda: any(p.isVisible() for p in win.findChildren(QProgressDialog)))  # after 400 ms
+    progress = next(p for p in win.findChildren(QProgressDialog) if p.isVisible())
+    assert progress.windowModality() == Qt.WindowModality.NonModal
+    reading = queries.session_readings(win.lib.conn, win.readings.model.session_id)[0]["reading_id"]
+    with qtbot.waitSignal(win.runner.changed, timeout=1500):  # well before the slow answer
+        win.runner.edit(editing.edit_reading, reading, team="team-4").run_in_background()
+    assert win.runner.is_busy_long()
+    win.arxiv.update_actions()
+    assert not win.arxiv.fill_library_action.isEnabled() and not win.arxiv.fill_session_action.isEnabled()
+    win.arxiv.fill_in("the library")  # as a right-click would: refused in one line, nothing queued
+    assert "A lookup on arXiv is running" in win.statusBar().currentMessage()
+    progress.canceled.emit()
+    settle(qtbot, win.runner)
+    assert queries.session_readings(win.lib.conn, win.readings.model.session_id)[0]["team"] == "team-4"
+    assert len(arxiv.requests) == 1
+
+
 def test_offline_is_one_line_in_the_status_bar_and_nothing_changes(qtbot, shown, arxiv, monkeypatch) -> None:
     win, _ = shown
     win.arxiv.client = ArxivClient("http://127.0.0.1:9/api/query", min_interval=0.01, retries=0)  # nothing listens there

@@ -8,7 +8,8 @@ from annotator.ui.operation_runner import OperationRunner
 
 
 def settle(qtbot: Any, runner: OperationRunner, timeout: int = 20000) -> None:
-    """Wait until every operation and query queued on RUNNER has been handled."""
+    """Wait until every operation and query queued on RUNNER has been handled (long-running ones too)."""
+    qtbot.waitUntil(lambda: not runner.is_busy_long(), timeout=timeout)
     if not runner.is_idle():
         with qtbot.waitSignal(runner.idle, timeout=timeout):
             pass

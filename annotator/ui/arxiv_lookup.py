@@ -1,7 +1,9 @@
 """Paper ▸ Find on arXiv and Fill in Missing Links: look up in the background, let the user choose, then apply.
 
 A lookup only reads (a QueryOp: the library on a read-only connection, arXiv over the network,
-never on the GUI thread), with progress and Cancel. What it found is applied only after the user
+never on the GUI thread), with progress and Cancel. It is `long_running`: at one request per 3 s a
+list of 230 papers takes minutes, and the window stays usable meanwhile (an edit made then lands at
+once); one lookup runs at a time. What it found is applied only after the user
 saw it: at once for one paper whose title matches exactly, else after the candidates or review
 dialog; applying is one store operation (`apply_lookups`), so one Edit ▸ Undo step. No request is
 sent before the user asks: the client is made on first use.
@@ -100,11 +102,13 @@ class ArxivLookups(QObject):
         return menu
 
     def update_actions(self) -> None:
-        self.find_action.setEnabled(self.selected_paper() is not None)
-        self.fill_session_action.setEnabled(self.window.sessions.selected_session() is not None)
+        idle = not self.runner.is_busy_long()  # one lookup at a time
+        self.find_action.setEnabled(idle and self.selected_paper() is not None)
+        self.fill_session_action.setEnabled(idle and self.window.sessions.selected_session() is not None)
+        self.fill_library_action.setEnabled(idle)
         name = self.window.library_view.lists.currentText().replace("&", "&&")  # a list's "&" is no shortcut
         list_shown = self.window.library_view.lists.currentData() is not None
-        self.fill_list_action.setEnabled(list_shown)
+        self.fill_list_action.setEnabled(idle and list_shown)
         self.fill_list_action.setText(f"Fill in Missing Links for &List “{name}”…" if list_shown
                                       else "Fill in Missing Links for &List…")
 
@@ -129,6 +133,13 @@ class ArxivLookups(QObject):
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
 
+    def _busy(self) -> bool:
+        """Whether a lookup is running already (then say so: a second one would wait for it, unseen)."""
+        if self.runner.is_busy_long():
+            self._say("A lookup on arXiv is running: wait for it, or press Cancel in its progress window")
+            return True
+        return False
+
     def _failed(self, exc: Exception) -> None:
         """Offline (or arXiv busy) is one status-bar line; a bad answer or a database error a message box."""
         if isinstance(exc, ArxivOffline):
@@ -146,13 +157,13 @@ class ArxivLookups(QObject):
     def find(self, paper_id: int) -> None:
         """Look PAPER_ID up on arXiv (by its arXiv id, else its title) and apply an exact match."""
         paper = paper_detail(self.window.lib.conn, paper_id)
-        if paper is None:  # deleted meanwhile (by the CLI)
+        if paper is None or self._busy():  # deleted meanwhile (by the CLI), or a lookup running
             return
         client = self._client()
         title = " ".join(paper["title"].split())
         fetched: list[Answer] = []
         self.runner.query_op(self.window, lambda conn, task: _look_up(conn, client, paper_id, task, fetched),
-                             self._found, "Find on arXiv") \
+                             self._found, "Find on arXiv").long_running() \
             .with_progress(f"Looking up “{title}” on arXiv…").failure(self._failed) \
             .after(lambda: self._remember(fetched)).run_in_background()
 
@@ -194,10 +205,12 @@ class ArxivLookups(QObject):
 
     def fill_in(self, where: str, session_id: int | None = None, list_id: int | None = None) -> None:
         """Look up the papers of WHERE in the background with progress and Cancel, then show the review dialog."""
+        if self._busy():
+            return
         fetched: list[Answer] = []
         query = look_up_missing(self._client(), fetched, session_id=session_id, list_id=list_id)
         self.runner.query_op(self.window, query, lambda results: self._review(results, where), "Fill in Missing Links") \
-            .with_progress(f"Looking up the papers of {where} without a link on arXiv…") \
+            .long_running().with_progress(f"Looking up the papers of {where} without a link on arXiv…") \
             .failure(self._failed).after(lambda: self._remember(fetched)).run_in_background()
 
     def _review(self, results: list[LookupResult], where: str) -> None:

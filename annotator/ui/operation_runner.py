@@ -17,7 +17,9 @@ while an edit it has shown is still queued, so a refresh never puts back a value
 *Queries* (`QueryOp`: exports, backups, the Library tab's search) only read, each on a read-only
 connection of its own. By default they join the same queue, so that an export or a backup sees
 every edit asked for before it. A query of a `newest(group)` runs at once in a small pool
-instead: a newer query of its group interrupts it, and its answers are dropped.
+instead: a newer query of its group interrupts it, and its answers are dropped. A `long_running()`
+query (minutes of network: arXiv look-ups) runs beside the queue, one at a time, so that edits
+asked for meanwhile land at once; its progress dialog does not block the window.
 
 Errors are reported in one place (`report`): an AnnotatorError is a message box, a database
 error (locked, read-only, disk full) the `database_problem` line, anything else goes to
@@ -160,11 +162,17 @@ class QueryOp(_Work[T]):
         super().__init__(runner, parent, title)
         self.op = op
         self.group: str | None = None
+        self.long = False
         self._success = success
 
     def newest(self, group: str) -> QueryOp[T]:
         """Run at once, beside the queue; a newer query of GROUP interrupts this one and drops its answers."""
         self.group = group
+        return self
+
+    def long_running(self) -> QueryOp[T]:
+        """Run beside the queue, after any long query asked for before; the window stays usable meanwhile."""
+        self.long = True
         return self
 
     def answers(self, callback: Callable[[str, Any], Any]) -> QueryOp[T]:
@@ -222,8 +230,8 @@ class _Operations(threading.Thread):
             lib.close()
 
 
-class _NewestQuery(QRunnable):
-    """A `newest` query in the pool; skipped if a newer one started before it did."""
+class _PoolQuery(QRunnable):
+    """A `newest` or `long_running` query in a pool of its own; skipped when cancelled before it started."""
 
     def __init__(self, work: QueryOp[Any], path: Path, signals: _Signals):
         super().__init__()
@@ -268,6 +276,9 @@ class OperationRunner(QObject):
         self._newest: dict[str, QueryOp[Any]] = {}
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
+        self._long: deque[QueryOp[Any]] = deque()  # long-running queries, in the order asked
+        self._long_pool = QThreadPool(self)
+        self._long_pool.setMaxThreadCount(1)
         self._writing = False
         self._foreign = False
         self._closed = False
@@ -317,7 +328,11 @@ class OperationRunner(QObject):
             if older is not None:
                 older.task.cancel()
             self._newest[work.group] = work
-            self._pool.start(_NewestQuery(work, self.lib.path, self._signals))
+            self._pool.start(_PoolQuery(work, self.lib.path, self._signals))
+            return
+        if isinstance(work, QueryOp) and work.long:
+            self._long.append(work)
+            self._long_pool.start(_PoolQuery(work, self.lib.path, self._signals))
             return
         if isinstance(work, CollectionOp) and not self._writing:
             self._writing = True
@@ -338,6 +353,10 @@ class OperationRunner(QObject):
 
     def is_idle(self) -> bool:
         return not self._queued
+
+    def is_busy_long(self) -> bool:
+        """True while a `long_running` query is asked for and not delivered."""
+        return bool(self._long)
 
     def is_searching(self, group: str) -> bool:
         """True until the newest query of GROUP has answered."""
@@ -362,7 +381,7 @@ class OperationRunner(QObject):
         for work in self._queued:
             if work.progress_label is not None:
                 work.task.cancel()
-        for work in self._newest.values():
+        for work in [*self._newest.values(), *self._long]:
             work.task.cancel()
         self.wait_idle()
         self._closed = True
@@ -370,6 +389,7 @@ class OperationRunner(QObject):
             self._worker.jobs.put(None)
             self._worker.join(CLOSE_WAIT_MS / 1000)
         self._pool.waitForDone()
+        self._long_pool.waitForDone()
 
     def _progressed(self, work: _Work[Any], done: int, total: int, what: str) -> None:
         if work.on_progress is not None and not self._closed:
@@ -389,6 +409,10 @@ class OperationRunner(QObject):
                 del self._newest[work.group]
             if work.task.cancelled():
                 return  # a newer query of its group replaced it
+            self._finish(work, outcome)
+            return
+        if isinstance(work, QueryOp) and work.long:
+            self._long.remove(work)
             self._finish(work, outcome)
             return
         self._queued.popleft()
@@ -466,7 +490,8 @@ class OperationRunner(QObject):
         progress = QProgressDialog(label, "Cancel", 0, 0, self.window)
         progress.setLabel(plain_label(label))  # it names the files being imported
         progress.setWindowTitle("annotator")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        long = isinstance(work, QueryOp) and work.long  # the window is usable meanwhile
+        progress.setWindowModality(Qt.WindowModality.NonModal if long else Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(400)
         progress.setMinimumWidth(420)
         progress.canceled.connect(work.task.cancel)
