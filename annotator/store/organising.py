@@ -142,5 +142,7 @@ def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None,
     if source_folder is None:
         return None, (f"Imported from {source} by an earlier version of annotator, which kept the file's name "
                       "but not its folder. Import the file again to remember where it is.")
+    if not source_folder:
+        return None, f"Imported from {source} in a folder whose name is not UTF-8 text, which the library cannot keep."
     full = Path(source_folder) / source
     return (full, "") if full.is_file() else (None, f"Imported from {full}, which is no longer there.")
