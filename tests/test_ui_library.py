@@ -202,3 +202,24 @@ def test_model_reads_rows_lazily_in_pages(qtbot, lib: Library, qtmodeltester) ->
     with qtbot.waitSignal(model.sort_requested) as sort:
         model.sort(2, Qt.SortOrder.DescendingOrder)
     assert sort.args == ["arxiv", True]
+
+
+def test_sorting_while_a_search_runs_still_lists_the_sessions_and_notes_it_found(qtbot, view: LibraryView) -> None:
+    view.search.setText("multimodal")  # the session's title has the word
+    view.search.returnPressed.emit()
+    view.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # clicked before the answer
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["Visual Instruction Tuning"]
+    assert [view.hits.topLevelItem(i).text(1) for i in range(view.hits.topLevelItemCount())] == ["UVA-LLM/S0-L16"]
+
+
+def test_an_edit_landing_while_a_search_runs_keeps_the_hits_of_the_new_text(qtbot, lib: Library, view: LibraryView) -> None:
+    view.search.setText("multimodal")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: view.hits.topLevelItemCount() == 1)
+    view.search.setText("finance")
+    view.search.returnPressed.emit()
+    view.refresh(Changes(papers={1}))  # an edit (another window, an arXiv fill-in) lands meanwhile
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["BloombergGPT: A Large Language Model for Finance"]
+    assert not view.hits.isVisible()  # no session or notes has "finance": not the hits of "multimodal"

@@ -115,6 +115,7 @@ class LibraryView(QWidget):
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
         self._restore: tuple[list[int], int | None] = ([], None)
+        self._hits_due = False  # the search text's hits are asked for and not shown yet
 
         self.lists = QComboBox()
         self.lists.setToolTip("Show all papers, or one imported paper list in its own order")
@@ -287,6 +288,9 @@ class LibraryView(QWidget):
         selected = self.selected_paper_ids()
         self._restore = (selected if len(selected) <= 1000 else [], self.current_paper())
         query = self._query
+        # a sort, a list or a refresh interrupts a search still owing its hits: this query owes them then
+        with_hits = with_hits or self._hits_due
+        self._hits_due = with_hits and bool(query.text.strip())
         self._first_timer.stop()
         self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits), lambda _none: None) \
             .newest(SEARCH_GROUP).answers(self._answered) \
@@ -319,6 +323,7 @@ class LibraryView(QWidget):
             else:
                 self._announce(len(ids))
         elif name == "hits":
+            self._hits_due = False
             self._show_hits(result)
 
     def _show_first_matches(self) -> None:
