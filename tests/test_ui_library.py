@@ -12,6 +12,7 @@ from annotator.store import editing
 from annotator.store.library import Library, open_library
 from annotator.store.operations import Changes, run_operation
 from annotator.store.paper_browser import PaperQuery, paper_ids
+from annotator.store.queries import SearchCut
 from annotator.ui.library_view import LibraryView
 from annotator.ui.paper_detail_pane import is_web_link, paper_html
 from annotator.ui.paper_table_model import PAGE_SIZE, PaperTableModel
@@ -223,3 +224,20 @@ def test_an_edit_landing_while_a_search_runs_keeps_the_hits_of_the_new_text(qtbo
     qtbot.waitUntil(lambda: not view.is_loading())
     assert titles(view) == ["BloombergGPT: A Large Language Model for Finance"]
     assert not view.hits.isVisible()  # no session or notes has "finance": not the hits of "multimodal"
+
+
+def test_a_search_in_a_paper_list_cut_at_its_time_budget_shows_only_papers_of_that_list(
+        qtbot, view: LibraryView, monkeypatch) -> None:
+    import annotator.ui.library_view as library_view
+
+    def over_budget(*_args, **_kwargs) -> list[int]:
+        raise SearchCut(1.0)
+
+    view.lists.setCurrentIndex(1)  # "HF daily 2024-03-01": ConvNets…, Visual Instruction Tuning
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    monkeypatch.setattr(library_view, "paper_ids", over_budget)
+    view.search.setText("model")  # also in BloombergGPT's title, which is not in the list
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["Visual Instruction Tuning"]
+    assert view.count_label.text().endswith("showing the first 1 matches, not the best")

@@ -92,7 +92,7 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
         if page is not None:
             task.answer("cut", (page, f"{cut}: showing the best {len(page):,} of {count:,} matches"))
         else:
-            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
+            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES, list_id=query.list_id)
             task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
