@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 def ask_name(parent: QWidget, title: str, label: str, current: str) -> str | None:
     """A new name typed by the user (None when cancelled or unchanged); the store checks it."""
-    # (the label names the course or list: Qt would guess it to be HTML, as it does every label's text)
-    name, accepted = QInputDialog.getText(parent, title, safe_auto_text(label), QLineEdit.EchoMode.Normal, current)
+    # The label names the course or list: Qt guesses whether it is HTML, and, as the label of the
+    # text field, takes an & for a shortcut (R&D showed as RD, its D underlined).
+    text = safe_auto_text(label.replace("&", "&&"))
+    name, accepted = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Normal, current)
     return name if accepted and name != current else None
 
 
