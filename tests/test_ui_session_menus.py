@@ -219,9 +219,12 @@ def shown_text(label: QLabel) -> str:
         document = QTextDocument()
         document.setHtml(text)
         text = document.toPlainText()
-    if label.buddy() is not None:
-        text = "&".join(part.replace("&", "") for part in text.split("&&"))
-    return text
+    return without_mnemonics(text) if label.buddy() is not None else text
+
+
+def without_mnemonics(text: str) -> str:
+    """TEXT as a menu entry or a field's label shows it: an & underlines the next letter, && shows one &."""
+    return "&".join(part.replace("&", "") for part in text.split("&&"))
 
 
 def test_the_rename_dialog_shows_a_course_named_like_html_as_typed(qtbot, window) -> None:
@@ -238,3 +241,16 @@ def test_the_rename_dialog_shows_a_course_named_like_html_as_typed(qtbot, window
     QTimer.singleShot(0, read_the_dialog)
     window.session_menus.rename_course_action.trigger()
     assert seen == ["New name for course “<b>R&D</b> 2025”:"]  # not "RD 2025" in bold, D underlined
+
+
+def test_the_edit_menu_names_a_course_with_an_ampersand_as_it_is_called(qtbot, window, monkeypatch) -> None:
+    editing.new_session(window.lib, "R&D 2025", "S9", "Planning")
+    window.apply_changes(None)
+    select_course(window, "R&D 2025")
+    answer_name(monkeypatch, "Research 2025")
+    window.session_menus.rename_course_action.trigger()
+    settle(qtbot, window.runner)
+    assert without_mnemonics(window.undo_action.text()) == "Undo Rename course 'R&D 2025' to 'Research 2025'"
+    window.undo()
+    settle(qtbot, window.runner)
+    assert without_mnemonics(window.redo_action.text()) == "Redo Rename course 'R&D 2025' to 'Research 2025'"
