@@ -126,7 +126,8 @@ def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None,
     """(the file session SESSION_ID came from, '') when it is known and there, else (None, why not).
 
     A post of a linked course's site is known by its place in the site; any other imported file
-    by the folder it was imported from (sessions.source_folder, kept since db/010) and its name.
+    by the folder it was imported from (sessions.source_folder, kept since db/010; '' for a folder whose name
+    is not UTF-8) and its name.
     """
     row = conn.execute(
         "SELECT s.source, s.source_folder, b.path, l.folder FROM sessions s LEFT JOIN site_bases b ON b.id = s.id "
