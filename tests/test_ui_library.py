@@ -241,3 +241,17 @@ def test_a_search_in_a_paper_list_cut_at_its_time_budget_shows_only_papers_of_th
     qtbot.waitUntil(lambda: not view.is_loading())
     assert titles(view) == ["Visual Instruction Tuning"]
     assert view.count_label.text().endswith("showing the first 1 matches, not the best")
+
+
+def test_a_session_found_by_a_search_opens_after_its_course_is_renamed(qtbot, lib: Library, view: LibraryView) -> None:
+    from annotator.store.organising import rename_course
+
+    view.search.setText("multimodal")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: view.hits.topLevelItemCount() == 1)
+    course_id = lib.conn.execute("SELECT id FROM courses").fetchone()[0]
+    view.refresh(rename_course(lib, course_id, "UVA LLM 2024")[0])
+    qtbot.waitUntil(lambda: view.hits.topLevelItem(0).text(1) == "UVA LLM 2024/S0-L16")
+    with qtbot.waitSignal(view.session_requested) as opened:  # before: no session of that name, nothing opened
+        view.hits.itemActivated.emit(view.hits.topLevelItem(0), 0)
+    assert opened.args == [lib.conn.execute("SELECT id FROM sessions").fetchone()[0]]

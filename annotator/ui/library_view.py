@@ -225,6 +225,9 @@ class LibraryView(QWidget):
         elif changes.sessions or changes.courses:
             self.model.invalidate_rows()  # the sessions column; rows are re-read as they are painted
             self._show_detail(self.current_paper())
+        if self._query.text.strip() and (changes is None or changes.sessions or changes.courses):
+            # the hits name a session by course and id (a renamed course's would open nothing) and quote notes
+            self._hits_due = self._ids_stale = True
         if self.isVisible():
             self._load_stale()
 
