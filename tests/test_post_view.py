@@ -81,3 +81,17 @@ def test_a_hidden_post_tab_renders_when_it_is_shown_again(qtbot, post_tab) -> No
     win.centre.setCurrentWidget(win.post_view)
     settle(qtbot, win.runner)
     assert "Read section 3 first." in win.post_view.text()
+
+
+def test_another_session_s_post_starts_at_its_top(qtbot, post_tab, tmp_path) -> None:
+    win, session_id = post_tab
+    other = tmp_path / "posts" / "S0-L08.md"
+    other.write_text(BASE, encoding="utf-8")
+    import_paths(win.lib, [other], "C")
+    win.apply_changes(None)
+    bar = win.post_view.editor.verticalScrollBar()
+    bar.setValue(bar.maximum())  # S0-L07 read to its end
+    assert bar.value() > 0
+    win.show_session(queries.resolve_session(win.lib.conn, "C/S0-L08"))
+    qtbot.waitUntil(lambda: win.post_view.text().replace("\r\n", "\n") == BASE)
+    assert bar.maximum() > 0 and bar.value() == 0

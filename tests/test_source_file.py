@@ -4,7 +4,10 @@ since moved or deleted is named in the message, and undo of a re-import puts the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from annotator.store import editing, operations, queries
 from annotator.store.importing import import_paths
@@ -78,3 +81,15 @@ def test_the_same_file_found_in_another_folder_moves_the_session_there_in_one_un
 def test_a_session_made_in_the_app_has_no_file(lib) -> None:
     _, session_id = editing.new_session(lib, COURSE, "S2", "Planning")
     assert source_file(lib.conn, session_id) == (None, "Made in the app: it was not imported from a file.")
+
+
+def test_a_file_in_a_folder_whose_name_is_not_utf8_imports_and_reveal_says_why_it_cannot_show_it(lib, tmp_path) -> None:
+    folder = tmp_path / "downloads" / os.fsdecode(b"caf\xe9")  # a Latin-1 name, as an old archive unpacks
+    try:
+        path = write_post(folder)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system does not take file names that are not UTF-8")
+    session_id = import_one(lib, path)  # before: UnicodeEncodeError, nothing imported
+    assert [s["title"] for s in queries.list_sessions(lib.conn)] == ["Agents"]
+    assert source_file(lib.conn, session_id) == (
+        None, "Imported from S1.md in a folder whose name is not UTF-8 text, which the library cannot keep.")

@@ -12,6 +12,7 @@ from annotator.store import editing
 from annotator.store.library import Library, open_library
 from annotator.store.operations import Changes, run_operation
 from annotator.store.paper_browser import PaperQuery, paper_ids
+from annotator.store.queries import SearchCut
 from annotator.ui.library_view import LibraryView
 from annotator.ui.paper_detail_pane import is_web_link, paper_html
 from annotator.ui.paper_table_model import PAGE_SIZE, PaperTableModel
@@ -202,3 +203,55 @@ def test_model_reads_rows_lazily_in_pages(qtbot, lib: Library, qtmodeltester) ->
     with qtbot.waitSignal(model.sort_requested) as sort:
         model.sort(2, Qt.SortOrder.DescendingOrder)
     assert sort.args == ["arxiv", True]
+
+
+def test_sorting_while_a_search_runs_still_lists_the_sessions_and_notes_it_found(qtbot, view: LibraryView) -> None:
+    view.search.setText("multimodal")  # the session's title has the word
+    view.search.returnPressed.emit()
+    view.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # clicked before the answer
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["Visual Instruction Tuning"]
+    assert [view.hits.topLevelItem(i).text(1) for i in range(view.hits.topLevelItemCount())] == ["UVA-LLM/S0-L16"]
+
+
+def test_an_edit_landing_while_a_search_runs_keeps_the_hits_of_the_new_text(qtbot, lib: Library, view: LibraryView) -> None:
+    view.search.setText("multimodal")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: view.hits.topLevelItemCount() == 1)
+    view.search.setText("finance")
+    view.search.returnPressed.emit()
+    view.refresh(Changes(papers={1}))  # an edit (another window, an arXiv fill-in) lands meanwhile
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["BloombergGPT: A Large Language Model for Finance"]
+    assert not view.hits.isVisible()  # no session or notes has "finance": not the hits of "multimodal"
+
+
+def test_a_search_in_a_paper_list_cut_at_its_time_budget_shows_only_papers_of_that_list(
+        qtbot, view: LibraryView, monkeypatch) -> None:
+    import annotator.ui.library_view as library_view
+
+    def over_budget(*_args, **_kwargs) -> list[int]:
+        raise SearchCut(1.0)
+
+    view.lists.setCurrentIndex(1)  # "HF daily 2024-03-01": ConvNets…, Visual Instruction Tuning
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    monkeypatch.setattr(library_view, "paper_ids", over_budget)
+    view.search.setText("model")  # also in BloombergGPT's title, which is not in the list
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading())
+    assert titles(view) == ["Visual Instruction Tuning"]
+    assert view.count_label.text().endswith("showing the first 1 matches, not the best")
+
+
+def test_a_session_found_by_a_search_opens_after_its_course_is_renamed(qtbot, lib: Library, view: LibraryView) -> None:
+    from annotator.store.organising import rename_course
+
+    view.search.setText("multimodal")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: view.hits.topLevelItemCount() == 1)
+    course_id = lib.conn.execute("SELECT id FROM courses").fetchone()[0]
+    view.refresh(rename_course(lib, course_id, "UVA LLM 2024")[0])
+    qtbot.waitUntil(lambda: view.hits.topLevelItem(0).text(1) == "UVA LLM 2024/S0-L16")
+    with qtbot.waitSignal(view.session_requested) as opened:  # before: no session of that name, nothing opened
+        view.hits.itemActivated.emit(view.hits.topLevelItem(0), 0)
+    assert opened.args == [lib.conn.execute("SELECT id FROM sessions").fetchone()[0]]

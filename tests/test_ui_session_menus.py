@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextDocument
+from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMenu, QMessageBox
 
 from annotator.formats.model import Paper
 from annotator.site.link import link_site
@@ -207,3 +208,49 @@ def test_a_paper_list_is_renamed_shown_and_deleted_from_its_menu(qtbot, window, 
     settle(qtbot, window.runner)
     assert [box.itemText(i) for i in range(box.count())] == ["All papers", "Agents reading list (2)"]
     assert operations.undo(window.lib).label == "Rename list 'HF daily 2024-05-01' to 'Agents reading list'"
+
+
+def shown_text(label: QLabel) -> str:
+    """What LABEL shows on screen: its text, or the text of the HTML Qt guessed it to be; with a buddy,
+    an & underlines the next letter (a shortcut) and && shows one &."""
+    text = label.text()
+    if label.textFormat() != Qt.TextFormat.PlainText and (
+            label.textFormat() != Qt.TextFormat.AutoText or GuiQt.mightBeRichText(text)):
+        document = QTextDocument()
+        document.setHtml(text)
+        text = document.toPlainText()
+    return without_mnemonics(text) if label.buddy() is not None else text
+
+
+def without_mnemonics(text: str) -> str:
+    """TEXT as a menu entry or a field's label shows it: an & underlines the next letter, && shows one &."""
+    return "&".join(part.replace("&", "") for part in text.split("&&"))
+
+
+def test_the_rename_dialog_shows_a_course_named_like_html_as_typed(qtbot, window) -> None:
+    editing.new_session(window.lib, "<b>R&D</b> 2025", "S9", "Planning")
+    window.apply_changes(None)
+    select_course(window, "<b>R&D</b> 2025")
+    seen: list[str] = []
+
+    def read_the_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen.extend(shown_text(label) for label in dialog.findChildren(QLabel))
+        dialog.reject()
+
+    QTimer.singleShot(0, read_the_dialog)
+    window.session_menus.rename_course_action.trigger()
+    assert seen == ["New name for course “<b>R&D</b> 2025”:"]  # not "RD 2025" in bold, D underlined
+
+
+def test_the_edit_menu_names_a_course_with_an_ampersand_as_it_is_called(qtbot, window, monkeypatch) -> None:
+    editing.new_session(window.lib, "R&D 2025", "S9", "Planning")
+    window.apply_changes(None)
+    select_course(window, "R&D 2025")
+    answer_name(monkeypatch, "Research 2025")
+    window.session_menus.rename_course_action.trigger()
+    settle(qtbot, window.runner)
+    assert without_mnemonics(window.undo_action.text()) == "Undo Rename course 'R&D 2025' to 'Research 2025'"
+    window.undo()
+    settle(qtbot, window.runner)
+    assert without_mnemonics(window.redo_action.text()) == "Redo Rename course 'R&D 2025' to 'Research 2025'"

@@ -123,10 +123,16 @@ class ImportWriter:
         return self._folder_courses[key]
 
     def _folder_of(self, path: Path) -> str:
-        """The absolute, resolved folder of PATH, as sessions.source_folder keeps it (each folder resolved once)."""
+        """The absolute, resolved folder of PATH, as sessions.source_folder keeps it (each folder resolved once);
+        '' for a folder whose name is not UTF-8."""
         folder = os.path.dirname(str(path))
         if folder not in self._folders:
-            self._folders[folder] = str(path.parent.resolve())
+            resolved = str(path.parent.resolve())
+            try:
+                resolved.encode("utf-8")
+            except UnicodeEncodeError:  # a name that is not UTF-8 cannot be kept as SQLite text: '' says so
+                resolved = ""
+            self._folders[folder] = resolved
         return self._folders[folder]
 
 

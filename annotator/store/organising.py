@@ -126,7 +126,8 @@ def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None,
     """(the file session SESSION_ID came from, '') when it is known and there, else (None, why not).
 
     A post of a linked course's site is known by its place in the site; any other imported file
-    by the folder it was imported from (sessions.source_folder, kept since db/010) and its name.
+    by the folder it was imported from (sessions.source_folder, kept since db/010; '' for a folder whose name
+    is not UTF-8) and its name.
     """
     row = conn.execute(
         "SELECT s.source, s.source_folder, b.path, l.folder FROM sessions s LEFT JOIN site_bases b ON b.id = s.id "
@@ -142,5 +143,7 @@ def source_file(conn: sqlite3.Connection, session_id: int) -> tuple[Path | None,
     if source_folder is None:
         return None, (f"Imported from {source} by an earlier version of annotator, which kept the file's name "
                       "but not its folder. Import the file again to remember where it is.")
+    if not source_folder:
+        return None, f"Imported from {source} in a folder whose name is not UTF-8 text, which the library cannot keep."
     full = Path(source_folder) / source
     return (full, "") if full.is_file() else (None, f"Imported from {full}, which is no longer there.")

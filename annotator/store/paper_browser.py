@@ -145,8 +145,10 @@ def ranked_page(conn: sqlite3.Connection, text: str, limit: int, seconds: float 
     return _ids_within(conn, _ranked_sql(False) + " LIMIT :limit", {"match": match, "limit": limit}, seconds)
 
 
-def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds: float | None = None) -> list[int]:
-    """Up to LIMIT papers matching TEXT, those matching in the title first, unranked (found within SECONDS).
+def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds: float | None = None,
+                  list_id: int | None = None) -> list[int]:
+    """Up to LIMIT papers matching TEXT, those matching in the title first, unranked (found within SECONDS);
+    with LIST_ID, only papers of that list, in its order.
 
     Streams from the index at once even when most of 100k papers match (a one-letter prefix),
     where ranking all of them by bm25 takes a while: shown while the ranking runs.
@@ -154,8 +156,13 @@ def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds
     match = fts_query(text)
     if not match:
         return []
-    sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :q LIMIT :limit"
     seconds = queries.SEARCH_SECONDS if seconds is None else seconds
+    if list_id is not None:
+        in_list = ("SELECT i.paper_id FROM paper_list_items i JOIN papers_fts ON papers_fts.rowid = i.paper_id "
+                   "WHERE i.list_id = :list AND papers_fts MATCH :q ORDER BY i.position LIMIT :limit")
+        rows = rows_within(conn, [in_list], {"q": match, "list": list_id, "limit": limit}, seconds)[0]
+        return list(dict.fromkeys(row[0] for row in rows))
+    sql = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :q LIMIT :limit"
     rows = rows_within(conn, [sql], {"q": f"title : ({match})", "limit": limit}, seconds)[0]
     found = list(dict.fromkeys(row[0] for row in rows))
     if len(found) < limit:

@@ -92,7 +92,7 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
         if page is not None:
             task.answer("cut", (page, f"{cut}: showing the best {len(page):,} of {count:,} matches"))
         else:
-            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES)
+            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES, list_id=query.list_id)
             task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
@@ -115,6 +115,7 @@ class LibraryView(QWidget):
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
         self._restore: tuple[list[int], int | None] = ([], None)
+        self._hits_due = False  # the search text's hits are asked for and not shown yet
 
         self.lists = QComboBox()
         self.lists.setToolTip("Show all papers, or one imported paper list in its own order")
@@ -224,6 +225,9 @@ class LibraryView(QWidget):
         elif changes.sessions or changes.courses:
             self.model.invalidate_rows()  # the sessions column; rows are re-read as they are painted
             self._show_detail(self.current_paper())
+        if self._query.text.strip() and (changes is None or changes.sessions or changes.courses):
+            # the hits name a session by course and id (a renamed course's would open nothing) and quote notes
+            self._hits_due = self._ids_stale = True
         if self.isVisible():
             self._load_stale()
 
@@ -287,6 +291,9 @@ class LibraryView(QWidget):
         selected = self.selected_paper_ids()
         self._restore = (selected if len(selected) <= 1000 else [], self.current_paper())
         query = self._query
+        # a sort, a list or a refresh interrupts a search still owing its hits: this query owes them then
+        with_hits = with_hits or self._hits_due
+        self._hits_due = with_hits and bool(query.text.strip())
         self._first_timer.stop()
         self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits), lambda _none: None) \
             .newest(SEARCH_GROUP).answers(self._answered) \
@@ -319,6 +326,7 @@ class LibraryView(QWidget):
             else:
                 self._announce(len(ids))
         elif name == "hits":
+            self._hits_due = False
             self._show_hits(result)
 
     def _show_first_matches(self) -> None:

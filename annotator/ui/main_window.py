@@ -177,8 +177,9 @@ class MainWindow(QMainWindow):
         stack = self.runner.history.stack
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}".rstrip()))
-        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text}".rstrip()))
+        # (a label names library things: an & in a course's name is no shortcut)
+        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text.replace('&', '&&')}".rstrip()))
+        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text.replace('&', '&&')}".rstrip()))
         self.find_action = self._action("&Find", self.focus_search, key.Find, "Search the library or filter sessions")
         self.delete_action = self._action("&Delete", self.delete_selected, key.Delete,
                                           "Delete the selected session or remove the selected reading")

@@ -18,7 +18,7 @@ from annotator.store import organising
 from annotator.store.pane_rows import session_with_course
 from annotator.store.queries import paper_lists, session_readings
 from annotator.ui.paper_actions import markdown_link
-from annotator.ui.plain_text import tooltip
+from annotator.ui.plain_text import safe_auto_text, tooltip
 
 if TYPE_CHECKING:
     from annotator.ui.library_view import LibraryView
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 def ask_name(parent: QWidget, title: str, label: str, current: str) -> str | None:
     """A new name typed by the user (None when cancelled or unchanged); the store checks it."""
-    name, accepted = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, current)
+    # The label names the course or list: Qt guesses whether it is HTML, and, as the label of the
+    # text field, takes an & for a shortcut (R&D showed as RD, its D underlined).
+    text = safe_auto_text(label.replace("&", "&&"))
+    name, accepted = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Normal, current)
     return name if accepted and name != current else None
 
 

@@ -50,6 +50,7 @@ class PostView(QWidget):
         self._session: int | None = None
         self._text = ""
         self._stale = False
+        self._shown: int | None = None  # the session whose post the editor holds
 
     def text(self) -> str:
         """The post shown (its line breaks as written, which the editor would not keep)."""
@@ -94,6 +95,7 @@ class PostView(QWidget):
         self.copy_button.setEnabled(bool(text))
         set_plain(self.problem, problem)
         self.problem.setVisible(bool(problem))
-        scroll = self.editor.verticalScrollBar().value()
+        scroll = self.editor.verticalScrollBar().value() if session_id == self._shown else 0
+        self._shown = session_id
         self.editor.setPlainText(text)
         self.editor.verticalScrollBar().setValue(scroll)  # an edit re-renders: keep the place being read
