@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from annotator import __version__
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, readable
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(readable(json.dumps(data, ensure_ascii=False, indent=2)))  # valid UTF-8 even for a file name that is not
 
 
 def _print_rows(args: argparse.Namespace, rows: list[dict[str, Any]], columns: list[str], empty: str) -> None:
@@ -442,6 +442,9 @@ def _library_path(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `annotator` console script."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed as it is on disk, as ls does
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

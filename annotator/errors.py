@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def readable(text: str) -> str:
+    """TEXT with the undecodable bytes of a file name (lone surrogates, as Python reads a name that is not
+    UTF-8) shown as U+FFFD: such a str cannot be printed, stored by SQLite or shown by Qt."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class AnnotatorError(Exception):
     """A problem the user can fix; shown as one line `PATH: line N: reason`, never as a traceback."""
 
     def __init__(self, reason: str, path: str | Path | None = None, line: int | None = None):
         super().__init__(reason)
         self.reason = reason
-        self.path = str(path) if path is not None else None
+        self.path = readable(str(path)) if path is not None else None
         self.line = line
 
     def located(self, path: str | Path, line_offset: int = 0) -> AnnotatorError:

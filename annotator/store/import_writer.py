@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from annotator.errors import readable
 from annotator.formats.model import PaperList, Reading, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
@@ -67,8 +68,10 @@ def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
     for parent in resolved.parents:
         if parent.name in SITE_COLLECTIONS:
             site = parent.parent
-            return (explicit or site.name, str(site))
-    return (explicit or resolved.parent.name or "library", "")
+            folder = str(site) if readable(str(site)) == str(site) else ""  # ('' : not a folder SQLite can keep)
+            return (explicit or readable(site.name), folder)
+    # A folder's name that is not UTF-8 still names a course: its undecodable bytes show as U+FFFD.
+    return (explicit or readable(resolved.parent.name) or "library", "")
 
 
 class ImportWriter:
