@@ -207,3 +207,18 @@ def test_a_paper_list_is_renamed_shown_and_deleted_from_its_menu(qtbot, window, 
     settle(qtbot, window.runner)
     assert [box.itemText(i) for i in range(box.count())] == ["All papers", "Agents reading list (2)"]
     assert operations.undo(window.lib).label == "Rename list 'HF daily 2024-05-01' to 'Agents reading list'"
+
+
+def test_an_ampersand_in_a_course_name_shows_in_the_undo_and_redo_labels_and_the_toolbar_tooltip(
+        qtbot, window, monkeypatch) -> None:
+    select_course(window, "GenAI 2024")
+    answer_name(monkeypatch, "Q&A 2024")
+    window.session_menus.rename_course_action.trigger()
+    settle(qtbot, window.runner)
+    # An "&" left single in an action's text underlines the next letter and is not shown.
+    assert window.undo_action.text() == "&Undo Rename course 'GenAI 2024' to 'Q&&A 2024'"
+    assert window.undo_action.toolTip() == tooltip("Undo Rename course 'GenAI 2024' to 'Q&A 2024'")
+    window.undo()
+    settle(qtbot, window.runner)
+    assert window.redo_action.text() == "&Redo Rename course 'GenAI 2024' to 'Q&&A 2024'"
+    assert window.redo_action.toolTip() == tooltip("Redo Rename course 'GenAI 2024' to 'Q&A 2024'")
