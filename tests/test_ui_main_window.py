@@ -332,3 +332,18 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
     assert len(backups.list_backups(path)) == 2  # the library before the restore was kept
     window.close()
     lib.close()
+
+
+def test_a_bad_video_link_on_a_laptop_screen_scrolls_its_message_into_view(qtbot, window, monkeypatch, message_boxes):
+    window.resize(1256, 560)  # short enough that the paper's form scrolls, as a long title does on 1366×768
+    import_through_menu(qtbot, window, monkeypatch, seed_path(0))
+    window.readings.select_reading(window.readings.model.reading_ids()[0])
+    editor = window.reading_editor
+    editor.video_url.setFocus()
+    qtbot.keyClicks(editor.video_url, "www.youtube.com/watch?v=abc")
+    qtbot.keyClick(editor.video_url, Qt.Key.Key_Return)
+    settle(qtbot, window.runner)
+    label = editor.video_problem.label
+    assert "not a web link" in editor.video_problem.message
+    # The message under the field is read without scrolling: the whole of it shows, not only the field's icon.
+    qtbot.waitUntil(lambda: label.visibleRegion().boundingRect().height() == label.height(), timeout=3000)
