@@ -59,6 +59,7 @@ FIRST_MATCHES_AFTER_MS = 50  # no ranked page by then: show the first title matc
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
+LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the box shows it with its count
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -276,6 +277,7 @@ class LibraryView(QWidget):
         self.lists.addItem("All papers", None)
         for paper_list in queries.paper_lists(self.lib.conn):
             self.lists.addItem(f"{paper_list['name']} ({paper_list['papers']})", paper_list["id"])
+            self.lists.setItemData(self.lists.count() - 1, paper_list["name"], LIST_NAME_ROLE)
         found = self.lists.findData(chosen)
         self.lists.setCurrentIndex(max(found, 0))
         self.lists.blockSignals(False)
@@ -329,7 +331,7 @@ class LibraryView(QWidget):
     def _announce(self, count: int) -> None:
         noun = "paper" if count == 1 else "papers"
         text = self._query.text.strip()
-        where = f" in “{self.lists.currentText()}”" if self._query.list_id is not None else ""
+        where = f" in “{self.lists.currentData(LIST_NAME_ROLE)}”" if self._query.list_id is not None else ""
         verb = "matches" if count == 1 else "match"
         message = f"{count:,} {noun}{where} {verb} “{text}”" if text else f"{count:,} {noun}{where}"
         if queries.words_left_out(text):
