@@ -179,6 +179,18 @@ def test_an_edit_refreshes_the_table_and_keeps_the_selection(qtbot, lib: Library
     assert "Aardvark GPT" in view.detail.toHtml()
 
 
+def test_a_link_found_for_the_selected_paper_shows_in_its_details(qtbot, lib: Library, view: LibraryView) -> None:
+    row = titles(view).index("ConvNets Match Vision Transformers at Scale")
+    view.table.selectRow(row)
+    paper_id = view.model.paper_id(row)
+    assert "2310.16764" not in view.detail.toHtml()
+    # What Find on arXiv or Edit Paper does: the table keeps its rows and order, the details change.
+    view.refresh(editing.edit_paper(lib, paper_id, {"url": "https://arxiv.org/abs/2310.16764",
+                                                    "authors": "Samuel L. Smith, Andrew Brock"})[0])
+    qtbot.waitUntil(lambda: "https://arxiv.org/abs/2310.16764" in view.detail.toHtml())
+    assert "Andrew Brock" in view.detail.toHtml() and view.selected_paper_ids() == [paper_id]
+
+
 def test_a_new_session_updates_the_sessions_column(qtbot, lib: Library, view: LibraryView) -> None:
     _, session_id = editing.new_session(lib, "UVA-LLM", "S0-L17", "More")
     assert view.model.data(view.model.index(0, 3)) == "UVA-LLM/S0-L16"

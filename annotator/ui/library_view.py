@@ -315,6 +315,7 @@ class LibraryView(QWidget):
             if added_below and (selected or current is not None) and not self.table.selectionModel().hasSelection():
                 self._model_reset()
             self._restore = ([], None)
+            self._show_detail(self.current_paper())  # the same rows keep their current one: its fields may have changed
             if cut:
                 self.count_label.setText(cut)
                 self.status_message.emit(cut)
