@@ -347,3 +347,19 @@ def test_a_bad_video_link_on_a_laptop_screen_scrolls_its_message_into_view(qtbot
     assert "not a web link" in editor.video_problem.message
     # The message under the field is read without scrolling: the whole of it shows, not only the field's icon.
     qtbot.waitUntil(lambda: label.visibleRegion().boundingRect().height() == label.height(), timeout=3000)
+
+
+def test_in_the_library_tab_the_status_bar_keeps_saying_what_was_undone(qtbot, window, monkeypatch, message_boxes):
+    import_through_menu(qtbot, window, monkeypatch, seed_path(0))
+    view = window.library_view
+    window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 9 and not view.is_loading())
+    view.table.selectRow(0)
+    paper_id = view.current_paper()
+    window.runner.edit(editing.edit_paper, paper_id, {"authors": "Ada Lovelace"}).run_in_background()
+    settle(qtbot, window.runner)
+    window.undo()
+    settle(qtbot, window.runner)
+    qtbot.waitUntil(lambda: not view.is_loading() and "Ada Lovelace" not in view.detail.toHtml())
+    # The table was re-read for the undo, but the same papers are shown: no "9 papers" over the undo's message.
+    assert window.statusBar().currentMessage().startswith("Undid: ")

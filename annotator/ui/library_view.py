@@ -113,6 +113,7 @@ class LibraryView(QWidget):
         self.runner = runner
         self.model = PaperTableModel(lib, self)
         self._query = PaperQuery(sort="title")
+        self._announced: PaperQuery | None = None  # the search whose count the status bar was last told
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
         self._restore: tuple[list[int], int | None] = ([], None)
@@ -338,7 +339,9 @@ class LibraryView(QWidget):
         if queries.words_left_out(text):
             message += f" (its first {queries.MAX_WORDS} distinct words)"
         self.count_label.setText(message)
-        self.status_message.emit(message)
+        if self._query != self._announced:  # a re-read of the same search leaves the status bar to the edit that caused it
+            self._announced = self._query
+            self.status_message.emit(message)
         if count == 0 and not text and self._query.list_id is None:
             self.detail.show_placeholder("No papers yet: import a session post or a paper list (File ▸ Import…).")
 
