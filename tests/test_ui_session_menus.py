@@ -178,6 +178,18 @@ def test_reveal_source_file_opens_the_folder_of_a_file_imported_on_its_own_until
     assert reveal.toolTip() == tooltip(f"Imported from {post.resolve()}, which is no longer there.")
 
 
+def test_reveal_source_file_names_the_file_and_says_so_when_no_file_manager_opens(
+        qtbot, window, monkeypatch, tmp_path) -> None:
+    opened = [True, False]  # a desktop with a file manager, then one without
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.pop(0))
+    window.show_session(session(window, "Site/S0-L07"))
+    post = (tmp_path / "site" / POST).resolve()
+    actions(window.session_menus.menu_for_current())["Reveal Source File"].trigger()
+    assert window.statusBar().currentMessage() == f"{post.name} is in {post.parent}"
+    actions(window.session_menus.menu_for_current())["Reveal Source File"].trigger()
+    assert window.statusBar().currentMessage() == f"No file manager could open the folder: the file is {post}"
+
+
 def test_copy_a_session_as_markdown(qtbot, window) -> None:
     window.show_session(session(window, "GenAI 2024/S1"))
     actions(window.session_menus.menu_for_current())["Copy as Markdown"].trigger()
