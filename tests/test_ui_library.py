@@ -214,3 +214,14 @@ def test_model_reads_rows_lazily_in_pages(qtbot, lib: Library, qtmodeltester) ->
     with qtbot.waitSignal(model.sort_requested) as sort:
         model.sort(2, Qt.SortOrder.DescendingOrder)
     assert sort.args == ["arxiv", True]
+
+
+def test_down_from_the_search_box_selects_the_first_match_so_it_can_be_edited(qtbot, view: LibraryView) -> None:
+    view.table.setFocus()  # a row was current before the search (the user had clicked into the table)
+    view.activateWindow()
+    view.focus_search()
+    qtbot.keyClicks(view.search, "machine-generated")
+    qtbot.waitUntil(lambda: titles(view) == ["Visual Instruction Tuning"] and not view.is_loading())
+    qtbot.keyClick(view.search, Qt.Key.Key_Down)
+    assert view.selected_paper_ids() == [view.model.paper_id(0)]
+    assert view.edit_button.isEnabled() and view.add_button.isEnabled()

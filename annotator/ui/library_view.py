@@ -401,8 +401,11 @@ class LibraryView(QWidget):
 
     def _focus_table(self) -> None:
         self.table.setFocus()
-        if not self.table.currentIndex().isValid() and self.model.rowCount():
-            self.table.selectRow(0)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            # The view keeps a current row through a search without selecting it: select it, so that
+            # Edit Paper and Add to Session work on the row the details show.
+            current = self.table.currentIndex()
+            self.table.selectRow(current.row() if current.isValid() else 0)
 
     def edit_current_paper(self) -> PaperEditorDialog | None:
         """Open the editor on the current paper (window-modal); the dialog, or None."""
