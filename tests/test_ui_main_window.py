@@ -335,9 +335,15 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
 
 
 def test_a_bad_video_link_on_a_laptop_screen_scrolls_its_message_into_view(qtbot, window, monkeypatch, message_boxes):
-    window.resize(1256, 560)  # short enough that the paper's form scrolls, as a long title does on 1366×768
+    window.resize(1256, 640)  # a laptop's window: with a long title and many authors the paper's form scrolls
     import_through_menu(qtbot, window, monkeypatch, seed_path(0))
-    window.readings.select_reading(window.readings.model.reading_ids()[0])
+    first = window.readings.model.reading(0)
+    window.runner.edit(editing.edit_paper, first["paper_id"], {  # a survey's long title and many authors
+        "title": "A Comprehensive Survey of LLM Alignment Techniques: RLHF, RLAIF, PPO, DPO and More",
+        "authors": "Zhichao Wang, Bin Bi, Shiva Kumar Pentyala, Kiran Ramnath, Sougata Chaudhuri, Shubham Mehrotra, "
+                   "Zixu (James)Zhu, Xiang-Bo Mao, Sitaram Asur, Na (Claire)Cheng"}).run_in_background()
+    settle(qtbot, window.runner)
+    window.readings.select_reading(first["reading_id"])
     editor = window.reading_editor
     editor.video_url.setFocus()
     qtbot.keyClicks(editor.video_url, "www.youtube.com/watch?v=abc")

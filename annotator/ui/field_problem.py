@@ -6,6 +6,7 @@ that text, so it is shown as plain text.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea, QStyle
 
 from annotator.ui.plain_text import plain_label, tooltip
@@ -43,10 +44,9 @@ class FieldProblem:
             area = area.parentWidget()
         if area is None or area.widget() is None:
             return
-        layout = area.widget().layout()
-        if layout is not None:
-            layout.activate()  # place the label, shown just now, before asking where it is
-        area.ensureWidgetVisible(self.label, 0, 0)
+        # Once the label shown just now has its place: the form grows (the scroll area resizes it) only
+        # after the layout requests queued by show() are handled.
+        QTimer.singleShot(0, self.label, lambda: area.ensureWidgetVisible(self.label, 0, 0))
 
     def clear(self) -> None:
         """The field holds nothing wrong (any more)."""
