@@ -206,3 +206,18 @@ def test_attach_blog_notes_accepts_lines_without_line_breaks():
     readings = [Reading(Paper("The paper title")), Reading(Paper("Unrelated"))]
     attach_blog_notes(lines, readings, 1)
     assert [r.notes for r in readings] == ["notes", ""]
+
+
+def test_an_author_list_wrapped_onto_a_second_line_keeps_every_author():
+    # As in the 2026 course's W01.2.alignment.md: the bullet's names go on in the next line, indented by one space.
+    text = ("---\nlayout: post\ntitle: Alignment\n---\n\n## Reading\n\n"
+            "#### A Comprehensive Survey of LLM Alignment Techniques: RLHF, RLAIF, PPO, DPO and More\n"
+            "+ [Submitted on 23 Jul 2024]\n"
+            "+ Zhichao Wang, Bin Bi, Shiva Kumar Pentyala, Kiran Ramnath, Sougata Chaudhuri, Shubham \n"
+            " Mehrotra, Zixu (James)Zhu, Xiang-Bo Mao, Sitaram Asur, Na (Claire)Cheng\n"
+            "+ With advancements in self-supervised learning, the availability of trillions tokens in a pre-training "
+            "corpus, instruction fine-tuning, and the development of large Transformers with billions of parameters.\n")
+    [reading] = parse_session_post(text, "_contents/W01.2.alignment.md").readings
+    assert reading.paper.authors == ("Zhichao Wang, Bin Bi, Shiva Kumar Pentyala, Kiran Ramnath, Sougata Chaudhuri, "
+                                     "Shubham Mehrotra, Zixu (James)Zhu, Xiang-Bo Mao, Sitaram Asur, Na (Claire)Cheng")
+    assert reading.paper.abstract.startswith("With advancements in self-supervised learning")

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 
 from annotator.formats.model import Paper
-from annotator.store import editing, queries
+from annotator.store import editing, organising, queries
 from annotator.store.library import open_library
 from annotator.ui.keyboard import shortcut_rows
 from tests.ui_helpers import settle
@@ -96,3 +96,14 @@ def test_help_lists_every_shortcut(window) -> None:
     rows = dict(shortcut_rows(window.actions()))
     assert rows["Next Session"] == "Alt+Down" and rows["Move Reading Up"] == "Ctrl+Shift+Up"
     assert rows["2 Library"] == "Ctrl+2" and rows["Undo"].startswith("Ctrl+Z") and rows["Keyboard Shortcuts"] == "F1"
+
+
+def test_help_lists_undo_and_redo_by_name_after_an_edit(qtbot, window) -> None:
+    window.show_session(session(window, "S1"))
+    course_id = window.lib.conn.execute("SELECT id FROM courses WHERE name = 'C'").fetchone()[0]
+    window.runner.edit(organising.rename_course, course_id, "Q&A").run_in_background()
+    settle(qtbot, window.runner)
+    window.undo()
+    settle(qtbot, window.runner)
+    rows = dict(shortcut_rows(window.actions()))
+    assert rows["Undo"] == "Ctrl+Z" and rows["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"  # not "Redo Rename course 'C' to 'QA'"

@@ -138,7 +138,7 @@ def test_a_paper_list_shows_its_papers_in_list_order(qtbot, view: LibraryView) -
     view.lists.setCurrentIndex(view.lists.findText("HF daily 2024-03-01 (2)"))
     expected = ["ConvNets Match Vision Transformers at Scale", "Visual Instruction Tuning"]
     qtbot.waitUntil(lambda: titles(view) == expected)
-    assert "in “HF daily 2024-03-01 (2)”" in view.count_label.text()
+    assert view.count_label.text() == "2 papers in “HF daily 2024-03-01”"  # its count said once
 
 
 def test_add_to_session_emits_the_selected_ids(qtbot, lib: Library, view: LibraryView) -> None:
@@ -178,6 +178,18 @@ def test_an_edit_refreshes_the_table_and_keeps_the_selection(qtbot, lib: Library
     qtbot.waitUntil(lambda: titles(view)[0] == "Aardvark GPT")
     assert view.selected_paper_ids() == [paper_id]
     assert "Aardvark GPT" in view.detail.toHtml()
+
+
+def test_a_link_found_for_the_selected_paper_shows_in_its_details(qtbot, lib: Library, view: LibraryView) -> None:
+    row = titles(view).index("ConvNets Match Vision Transformers at Scale")
+    view.table.selectRow(row)
+    paper_id = view.model.paper_id(row)
+    assert "2310.16764" not in view.detail.toHtml()
+    # What Find on arXiv or Edit Paper does: the table keeps its rows and order, the details change.
+    view.refresh(editing.edit_paper(lib, paper_id, {"url": "https://arxiv.org/abs/2310.16764",
+                                                    "authors": "Samuel L. Smith, Andrew Brock"})[0])
+    qtbot.waitUntil(lambda: "https://arxiv.org/abs/2310.16764" in view.detail.toHtml())
+    assert "Andrew Brock" in view.detail.toHtml() and view.selected_paper_ids() == [paper_id]
 
 
 def test_a_new_session_updates_the_sessions_column(qtbot, lib: Library, view: LibraryView) -> None:
@@ -255,3 +267,14 @@ def test_a_session_found_by_a_search_opens_after_its_course_is_renamed(qtbot, li
     with qtbot.waitSignal(view.session_requested) as opened:  # before: no session of that name, nothing opened
         view.hits.itemActivated.emit(view.hits.topLevelItem(0), 0)
     assert opened.args == [lib.conn.execute("SELECT id FROM sessions").fetchone()[0]]
+
+
+def test_down_from_the_search_box_selects_the_first_match_so_it_can_be_edited(qtbot, view: LibraryView) -> None:
+    view.table.setFocus()  # a row was current before the search (the user had clicked into the table)
+    view.activateWindow()
+    view.focus_search()
+    qtbot.keyClicks(view.search, "machine-generated")
+    qtbot.waitUntil(lambda: titles(view) == ["Visual Instruction Tuning"] and not view.is_loading())
+    qtbot.keyClick(view.search, Qt.Key.Key_Down)
+    assert view.selected_paper_ids() == [view.model.paper_id(0)]
+    assert view.edit_button.isEnabled() and view.add_button.isEnabled()

@@ -332,3 +332,40 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, tmp_path, monkeypatch):
     assert len(backups.list_backups(path)) == 2  # the library before the restore was kept
     window.close()
     lib.close()
+
+
+def test_a_bad_video_link_on_a_laptop_screen_scrolls_its_message_into_view(qtbot, window, monkeypatch, message_boxes):
+    window.resize(1256, 640)  # a laptop's window: with a long title and many authors the paper's form scrolls
+    import_through_menu(qtbot, window, monkeypatch, seed_path(0))
+    first = window.readings.model.reading(0)
+    window.runner.edit(editing.edit_paper, first["paper_id"], {  # a survey's long title and many authors
+        "title": "A Comprehensive Survey of LLM Alignment Techniques: RLHF, RLAIF, PPO, DPO and More",
+        "authors": "Zhichao Wang, Bin Bi, Shiva Kumar Pentyala, Kiran Ramnath, Sougata Chaudhuri, Shubham Mehrotra, "
+                   "Zixu (James)Zhu, Xiang-Bo Mao, Sitaram Asur, Na (Claire)Cheng"}).run_in_background()
+    settle(qtbot, window.runner)
+    window.readings.select_reading(first["reading_id"])
+    editor = window.reading_editor
+    editor.video_url.setFocus()
+    qtbot.keyClicks(editor.video_url, "www.youtube.com/watch?v=abc")
+    qtbot.keyClick(editor.video_url, Qt.Key.Key_Return)
+    settle(qtbot, window.runner)
+    label = editor.video_problem.label
+    assert "not a web link" in editor.video_problem.message
+    # The message under the field is read without scrolling: the whole of it shows, not only the field's icon.
+    qtbot.waitUntil(lambda: label.visibleRegion().boundingRect().height() == label.height(), timeout=3000)
+
+
+def test_in_the_library_tab_the_status_bar_keeps_saying_what_was_undone(qtbot, window, monkeypatch, message_boxes):
+    import_through_menu(qtbot, window, monkeypatch, seed_path(0))
+    view = window.library_view
+    window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 9 and not view.is_loading())
+    view.table.selectRow(0)
+    paper_id = view.current_paper()
+    window.runner.edit(editing.edit_paper, paper_id, {"authors": "Ada Lovelace"}).run_in_background()
+    settle(qtbot, window.runner)
+    window.undo()
+    settle(qtbot, window.runner)
+    qtbot.waitUntil(lambda: not view.is_loading() and "Ada Lovelace" not in view.detail.toHtml())
+    # The table was re-read for the undo, but the same papers are shown: no "9 papers" over the undo's message.
+    assert window.statusBar().currentMessage().startswith("Undid: ")

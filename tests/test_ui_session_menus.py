@@ -179,6 +179,18 @@ def test_reveal_source_file_opens_the_folder_of_a_file_imported_on_its_own_until
     assert reveal.toolTip() == tooltip(f"Imported from {post.resolve()}, which is no longer there.")
 
 
+def test_reveal_source_file_names_the_file_and_says_so_when_no_file_manager_opens(
+        qtbot, window, monkeypatch, tmp_path) -> None:
+    opened = [True, False]  # a desktop with a file manager, then one without
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.pop(0))
+    window.show_session(session(window, "Site/S0-L07"))
+    post = (tmp_path / "site" / POST).resolve()
+    actions(window.session_menus.menu_for_current())["Reveal Source File"].trigger()
+    assert window.statusBar().currentMessage() == f"{post.name} is in {post.parent}"
+    actions(window.session_menus.menu_for_current())["Reveal Source File"].trigger()
+    assert window.statusBar().currentMessage() == f"No file manager could open the folder: the file is {post}"
+
+
 def test_copy_a_session_as_markdown(qtbot, window) -> None:
     window.show_session(session(window, "GenAI 2024/S1"))
     actions(window.session_menus.menu_for_current())["Copy as Markdown"].trigger()
@@ -243,14 +255,16 @@ def test_the_rename_dialog_shows_a_course_named_like_html_as_typed(qtbot, window
     assert seen == ["New name for course “<b>R&D</b> 2025”:"]  # not "RD 2025" in bold, D underlined
 
 
-def test_the_edit_menu_names_a_course_with_an_ampersand_as_it_is_called(qtbot, window, monkeypatch) -> None:
-    editing.new_session(window.lib, "R&D 2025", "S9", "Planning")
-    window.apply_changes(None)
-    select_course(window, "R&D 2025")
-    answer_name(monkeypatch, "Research 2025")
+def test_an_ampersand_in_a_course_name_shows_in_the_undo_and_redo_labels_and_the_toolbar_tooltip(
+        qtbot, window, monkeypatch) -> None:
+    select_course(window, "GenAI 2024")
+    answer_name(monkeypatch, "Q&A 2024")
     window.session_menus.rename_course_action.trigger()
     settle(qtbot, window.runner)
-    assert without_mnemonics(window.undo_action.text()) == "Undo Rename course 'R&D 2025' to 'Research 2025'"
+    # An "&" left single in an action's text underlines the next letter and is not shown.
+    assert window.undo_action.text() == "&Undo Rename course 'GenAI 2024' to 'Q&&A 2024'"
+    assert window.undo_action.toolTip() == tooltip("Undo Rename course 'GenAI 2024' to 'Q&A 2024'")
     window.undo()
     settle(qtbot, window.runner)
-    assert without_mnemonics(window.redo_action.text()) == "Redo Rename course 'R&D 2025' to 'Research 2025'"
+    assert window.redo_action.text() == "&Redo Rename course 'GenAI 2024' to 'Q&&A 2024'"
+    assert window.redo_action.toolTip() == tooltip("Redo Rename course 'GenAI 2024' to 'Q&A 2024'")

@@ -336,14 +336,15 @@ def _is_metadata(text: str) -> bool:
 
 def _add_item(items: list[_Item], last: _Item | None, text: str, bullet: re.Match[str] | None) -> _Item | None:
     """Add a block line (BULLET: its _BULLET match): a bullet starts an item, a plain line
-    continues prose in LAST, the item above it (None: a gap). Returns the item it went to."""
+    continues prose, or a list of authors, in LAST, the item above it (None: a gap). Returns the
+    item it went to."""
     body = text[bullet.end() :].strip() if bullet else text.strip()
     if not body:
         return None  # a gap
     url, metadata, authors = _facts(body)
     prose = not (metadata or authors or _is_url_only(body, url))
-    if not bullet and prose and last is not None and last.prose:
-        last.text += " " + body  # an abstract wrapped over several lines
+    if not bullet and last is not None and ((prose and last.prose) or (authors and last.authors)):
+        last.text += " " + body  # an abstract, or a list of authors, wrapped over several lines
         last.joined = True
         return last
     item = _Item(body, prose, url, metadata, authors)

@@ -6,7 +6,8 @@ that text, so it is shown as plain text.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QStyle
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea, QStyle
 
 from annotator.ui.plain_text import plain_label, tooltip
 
@@ -33,6 +34,19 @@ class FieldProblem:
         self._icon.setVisible(True)
         self._icon.setToolTip(tooltip(message))
         self.field.setToolTip(tooltip(message))
+        self._scroll_into_view()
+
+    def _scroll_into_view(self) -> None:
+        """Scroll the form holding the field (a short window scrolls it) down to the message: else only
+        the field's icon may show, with the message under the fold."""
+        area = self.label.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None or area.widget() is None:
+            return
+        # Once the label shown just now has its place: the form grows (the scroll area resizes it) only
+        # after the layout requests queued by show() are handled.
+        QTimer.singleShot(0, self.label, lambda: area.ensureWidgetVisible(self.label, 0, 0))
 
     def clear(self) -> None:
         """The field holds nothing wrong (any more)."""

@@ -44,7 +44,9 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     for action in actions:
         keys = ", ".join(sequence.toString() for sequence in action.shortcuts() if not sequence.isEmpty())
         if keys:
-            rows[action.text().replace("&", "").rstrip("…").strip()] = keys
+            # The icon text: the menu text without its `&` marks (`&&` stays a literal `&`), and Undo and Redo
+            # keep their short toolbar names while their menu text names the step they take.
+            rows[action.iconText().rstrip("…").strip()] = keys
     return sorted(rows.items(), key=lambda row: row[0].casefold())
 
 

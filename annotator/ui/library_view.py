@@ -59,6 +59,7 @@ FIRST_MATCHES_AFTER_MS = 50  # no ranked page by then: show the first title matc
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
+LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the box shows it with its count
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -112,6 +113,7 @@ class LibraryView(QWidget):
         self.runner = runner
         self.model = PaperTableModel(lib, self)
         self._query = PaperQuery(sort="title")
+        self._announced: PaperQuery | None = None  # the search whose count the status bar was last told
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
         self._restore: tuple[list[int], int | None] = ([], None)
@@ -280,6 +282,7 @@ class LibraryView(QWidget):
         self.lists.addItem("All papers", None)
         for paper_list in queries.paper_lists(self.lib.conn):
             self.lists.addItem(f"{paper_list['name']} ({paper_list['papers']})", paper_list["id"])
+            self.lists.setItemData(self.lists.count() - 1, paper_list["name"], LIST_NAME_ROLE)
         found = self.lists.findData(chosen)
         self.lists.setCurrentIndex(max(found, 0))
         self.lists.blockSignals(False)
@@ -320,6 +323,7 @@ class LibraryView(QWidget):
             if added_below and (selected or current is not None) and not self.table.selectionModel().hasSelection():
                 self._model_reset()
             self._restore = ([], None)
+            self._show_detail(self.current_paper())  # the same rows keep their current one: its fields may have changed
             if cut:
                 self.count_label.setText(cut)
                 self.status_message.emit(cut)
@@ -337,13 +341,15 @@ class LibraryView(QWidget):
     def _announce(self, count: int) -> None:
         noun = "paper" if count == 1 else "papers"
         text = self._query.text.strip()
-        where = f" in “{self.lists.currentText()}”" if self._query.list_id is not None else ""
+        where = f" in “{self.lists.currentData(LIST_NAME_ROLE)}”" if self._query.list_id is not None else ""
         verb = "matches" if count == 1 else "match"
         message = f"{count:,} {noun}{where} {verb} “{text}”" if text else f"{count:,} {noun}{where}"
         if queries.words_left_out(text):
             message += f" (its first {queries.MAX_WORDS} distinct words)"
         self.count_label.setText(message)
-        self.status_message.emit(message)
+        if self._query != self._announced:  # a re-read of the same search leaves the status bar to the edit that caused it
+            self._announced = self._query
+            self.status_message.emit(message)
         if count == 0 and not text and self._query.list_id is None:
             self.detail.show_placeholder("No papers yet: import a session post or a paper list (File ▸ Import…).")
 
@@ -403,8 +409,11 @@ class LibraryView(QWidget):
 
     def _focus_table(self) -> None:
         self.table.setFocus()
-        if not self.table.currentIndex().isValid() and self.model.rowCount():
-            self.table.selectRow(0)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            # The view keeps a current row through a search without selecting it: select it, so that
+            # Edit Paper and Add to Session work on the row the details show.
+            current = self.table.currentIndex()
+            self.table.selectRow(current.row() if current.isValid() else 0)
 
     def edit_current_paper(self) -> PaperEditorDialog | None:
         """Open the editor on the current paper (window-modal); the dialog, or None."""

@@ -46,6 +46,7 @@ from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
 from annotator.ui.teams import TeamRosterDialog, WorkloadView
 from annotator.ui.toolbar import MainToolBar
+from annotator.ui.undo import name_step
 from annotator.ui.welcome import SAMPLE_COURSE, WelcomePage, sample_session_path
 from annotator.ui.window_layout import Workspace, restore_layout, save_layout
 
@@ -177,9 +178,8 @@ class MainWindow(QMainWindow):
         stack = self.runner.history.stack
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        # (a label names library things: an & in a course's name is no shortcut)
-        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text.replace('&', '&&')}".rstrip()))
-        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"&Redo {text.replace('&', '&&')}".rstrip()))
+        stack.undoTextChanged.connect(lambda text: name_step(self.undo_action, "Undo", text, "the last change"))
+        stack.redoTextChanged.connect(lambda text: name_step(self.redo_action, "Redo", text, "the last undone change"))
         self.find_action = self._action("&Find", self.focus_search, key.Find, "Search the library or filter sessions")
         self.delete_action = self._action("&Delete", self.delete_selected, key.Delete,
                                           "Delete the selected session or remove the selected reading")

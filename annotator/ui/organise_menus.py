@@ -8,6 +8,7 @@ window's runner, so each is one undo step and its refusal one message.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, QUrl
@@ -107,8 +108,15 @@ class SessionMenus(QObject):
         action.setToolTip(tooltip(tip))
         action.setStatusTip(tip)
         if path is not None:
-            action.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+            action.triggered.connect(lambda: self._reveal(path))
         return action
+
+    def _reveal(self, path: Path) -> None:
+        """Open PATH's folder in the file manager, and name the file: a posts folder holds many (and a
+        machine without a file manager opens nothing)."""
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+        self.window.runner.message.emit(f"{path.name} is in {path.parent}" if opened
+                                        else f"No file manager could open the folder: the file is {path}")
 
     def _add_move_menu(self, menu: QMenu, session_id: int) -> None:
         current = self.window.sessions.current_course()[1]

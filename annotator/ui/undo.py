@@ -13,17 +13,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 
 from annotator.errors import AnnotatorError
 from annotator.store import operations
 from annotator.store.library import Library
 from annotator.store.operations import Changes
+from annotator.ui.plain_text import tooltip
 
 if TYPE_CHECKING:
     from annotator.ui.operation_runner import OperationRunner, Task
 
 Step = Callable[[Library, int | None], Changes | None]
+
+
+def name_step(action: QAction, verb: str, label: str, otherwise: str) -> None:
+    """Name on Edit ▸ Undo/Redo ACTION (and on its toolbar button's tooltip) the step it takes back or again:
+    VERB and the operation's LABEL, or OTHERWISE when there is none. A label holds library text, where an "&"
+    would underline the next letter and vanish, and a tooltip would guess HTML."""
+    action.setText(f"&{verb} {label.replace('&', '&&')}".rstrip())
+    action.setToolTip(tooltip(f"{verb} {label or otherwise}"))
 
 
 @dataclass
