@@ -154,6 +154,7 @@ def test_fill_in_missing_links_of_a_session_reviews_before_it_applies_in_one_und
     assert rows[NOBODY][0].text(1) == "not found on arXiv"
     assert rows["BERT"][0].text(4) == "1810.04805"  # found by the id of its link
     assert dialog.apply_button.text() == "Apply 2"
+    assert rows[DPO][1].itemText(2) == f"{DPO} with an Offset — Afra Amini (2024, 2402.10571)"  # who wrote it, too
     rows[DPO][1].setCurrentIndex(2)  # "… with an Offset"
     assert rows[DPO][0].checkState(0) == Qt.CheckState.Checked and dialog.apply_button.text() == "Apply 3"
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
@@ -199,6 +200,7 @@ def test_the_window_stays_usable_while_a_batch_looks_papers_up(qtbot, shown, arx
     qtbot.waitUntil(lambda: any(p.isVisible() for p in win.findChildren(QProgressDialog)))  # after 400 ms
     progress = next(p for p in win.findChildren(QProgressDialog) if p.isVisible())
     assert progress.windowModality() == Qt.WindowModality.NonModal
+    assert progress.labelText().endswith("0 of 4 done")  # how far a batch of minutes has come
     reading = queries.session_readings(win.lib.conn, win.readings.model.session_id)[0]["reading_id"]
     with qtbot.waitSignal(win.runner.changed, timeout=1500):  # well before the slow answer
         win.runner.edit(editing.edit_reading, reading, team="team-4").run_in_background()
@@ -253,7 +255,7 @@ def test_fill_in_missing_links_of_the_list_shown_on_the_library_tab(qtbot, shown
     assert not win.arxiv.fill_list_action.isEnabled()  # all papers are shown, not a list
     lists.setCurrentIndex(lists.findText("HF picks (2)"))
     win.arxiv.update_actions()
-    assert win.arxiv.fill_list_action.text() == "Fill in Missing Links for &List “HF picks (2)”…"
+    assert win.arxiv.fill_list_action.text() == "Fill in Missing Links for &List “HF picks”…"  # its name, no count
     win.arxiv.fill_list_action.trigger()
     dialog = dialog_of(qtbot, win, LookupReviewDialog)
     assert [result.title for _item, result, _combo in dialog.rows()] == [DPO, NOBODY]
@@ -293,7 +295,7 @@ def test_the_paper_menu_names_a_list_with_an_ampersand_as_it_is(qtbot, shown) ->
     qtbot.waitUntil(lambda: any(lists.itemText(i).startswith("Q&A") for i in range(lists.count())))
     lists.setCurrentIndex(next(i for i in range(lists.count()) if lists.itemText(i).startswith("Q&A")))
     win.arxiv.update_actions()
-    assert win.arxiv.fill_list_action.iconText().startswith(f"Fill in Missing Links for List “{lists.currentText()}”")
+    assert win.arxiv.fill_list_action.iconText().startswith("Fill in Missing Links for List “Q&A reading”")
 
 
 def test_an_answer_that_is_no_feed_names_the_paper_it_was_for(qtbot, shown, arxiv, monkeypatch) -> None:

@@ -23,6 +23,7 @@ from annotator.store.lookups import ApplySummary, LookupResult, apply_lookups, l
 from annotator.store.paper_browser import paper_detail
 from annotator.store.read_connection import Connection
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
+from annotator.ui.library_view import LIST_NAME_ROLE
 from annotator.ui.operation_runner import Cancelled, Task
 from annotator.ui.plain_text import ask
 
@@ -106,7 +107,7 @@ class ArxivLookups(QObject):
         self.find_action.setEnabled(idle and self.selected_paper() is not None)
         self.fill_session_action.setEnabled(idle and self.window.sessions.selected_session() is not None)
         self.fill_library_action.setEnabled(idle)
-        name = self.window.library_view.lists.currentText().replace("&", "&&")  # a list's "&" is no shortcut
+        name = str(self.window.library_view.lists.currentData(LIST_NAME_ROLE) or "").replace("&", "&&")  # no shortcut
         list_shown = self.window.library_view.lists.currentData() is not None
         self.fill_list_action.setEnabled(idle and list_shown)
         self.fill_list_action.setText(f"Fill in Missing Links for &List “{name}”…" if list_shown

@@ -182,7 +182,8 @@ class LookupReviewDialog(QDialog):
         combo = QComboBox()
         combo.addItem(NO_CHOICE)
         for entry in result.candidates:
-            combo.addItem(f"{' '.join(entry.title.split())} ({entry.year or '?'}, {entry.arxiv_id})")
+            combo.addItem(f"{' '.join(entry.title.split())} — {authors_text(entry, 2)} ({entry.year or '?'}, "
+                          f"{entry.arxiv_id})")  # the authors tell two papers of one title apart
         combo.setToolTip("Several papers on arXiv have a similar title: pick the one this is, or none")
 
         def picked(index: int) -> None:

@@ -495,7 +495,7 @@ class OperationRunner(QObject):
         progress.setMinimumDuration(400)
         progress.setMinimumWidth(420)
         progress.canceled.connect(work.task.cancel)
-        work.on_progress = lambda done, total, what: _show_progress_step(progress, done, total, what)
+        work.on_progress = lambda done, total, what: _show_progress_step(progress, label, done, total, what)
 
         def close() -> None:
             progress.canceled.disconnect(work.task.cancel)
@@ -505,8 +505,11 @@ class OperationRunner(QObject):
         work.after(close)
 
 
-def _show_progress_step(progress: QProgressDialog, done: int, total: int, what: str) -> None:
+def _show_progress_step(progress: QProgressDialog, label: str, done: int, total: int, what: str) -> None:
+    """DONE of TOTAL: WHAT (a file's name) is being worked on, else LABEL says what is, with the count."""
     progress.setMaximum(max(total, 1))
     if what:
         progress.setLabelText(f"{Path(what).name}  ({done + 1} of {total})")
+    elif total:
+        progress.setLabelText(f"{label}\n{done} of {total} done")
     progress.setValue(min(done, total))
