@@ -223,3 +223,20 @@ def test_a_saved_column_width_no_screen_could_show_leaves_that_column_fitted(qtb
     qtbot.addWidget(window)
     assert window.sessions.tree.header().sectionSize(0) == 120  # what can be shown is taken
     assert window.sessions.tree.header().sectionSize(1) < 1000  # the date column fits its dates
+
+
+def test_a_narrow_session_list_elides_its_ids_before_hiding_its_titles(qtbot, window):
+    """Dragged narrow (or made narrow by the window), the list keeps some of every title in sight: the
+    id column gives way first, its tooltip whole ("000_4e53d66d23542365" is wider than such a pane allows)."""
+    shown_at(qtbot, window, 1366, 768)
+    lists = window.workspace.lists
+    lists.setSizes([260, lists.width() - 260])
+    tree = window.sessions.tree
+    qtbot.waitUntil(lambda: tree.viewport().width() < 260)
+    index = window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, CODES[2])))
+    title = index.siblingAtColumn(TITLE_COLUMN)
+    assert tree.visualRect(title).width() >= 12 * tree.fontMetrics().averageCharWidth()
+    assert tree.visualRect(title).right() <= tree.viewport().width()
+    assert CODES[2] in index.data(Qt.ItemDataRole.ToolTipRole)
+    lists.setSizes([600, lists.width() - 600])  # given room again, the id shows whole
+    qtbot.waitUntil(lambda: tree.visualRect(index).width() > tree.fontMetrics().horizontalAdvance(CODES[2]))

@@ -102,6 +102,10 @@ class ColumnState(QObject):
             self._unavailable.add(column)
         self.apply()
 
+    def user_sized(self, column: int) -> bool:
+        """Whether the user dragged COLUMN's width (then the view leaves it as it is)."""
+        return self.name(column) in self._widths
+
     def reset_widths(self) -> None:
         """Forget the user's widths: every column takes the view's own size again."""
         self._widths.clear()
@@ -124,11 +128,15 @@ class ColumnState(QObject):
                 elif column in self._fit:
                     self.fit(column)
 
-    def fit(self, column: int) -> None:
-        """COLUMN as wide as its widest cell or its header, whichever is wider."""
+    def fitted_width(self, column: int) -> int:
+        """How wide COLUMN is when fitted: its widest cell or its header, whichever is wider."""
         view: QAbstractItemView = self.view
         contents = self._measure(column) if self._measure is not None else view.sizeHintForColumn(column)
-        self.header.resizeSection(column, max(contents, self.header.sectionSizeHint(column)))
+        return max(contents, self.header.sectionSizeHint(column))
+
+    def fit(self, column: int) -> None:
+        """COLUMN as wide as its widest cell or its header, whichever is wider."""
+        self.header.resizeSection(column, self.fitted_width(column))
 
     def state(self) -> str:
         """The user's choices as one line of JSON, for QSettings."""

@@ -41,6 +41,8 @@ COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COURSE_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Session", "Date", "Title", "Site")
 TITLE_COLUMN = 2
+TITLE_ROOM_CHARS = 16  # a narrow pane elides the ids (down to ID_ROOM_CHARS) before the titles go out of sight
+ID_ROOM_CHARS = 8
 ID_WIDTH_CHARS = 26  # the widest a fitted column gets: a 20-character hash id fits, a whole file name does not
 SITE_COLUMN = 3
 
@@ -263,6 +265,8 @@ class SessionListPanel(QWidget):
         # Ids, dates and badges are as wide as their longest text; a pane narrower than that scrolls.
         self.columns = ColumnState(self.tree, fit=(0, 1, SITE_COLUMN), keep=(0,), measure=self._text_width)
         self.columns.set_available(SITE_COLUMN, False)  # until a course is linked to its site
+        self.tree.model().modelReset.connect(self._leave_room_for_titles)  # (after the columns' own fitting)
+        self.tree.viewport().installEventFilter(self)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
@@ -308,8 +312,26 @@ class SessionListPanel(QWidget):
         padding = 2 * metrics.horizontalAdvance("  ") + (2 * self.tree.indentation() if column == 0 else 0)
         return widest + padding
 
+    def _leave_room_for_titles(self) -> None:
+        """In a pane too narrow for whole ids, dates and TITLE_ROOM_CHARS of title, the id column gives way
+        (elided, its tooltip whole) instead of pushing the titles out of sight; a width the user dragged stays."""
+        header = self.tree.header()
+        if self.columns.user_sized(0):
+            return
+        chars = self.tree.fontMetrics().averageCharWidth()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (0, TITLE_COLUMN) and not header.isSectionHidden(c))
+        room = self.tree.viewport().width() - others - TITLE_ROOM_CHARS * chars
+        width = max(ID_ROOM_CHARS * chars, min(self.columns.fitted_width(0), room))
+        if width != header.sectionSize(0):
+            with self.columns.laying_out():
+                header.resizeSection(0, width)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Down in the filter box goes to the list, on the selected session or the first one shown."""
+        """Down in the filter box goes to the list, on the selected session or the first one shown; a resized
+        list shares its width again."""
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._leave_room_for_titles()
         if watched is self.filter and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
             self.tree.setFocus()
             if self.selected_session() is None:
@@ -415,3 +437,4 @@ class SessionListPanel(QWidget):
         if changes is None or changes.sessions or changes.courses:
             self.model.refresh(changes)
             self.columns.apply()  # an id or date edited in place may be wider now
+            self._leave_room_for_titles()
