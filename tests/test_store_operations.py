@@ -107,9 +107,16 @@ def test_an_edit_that_changes_nothing_leaves_no_undo_step(lib):
 
 def test_bad_video_links_are_refused(lib):
     ids = build_small_library(lib)
-    for bad in ("javascript:alert(1)", "file:///etc/passwd", "youtu.be/x", "https://"):
+    for bad in ("javascript:alert(1)", "javascript:alert(1.0)", "file:///etc/passwd", "localhost/x", "https://"):
         with pytest.raises(AnnotatorError, match="not a web link"):
             editing.edit_reading(lib, ids["r1"], add_videos=[bad])
+
+
+def test_a_video_link_typed_without_https_is_taken_as_a_browser_would(lib):
+    ids = build_small_library(lib)
+    editing.edit_reading(lib, ids["r1"], add_videos=["youtu.be/x", " www.youtube.com/watch?v=abc "])
+    videos = queries.session_readings(lib.conn, ids["s1"])[0]["videos"]
+    assert videos[-2:] == ["https://youtu.be/x", "https://www.youtube.com/watch?v=abc"]
 
 
 def test_one_paper_once_across_url_forms(lib):

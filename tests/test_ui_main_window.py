@@ -346,7 +346,7 @@ def test_a_bad_video_link_on_a_laptop_screen_scrolls_its_message_into_view(qtbot
     window.readings.select_reading(first["reading_id"])
     editor = window.reading_editor
     editor.video_url.setFocus()
-    qtbot.keyClicks(editor.video_url, "www.youtube.com/watch?v=abc")
+    qtbot.keyClicks(editor.video_url, "ftp://youtube.com/watch?v=abc")
     qtbot.keyClick(editor.video_url, Qt.Key.Key_Return)
     settle(qtbot, window.runner)
     label = editor.video_problem.label

@@ -32,9 +32,13 @@ def _operation(lib: Library, label: str, body: Callable[[sqlite3.Connection, Cha
 
 
 def validate_video_url(url: str) -> str:
-    """Return URL stripped if it is a video link a post can hold (http(s), one line), else raise
-    AnnotatorError. Import offers a `+ Video:` line as a link by the same rule."""
+    """Return URL stripped (https:// put before a link typed without it) if it is a video link a post can
+    hold (http(s), one line), else raise AnnotatorError. Import offers a `+ Video:` line as a link by the
+    same rule."""
     url = url.strip()
+    host = url.split("/")[0]
+    if "." in host and ":" not in host and video_link_problem(f"https://{url}") is None:
+        url = f"https://{url}"  # "youtu.be/…" or "www.youtube.com/…", as a browser's address bar takes them
     problem = video_link_problem(url)
     if problem:
         raise AnnotatorError(f"the video link {url!r} {problem}")

@@ -145,7 +145,7 @@ class DuplicatePaper(AnnotatorError):
     """An edit would give a paper the arXiv id another paper has: they are one paper, which may be merged."""
 
     def __init__(self, other_id: int, other_title: str):
-        super().__init__(f"another paper in the library already has that arXiv URL: {other_title!r}")
+        super().__init__(f"Another paper in the library already has that arXiv URL: “{' '.join(other_title.split())}”")
         self.other_id = other_id
 
 

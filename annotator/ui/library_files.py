@@ -112,7 +112,7 @@ class LibraryFiles(QObject):
         """Make an empty library at PATH and switch to it; the new window, or None when refused."""
         if Path(path).exists():
             warn(self.window, "New Library", f"{path} already exists, and annotator never replaces a file.\n\n"
-                 "Choose another name, or open it with File ▸ Open Library….")
+                 "Choose another name, or open it with File ▸ Open Library…")
             return None
         return self.switch_to(path, create=True)
 
