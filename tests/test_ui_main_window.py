@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from annotator.store import editing, queries
 from annotator.store.library import open_library
-from tests.conftest import seed_path
+from tests.conftest import DATA, seed_path
 
 pytest.importorskip("annotator.formats.detect")
 from annotator.ui import backup_actions, import_export
@@ -54,6 +55,23 @@ def import_through_menu(qtbot, window, monkeypatch, *paths: Path) -> object:
     with qtbot.waitSignal(window.import_finished, timeout=30000) as blocker:
         window.import_action.trigger()
     return blocker.args[0]
+
+
+def test_import_folder_takes_a_folder_and_its_subfolders_in_one_step(qtbot, window, monkeypatch, tmp_path,
+                                                                   message_boxes):
+    """The file dialog picks files only: a course's folder of posts is imported by File ▸ Import Folder…"""
+    posts = tmp_path / "GenAI 2025"
+    (posts / "week2").mkdir(parents=True)
+    shutil.copy(DATA / "session_quirks.md", posts / "S1.md")
+    shutil.copy(DATA / "session_quirks.md", posts / "week2" / "S2.md")
+    monkeypatch.setattr(import_export, "choose_folder", lambda *args: str(posts))
+    assert window.import_folder_action.shortcut() == QKeySequence("Ctrl+Shift+I")
+    with qtbot.waitSignal(window.import_finished, timeout=30000) as blocker:
+        window.import_folder_action.trigger()
+    assert [r.error for r in blocker.args[0].results] == ["", ""]
+    assert sorted(s["id"] for s in queries.list_sessions(window.lib.conn)) == ["S1", "S2"]
+    assert window.runner.history.stack.count() == 1
+    assert window.import_folder_action in window.menuBar().actions()[0].menu().actions()
 
 
 def seed_session(window) -> int:

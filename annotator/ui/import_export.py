@@ -117,6 +117,14 @@ class FileTransfers(QObject):
             self._settings.setValue("import/lastFolder", str(Path(paths[0]).parent))
             self.import_paths(paths)
 
+    def choose_folder_and_import(self) -> None:
+        """File ▸ Import Folder…: pick a folder, then import every file in it and its subfolders."""
+        start = str(self._settings.value("import/lastFolder", str(Path.home())))
+        folder = choose_folder(self._window, "Import a folder (and its subfolders)", start)
+        if folder:
+            self._settings.setValue("import/lastFolder", folder)
+            self.import_paths([folder])
+
     def import_paths(self, paths: list[str], course: str | None = None) -> bool:
         """Import PATHS (files or folders) off the GUI thread, as one undo step."""
         if not self._claim():

@@ -165,6 +165,9 @@ class MainWindow(QMainWindow):
         key = QKeySequence.StandardKey
         self.import_action = self._action("&Import…", self.transfers.choose_and_import, "Ctrl+I",
                                           "Import session posts, lecture pages or paper lists")
+        self.import_folder_action = self._action("Import &Folder…", self.transfers.choose_folder_and_import,
+                                                 "Ctrl+Shift+I", "Import every post and paper list in a folder "
+                                                 "and its subfolders")
         self.sample_action = self._action("Open &Sample Session", self.open_sample, None,
                                           f"Import a small example session into course “{SAMPLE_COURSE}”")
         self.export_session_action = self._action("&Export Session…", self.export_session, "Ctrl+E",
@@ -227,7 +230,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.library_files.new_action, self.library_files.open_action])
         file_menu.addMenu(self.library_files.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.import_action, self.site.open_site_action, self.sample_action])
+        file_menu.addActions([self.import_action, self.import_folder_action, self.site.open_site_action,
+                              self.sample_action])
         file_menu.addSeparator()
         file_menu.addActions([self.export_session_action, self.export_course_action])
         file_menu.addSeparator()
