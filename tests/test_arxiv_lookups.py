@@ -14,7 +14,6 @@ from annotator.store.lookups import (
     NOT_FOUND,
     apply_lookups,
     look_up,
-    look_up_many,
     papers_missing_links,
 )
 
@@ -74,10 +73,10 @@ def test_a_paper_with_an_arxiv_url_is_asked_by_id(lib, arxiv_server, client):
 def test_a_second_lookup_of_the_same_paper_needs_no_network(lib, arxiv_server, client):
     arxiv_server.add_paper("2303.17564", GPT)
     _, [gpt, nothing] = add_papers(lib, Paper(GPT), Paper("A paper nobody wrote"))
-    first = look_up_many(lib.conn, client, [gpt, nothing])
+    first = [look_up(lib.conn, client, paper) for paper in (gpt, nothing)]
     arxiv_cache.remember(lib, [answer for result in first for answer in result.fetched])
     assert len(arxiv_server.requests) == 2
-    again = look_up_many(lib.conn, ArxivClient(arxiv_server.url, min_interval=0.0), [gpt, nothing])
+    again = [look_up(lib.conn, ArxivClient(arxiv_server.url, min_interval=0.0), paper) for paper in (gpt, nothing)]
     assert len(arxiv_server.requests) == 2  # the server saw nothing more
     assert [(r.status, r.fetched) for r in again] == [(MATCH, ()), (NOT_FOUND, ())]
 
@@ -177,6 +176,7 @@ def test_cancel_mid_batch_stops_asking_and_applies_nothing(lib, arxiv_server):
     before = dump(lib)
     client = ArxivClient(arxiv_server.url, timeout=2.0, min_interval=0.2)
     with pytest.raises(LookupCancelled):
-        look_up_many(lib.conn, client, ids, cancelled=lambda: len(arxiv_server.requests) >= 2)
+        for paper in ids:  # a batch, as the window's and the CLI's loops run it
+            look_up(lib.conn, client, paper, lambda: len(arxiv_server.requests) >= 2)
     assert len(arxiv_server.requests) == 2
     assert dump(lib) == before

@@ -9,7 +9,7 @@ runner can write it with its other edits. Applying the chosen results is `apply_
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from annotator.arxiv import ArxivClient, ArxivEntry, ArxivResponseError
@@ -22,7 +22,6 @@ from annotator.store.papers import is_placeholder_title, merge_papers, update_pa
 
 MATCH, AMBIGUOUS, NOT_FOUND = "match", "ambiguous", "not_found"
 TITLE_CANDIDATES = 5  # what a title search asks for: enough to pick from, few enough to read
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +90,6 @@ def look_up(conn: sqlite3.Connection, client: ArxivClient, paper_id: int,
         return LookupResult(paper_id, title, MATCH, entry, (entry,), owner_of(conn, entry.arxiv_id, paper_id), tuple(fetched))
     status = AMBIGUOUS if candidates else NOT_FOUND
     return LookupResult(paper_id, title, status, None, candidates, None, tuple(fetched))
-
-
-def look_up_many(conn: sqlite3.Connection, client: ArxivClient, paper_ids: Sequence[int], *,
-                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> list[LookupResult]:
-    """`look_up` for each of PAPER_IDS in order, reporting PROGRESS(done, total, title) before each."""
-    results = []
-    for done, paper_id in enumerate(paper_ids):
-        if progress:
-            title = conn.execute("SELECT title FROM papers WHERE id = ?", (paper_id,)).fetchone()
-            progress(done, len(paper_ids), title[0] if title else "")
-        results.append(look_up(conn, client, paper_id, cancelled))
-    if progress:
-        progress(len(paper_ids), len(paper_ids), "")
-    return results
 
 
 def owner_of(conn: sqlite3.Connection, arxiv_id: str, paper_id: int) -> int | None:
