@@ -97,6 +97,7 @@ def test_move_to_course_moves_the_session_and_undo_brings_it_back(qtbot, window)
     window.undo()
     settle(qtbot, window.runner)
     assert courses(window)["GenAI 2024"] == ["S1", "S2"]
+    assert window.sessions.selected_session() == s2  # still the one the user moved and brought back
 
 
 def test_rename_a_course_shows_in_the_tree_and_the_undo_label_names_it(qtbot, window, monkeypatch) -> None:

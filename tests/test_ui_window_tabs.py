@@ -142,3 +142,21 @@ def test_ctrl_f_focuses_a_search_box(qtbot, window):
     win.find_action.trigger()
     assert win.tabs.currentWidget() is win.workspace
     assert win.focusWidget() is win.sessions.filter
+
+
+def test_the_library_add_button_names_the_session_the_papers_go_to(qtbot, window):
+    """"Add to session…" added to whichever session the Sessions tab had selected, without saying which."""
+    win, session_id = window
+    editing.add_reading(win.lib, session_id, paper=Paper("BERT"))
+    win.apply_changes(None)
+    view = win.library_view
+    win.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    view.table.selectRow(0)
+    assert view.add_button.text() == "Add to S0-L1"
+    view.table.selectAll()
+    assert view.add_button.text() == "Add 2 to S0-L1"
+    _, other = editing.new_session(win.lib, "Spring", "R&D", "Research")
+    win.apply_changes(None)
+    win.sessions.select_session(other)
+    assert view.add_button.text() == "Add 2 to R&&D"  # (an & shown as it is, not a shortcut)

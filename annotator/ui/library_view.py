@@ -117,6 +117,7 @@ class LibraryView(QWidget):
         self._ids_stale = True  # read on the first show: building the main window costs nothing
         self._lists_stale = True
         self._restore: tuple[list[int], int | None] = ([], None)
+        self._target: str | None = None  # the code of the session Add adds to
         self._hits_due = False  # the search text's hits are asked for and not shown yet
 
         self.lists = QComboBox()
@@ -425,7 +426,7 @@ class LibraryView(QWidget):
         menu = QMenu(self)
         add_paper_actions(menu, paper_detail(self.lib.conn, paper_id) or {})
         menu.addSeparator()
-        add = menu.addAction(self.add_button.text(), self._request_add)
+        add = menu.addAction(self.add_button.text(), self._request_add)  # (its "&&" shows as one "&" here too)
         add.setEnabled(self.add_button.isEnabled())
         menu.addAction("Edit Paper…", lambda: open_paper_editor(self.lib, paper_id, self.runner, self))
         menu.addAction(FIND_ON_ARXIV, lambda: self.arxiv_requested.emit(paper_id))
@@ -448,7 +449,19 @@ class LibraryView(QWidget):
         count = len(self.table.selectionModel().selectedRows())
         self.add_button.setEnabled(count > 0)
         self.edit_button.setEnabled(count == 1)
-        self.add_button.setText(f"Add {count} to session…" if count > 1 else "Add to session…")
+        self._name_add_button()
+
+    def set_target_session(self, code: str | None) -> None:
+        """The session the Sessions tab has selected, which Add adds to (CODE None: none is selected)."""
+        self._target = code
+        self._name_add_button()
+
+    def _name_add_button(self) -> None:
+        """"Add 3 to W05.1" names where the papers go; without a session, "Add to session…" asks for one."""
+        count = len(self.table.selectionModel().selectedRows())
+        what = f"Add {count}" if count > 1 else "Add"
+        where = f"to {self._target.replace('&', '&&')}" if self._target else "to session…"
+        self.add_button.setText(f"{what} {where}")
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_detail(self.model.paper_id(current.row()) if current.isValid() else None)

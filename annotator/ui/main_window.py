@@ -293,6 +293,8 @@ class MainWindow(QMainWindow):
         self.reading_editor.refresh(changes)
         self.library_view.refresh(changes)
         self.workload_view.refresh(changes)
+        if changes is None or changes.sessions:
+            self._show_add_target()
         self._update_page()
         self._update_actions()
 
@@ -348,10 +350,17 @@ class MainWindow(QMainWindow):
         self.readings.show_session(session_id)
         self.session_editor.show_session(session_id)
         self.post_view.show_session(session_id)
+        self._show_add_target()
         if session_id is not None:  # with its library: an id of one library means another session in the next
             self.settings.setValue("window/lastSession", session_id)
             self.settings.setValue("window/lastSessionLibrary", str(self.lib.path))
         self._update_actions()
+
+    def _show_add_target(self) -> None:
+        """The Library tab's Add button names the session selected here (or none, after a delete or undo)."""
+        session_id = self.sessions.selected_session()
+        heading = session_heading(self.lib.conn, session_id) if session_id is not None else None
+        self.library_view.set_target_session(heading[0] if heading else None)
 
     def _reading_selected(self, reading_id: int | None) -> None:
         self.reading_editor.show_reading(reading_id)
