@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QMessageBox
 
 from annotator.store import editing
@@ -47,6 +48,20 @@ def test_fields_show_the_front_matter(window):
     keys = [editor.other.item(r, 0).text() for r in range(editor.other.rowCount())]
     assert keys == ["layout", "lectureVersion", "extraContent", "desc", "LOrder", "categories"]
     assert editor.other.item(5, 1).text() == "FMAdapt"
+
+
+def test_the_heading_leads_with_the_session_id_and_wraps_a_long_course_name(qtbot, window):
+    """"2026sp-GenAI-Agents-Overview-Course/W01.2.alig" was cut at the pane's edge: the id comes first now,
+    and the course's name wraps below it."""
+    win, _ = window
+    _, long_one = editing.new_session(win.lib, "2026sp-GenAI-Agents-Overview-Course", "W01.2.alignment", "LLM basics")
+    win.apply_changes(None)
+    win.sessions.select_session(long_one)
+    heading = win.session_editor.heading
+    heading.setFixedWidth(300)
+    assert QTextDocumentFragment.fromHtml(heading.text()).toPlainText() == \
+        "W01.2.alignment in 2026sp-GenAI-Agents-Overview-Course"
+    assert heading.wordWrap() and heading.heightForWidth(300) > heading.fontMetrics().height() * 1.5
 
 
 def test_each_commit_is_one_step(qtbot, window):

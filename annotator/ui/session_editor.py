@@ -84,6 +84,7 @@ class SessionEditor(QWidget):
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)  # library text in it is escaped
         # However long the course, id and source, the heading never widens the window (the tooltip has it all).
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.heading.setWordWrap(True)
         self.title = QLineEdit(placeholderText="Session title")
         self.date = QLineEdit(placeholderText="YYYY-MM-DD")
         self.lecture = QLineEdit(placeholderText="slide deck name, e.g. W9-T2-domain-LLM")
@@ -173,8 +174,9 @@ class SessionEditor(QWidget):
         self._front = json.loads(row["front_matter"])
         self._loading = True
         try:
-            self.heading.setText(f"<b>{escape(row['course'])}/{escape(row['code'])}</b>"
-                                 + (f" <span style='color:gray'>from {escape(row['source'])}</span>" if row["source"] else ""))
+            # The id first and words between the parts: a narrow pane wraps the course's long name, not the id.
+            self.heading.setText(f"<b>{escape(row['code'])}</b> <span style='color:gray'>in {escape(row['course'])}"
+                                 + (f", from {escape(row['source'])}" if row["source"] else "") + "</span>")
             self.heading.setToolTip(tooltip(f"{row['course']}/{row['code']}"
                                             + (f" from {row['source']}" if row["source"] else "")))
             self._set_text(self.title, row["title"])
