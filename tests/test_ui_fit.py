@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from annotator.store import editing, queries
 from annotator.store.importing import import_paths
@@ -240,3 +240,25 @@ def test_a_narrow_session_list_elides_its_ids_before_hiding_its_titles(qtbot, wi
     assert CODES[2] in index.data(Qt.ItemDataRole.ToolTipRole)
     lists.setSizes([600, lists.width() - 600])  # given room again, the id shows whole
     qtbot.waitUntil(lambda: tree.visualRect(index).width() > tree.fontMetrics().horizontalAdvance(CODES[2]))
+
+
+def test_team_and_video_fields_are_in_sight_on_a_laptop_screen_whatever_the_paper(qtbot, window):
+    """A long title, many authors and a long abstract pushed "Paste a video link" below the fold at 1366×768."""
+    shown_at(qtbot, window, 1366, 768)
+    window.show_session(session_id(window, CODES[0]))
+    reading = window.readings.model.reading_ids()[0]
+    paper = queries.session_readings(window.lib.conn, session_id(window, CODES[0]))[0]["paper_id"]
+    editing.edit_paper(window.lib, paper, {"title": "A Comprehensive Survey of LLM Alignment Techniques: " * 3,
+                                           "authors": ", ".join(f"Author Number{n}" for n in range(40)),
+                                           "abstract": "With advancements in self-supervised learning. " * 60})
+    window.apply_changes(None)
+    window.readings.select_reading(reading)
+    editor = window.reading_editor
+    qtbot.waitUntil(lambda: editor.video_url.isVisible())
+    area = editor.video_url.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    for field in (editor.team, editor.video_url):
+        top_left = field.mapTo(area.viewport(), field.rect().topLeft())
+        assert area.viewport().rect().contains(QRect(top_left, field.size())), field
+    assert editor.authors.text().endswith("et al.") and "Author Number39" in editor.authors.toolTip()

@@ -39,7 +39,7 @@ from annotator.store.workload import course_team_names
 from annotator.ui.field_problem import FieldProblem
 from annotator.ui.notes_preview import NotesPreview, is_web_url, open_web_link
 from annotator.ui.operation_runner import OperationRunner
-from annotator.ui.plain_text import escape, plain_label
+from annotator.ui.plain_text import escape, plain_label, tooltip
 from annotator.ui.window_layout import scrolled
 
 NOTES_SAVE_DELAY_MS = 500
@@ -50,6 +50,17 @@ NOTES_LAYOUTS = {
     "stacked": ("S&tacked", "Markdown above, how it reads below"),
 }
 READABLE_CHARS = 36  # a narrower line of notes or preview is hard to read
+
+
+AUTHORS_SHOWN_CHARS = 160  # about two lines: a paper of 40 authors would push the team and videos out of sight
+
+
+def short_authors(authors: str) -> str:
+    """AUTHORS cut after the last whole name within AUTHORS_SHOWN_CHARS, with "et al." (the tooltip has all)."""
+    if len(authors) <= AUTHORS_SHOWN_CHARS:
+        return authors
+    cut = authors.rfind(", ", 0, AUTHORS_SHOWN_CHARS)
+    return f"{authors[:cut if cut > 0 else AUTHORS_SHOWN_CHARS].rstrip()} et al."
 
 
 class ReadingEditor(QWidget):
@@ -172,8 +183,8 @@ class ReadingEditor(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.link)
         layout.addWidget(self.authors)
+        layout.addLayout(form)  # what a presenter edits, above the abstract: on a laptop it is never below the fold
         layout.addWidget(self.abstract)
-        layout.addLayout(form)
         notes_part = QWidget()
         layout = QVBoxLayout(notes_part)
         layout.setContentsMargins(6, 0, 4, 0)
@@ -264,7 +275,8 @@ class ReadingEditor(QWidget):
             else:
                 self.link.setText(escape(url) if url else "<i>no link</i>")
                 self.link.setToolTip("")
-            self.authors.setText(reading["authors"])
+            self.authors.setText(short_authors(reading["authors"]))
+            self.authors.setToolTip(tooltip(reading["authors"]) if self.authors.text() != reading["authors"] else "")
             self.authors.setVisible(bool(reading["authors"]))
             if force or self.abstract.toPlainText() != reading["abstract"]:
                 self.abstract.setPlainText(reading["abstract"])
