@@ -262,3 +262,20 @@ def test_team_and_video_fields_are_in_sight_on_a_laptop_screen_whatever_the_pape
         top_left = field.mapTo(area.viewport(), field.rect().topLeft())
         assert area.viewport().rect().contains(QRect(top_left, field.size())), field
     assert editor.authors.text().endswith("et al.") and "Author Number39" in editor.authors.toolTip()
+
+
+def test_the_readings_table_stays_put_when_a_session_with_a_long_title_is_shown(qtbot, window):
+    """The heading wrapped a long title onto a second line, so the table jumped down and back as the user
+    went from session to session; now it is one line, the title elided, the tooltip whole."""
+    shown_at(qtbot, window, 1366, 768)
+    long_title = "Agent - Planning / Test-time compute / Reasoning models and their evaluation " * 2
+    _, long_one = editing.new_session(window.lib, "2026sp-GenAI-Agents-Overview-Course", "W11.1.planning", long_title)
+    window.apply_changes(None)
+    panel = window.readings
+    window.show_session(session_id(window, CODES[0]))
+    qtbot.waitUntil(lambda: panel.table.isVisible())
+    top = panel.table.y()
+    window.show_session(long_one)
+    qtbot.waitUntil(lambda: "W11.1.planning" in panel.heading.text())
+    assert panel.table.y() == top
+    assert "…" in panel.heading.text() and long_title.strip() in panel.heading.toolTip()

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -181,9 +182,9 @@ class ReadingsPanel(QWidget):
         self.model = ReadingsModel(lib, self)
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Its length never widens the panes (a long title wraps): a new heading re-lays out only this pane.
-        self.heading.setWordWrap(True)
-        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # One line whatever the title (it is elided, the tooltip has it all): the table below never moves when
+        # another session is shown, and the heading never widens the panes.
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -250,11 +251,20 @@ class ReadingsPanel(QWidget):
             code, title = heading
             count = self.model.rowCount()
             readings = f"{count} reading{'s' if count != 1 else ''}"
-            self.heading.setText(f"<b>{escape(code)}</b> — {escape(title or 'untitled')} "
+            bold = QFont(self.heading.font())
+            bold.setBold(True)
+            room = self.heading.width() - QFontMetrics(bold).horizontalAdvance(code) \
+                - self.heading.fontMetrics().horizontalAdvance(f" —  ({readings})  ")
+            shown = self.heading.fontMetrics().elidedText(title or "untitled", Qt.TextElideMode.ElideRight, max(room, 0))
+            self.heading.setText(f"<b>{escape(code)}</b> — {escape(shown)} "
                                  f"<span style='color:gray'>({readings})</span>")
             self.heading.setToolTip(tooltip(f"{code} — {title} ({readings})"))
         self.add_library_button.setEnabled(heading is not None)
         self.remove_button.setEnabled(self._selected is not None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_heading()  # the title takes the width there is
 
     def _current_changed(self, current: QModelIndex) -> None:
         if self._resetting:
