@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from annotator.formats.model import Paper
 from annotator.store import editing, organising, queries
 from annotator.store.library import open_library
-from annotator.ui.keyboard import shortcut_rows
+from annotator.ui.keyboard import ShortcutsDialog, shortcut_rows
 from tests.ui_helpers import settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")  # offscreen platform
@@ -96,6 +96,10 @@ def test_help_lists_every_shortcut(window) -> None:
     rows = dict(shortcut_rows(window.actions()))
     assert rows["Next Session"] == "Alt+Down" and rows["Move Reading Up"] == "Ctrl+Shift+Up"
     assert rows["2 Library"] == "Ctrl+2" and rows["Undo"].startswith("Ctrl+Z") and rows["Keyboard Shortcuts"] == "F1"
+    # which export: the toolbar's short "Export" would not say
+    assert rows["Export Session"] == "Ctrl+E" and rows["Export Course"] == "Ctrl+Shift+E" and "Export" not in rows
+    dialog = ShortcutsDialog(window.actions(), window)
+    assert dialog.table.rowHeight(0) < 2 * dialog.fontMetrics().height()  # compact, like a menu
 
 
 def test_help_lists_undo_and_redo_by_name_after_an_edit(qtbot, window) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.ui.plain_text import plain_label
 
@@ -38,15 +47,24 @@ def edit_focused(command: str, copy_papers: Callable[[QWidget], str | None]) -> 
     return False
 
 
+SHORT_NAME = "short name"  # QAction.data() of an action listed by its icon text (its menu text changes)
+
+
+def _menu_text(text: str) -> str:
+    return "&".join(part.replace("&", "") for part in text.split("&&"))
+
+
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     """(what it does, its keys) for each action that has a shortcut, without the menus' `&` marks, by name."""
     rows = {}
     for action in actions:
         keys = ", ".join(sequence.toString() for sequence in action.shortcuts() if not sequence.isEmpty())
         if keys:
-            # The icon text: the menu text without its `&` marks (`&&` stays a literal `&`), and Undo and Redo
-            # keep their short toolbar names while their menu text names the step they take.
-            rows[action.iconText().rstrip("…").strip()] = keys
+            # The menu's text without its `&` marks (`&&` stays a literal `&`), but for Undo and Redo, whose menu
+            # text names the step they take: their short (toolbar) name. A toolbar's short "Export" would not
+            # say which export, so the menu's text is the name otherwise.
+            name = action.iconText() if action.data() == SHORT_NAME else _menu_text(action.text())
+            rows[name.rstrip("…").strip()] = keys
     return sorted(rows.items(), key=lambda row: row[0].casefold())
 
 
@@ -64,13 +82,21 @@ class ShortcutsDialog(QDialog):
         for row, (name, keys) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(name))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Compact, like a menu: rows one line high, no grid, the names taking the width and the keys beside them.
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(plain_label("Also: Down in a filter or search box moves into its list; "
-                                     "Delete removes the selected reading or session (Ctrl+Z brings it back)."))
+        also = plain_label("Also: Down in a filter or search box moves into its list; "
+                           "Delete removes the selected reading or session (Ctrl+Z brings it back).")
+        also.setWordWrap(True)
+        layout.addWidget(also)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(460, 520)

@@ -29,7 +29,7 @@ from annotator.ui import dialogs
 from annotator.ui.arxiv_lookup import ArxivLookups
 from annotator.ui.backup_actions import LibraryBackups
 from annotator.ui.import_export import FileTransfers
-from annotator.ui.keyboard import ShortcutsDialog, edit_focused
+from annotator.ui.keyboard import SHORT_NAME, ShortcutsDialog, edit_focused
 from annotator.ui.library_files import LibraryFiles
 from annotator.ui.library_view import LibraryView
 from annotator.ui.library_watcher import LibraryWatcher
@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", "Undo the last change")
         self.redo_action = self._action("&Redo", self.redo, "Ctrl+Shift+Z", "Redo the last undone change")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setData(SHORT_NAME)  # listed as "Undo" among the shortcuts, whatever step it names
         stack = self.runner.history.stack
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
