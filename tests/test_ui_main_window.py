@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -304,6 +305,24 @@ def test_the_last_session_of_one_library_is_not_selected_in_another(qtbot, libra
         qtbot.addWidget(window)
         assert window.sessions.selected_session() is None
         window.close()
+
+
+def test_the_last_session_is_remembered_in_a_folder_whose_name_is_not_utf8(qtbot, tmp_path, message_boxes):
+    """A library kept in a folder named in Latin-1 (b"R\xe9union") opens on its last session like any other."""
+    settings_path = str(tmp_path / "settings.ini")
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/R\xe9union"))
+    folder.mkdir()
+    with open_library(folder / "library.sqlite", daily_backup=False) as lib:
+        editing.new_session(lib, "Course", "S1", "One")
+        _, second_id = editing.new_session(lib, "Course", "S2", "Two")
+        first = MainWindow(lib, QSettings(settings_path, QSettings.Format.IniFormat))
+        qtbot.addWidget(first)
+        first.sessions.select_session(second_id)
+        first.close()
+        again = MainWindow(lib, QSettings(settings_path, QSettings.Format.IniFormat))
+        qtbot.addWidget(again)
+        assert again.sessions.selected_session() == second_id
+        again.close()
 
 
 def test_daily_backup_is_written_in_the_background(qtbot, tmp_path):
