@@ -262,3 +262,19 @@ def test_team_and_video_fields_are_in_sight_on_a_laptop_screen_whatever_the_pape
         top_left = field.mapTo(area.viewport(), field.rect().topLeft())
         assert area.viewport().rect().contains(QRect(top_left, field.size())), field
     assert editor.authors.text().endswith("et al.") and "Author Number39" in editor.authors.toolTip()
+
+
+def test_fit_columns_to_contents_in_a_narrow_session_list_keeps_the_titles_in_sight(qtbot, window):
+    """The header's "Fit Columns to Contents" (or hiding a column) in a narrow list: the ids give way
+    again, as when the pane was made narrow, instead of pushing every title out of sight."""
+    shown_at(qtbot, window, 1366, 768)
+    lists = window.workspace.lists
+    lists.setSizes([260, lists.width() - 260])
+    tree = window.sessions.tree
+    qtbot.waitUntil(lambda: tree.viewport().width() < 260)
+    index = window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, CODES[2])))
+    title = index.siblingAtColumn(TITLE_COLUMN)
+    fit = next(a for a in window.sessions.columns.menu().actions() if a.text() == "Fit Columns to Contents")
+    fit.trigger()
+    assert tree.visualRect(title).width() >= 12 * tree.fontMetrics().averageCharWidth()
+    assert tree.visualRect(title).right() <= tree.viewport().width()
