@@ -71,7 +71,7 @@ def test_a_folder_without_config_is_not_a_site(tmp_path, capsys):
 
 
 def test_a_site_in_a_folder_whose_name_is_not_utf8_is_refused_by_name(tmp_path, capsys):
-    """A clone named in Latin-1 (b"R\xe9union"): one error line naming it, not a traceback; nothing linked."""
+    """A clone named in Latin-1 (b"R\\xe9union"): one error line naming it, not a traceback; nothing linked."""
     site = make_site(Path(os.fsdecode(bytes(tmp_path) + b"/R\xe9union")))
     db = tmp_path / "lib.sqlite"
     code, _, err = run(db, capsys, "link", "C", str(site))
