@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,6 +68,16 @@ def test_a_bad_config_is_one_error_naming_the_file(tmp_path, config, reason):
 def test_a_folder_without_config_is_not_a_site(tmp_path, capsys):
     code, _, err = run(tmp_path / "lib.sqlite", capsys, "link", "C", str(tmp_path))
     assert code == 1 and "not a Jekyll site" in err
+
+
+def test_a_site_in_a_folder_whose_name_is_not_utf8_is_refused_by_name(tmp_path, capsys):
+    """A clone named in Latin-1 (b"R\\xe9union"): one error line naming it, not a traceback; nothing linked."""
+    site = make_site(Path(os.fsdecode(bytes(tmp_path) + b"/R\xe9union")))
+    db = tmp_path / "lib.sqlite"
+    code, _, err = run(db, capsys, "link", "C", str(site))
+    assert code == 1 and err.startswith("error: ") and "not UTF-8" in err and "R\ufffdunion" in err
+    with open_library(db) as lib:
+        assert lib.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
 
 
 def test_without_git_link_status_and_sync_work_and_say_git_was_skipped(tmp_path, capsys, monkeypatch):

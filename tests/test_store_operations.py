@@ -119,6 +119,14 @@ def test_a_video_link_typed_without_https_is_taken_as_a_browser_would(lib):
     assert videos[-2:] == ["https://youtu.be/x", "https://www.youtube.com/watch?v=abc"]
 
 
+def test_a_note_in_the_video_field_is_not_made_a_link(lib):
+    """'1.5', 'TBD.' or '...' typed where a link goes is refused, not saved as https://1.5 (which opens nothing)."""
+    ids = build_small_library(lib)
+    for note in ("1.5", "TBD.", "...", ".", "v1.2", "youtube.com@evil.example/watch"):
+        with pytest.raises(AnnotatorError, match="not a web link"):
+            editing.edit_reading(lib, ids["r1"], add_videos=[note])
+
+
 def test_one_paper_once_across_url_forms(lib):
     ids = build_small_library(lib)
     editing.add_reading(lib, ids["s2"], paper=Paper("attention is all you need!", "https://arxiv.org/pdf/1706.03762"))

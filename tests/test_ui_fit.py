@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
 
 from annotator.store import editing, queries
@@ -228,15 +228,9 @@ def test_a_saved_column_width_no_screen_could_show_leaves_that_column_fitted(qtb
 def test_a_narrow_session_list_elides_its_ids_before_hiding_its_titles(qtbot, window):
     """Dragged narrow (or made narrow by the window), the list keeps some of every title in sight: the
     id column gives way first, its tooltip whole ("000_4e53d66d23542365" is wider than such a pane allows)."""
-    shown_at(qtbot, window, 1366, 768)
-    lists = window.workspace.lists
-    lists.setSizes([260, lists.width() - 260])
-    tree = window.sessions.tree
-    qtbot.waitUntil(lambda: tree.viewport().width() < 260)
-    index = window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, CODES[2])))
-    title = index.siblingAtColumn(TITLE_COLUMN)
-    assert tree.visualRect(title).width() >= 12 * tree.fontMetrics().averageCharWidth()
-    assert tree.visualRect(title).right() <= tree.viewport().width()
+    index = narrow_session_list(qtbot, window)
+    tree, lists = window.sessions.tree, window.workspace.lists
+    assert_title_in_sight(tree, index)
     assert CODES[2] in index.data(Qt.ItemDataRole.ToolTipRole)
     lists.setSizes([600, lists.width() - 600])  # given room again, the id shows whole
     qtbot.waitUntil(lambda: tree.visualRect(index).width() > tree.fontMetrics().horizontalAdvance(CODES[2]))
@@ -279,3 +273,28 @@ def test_the_readings_table_stays_put_when_a_session_with_a_long_title_is_shown(
     qtbot.waitUntil(lambda: "W11.1.planning" in panel.heading.text())
     assert panel.table.y() == top
     assert "…" in panel.heading.text() and long_title.strip() in panel.heading.toolTip()
+
+
+def test_fit_columns_to_contents_in_a_narrow_session_list_keeps_the_titles_in_sight(qtbot, window):
+    """The header's "Fit Columns to Contents" (or hiding a column) in a narrow list: the ids give way
+    again, as when the pane was made narrow, instead of pushing every title out of sight."""
+    index = narrow_session_list(qtbot, window)
+    fit = next(a for a in window.sessions.columns.menu().actions() if a.text() == "Fit Columns to Contents")
+    fit.trigger()
+    assert_title_in_sight(window.sessions.tree, index)
+
+
+def narrow_session_list(qtbot, window: MainWindow) -> QModelIndex:
+    """The session list dragged to 260 px at 1366×768; the index of the session with the long hash id."""
+    shown_at(qtbot, window, 1366, 768)
+    lists = window.workspace.lists
+    lists.setSizes([260, lists.width() - 260])
+    qtbot.waitUntil(lambda: window.sessions.tree.viewport().width() < 260)
+    return window.sessions.proxy.mapFromSource(window.sessions.model.session_index(session_id(window, CODES[2])))
+
+
+def assert_title_in_sight(tree, index: QModelIndex) -> None:
+    """At least 12 characters of INDEX's title show, inside the list."""
+    title = tree.visualRect(index.siblingAtColumn(TITLE_COLUMN))
+    assert title.width() >= 12 * tree.fontMetrics().averageCharWidth()
+    assert title.right() <= tree.viewport().width()

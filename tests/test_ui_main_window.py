@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -277,14 +278,20 @@ def test_settings_remember_last_session(qtbot, library, tmp_path, monkeypatch, m
     settings_path = str(tmp_path / "settings.ini")
     _, session_id = editing.new_session(library, "Course", "S1", "One")
     editing.new_session(library, "Course", "S2", "Two")
-    first = MainWindow(library, QSettings(settings_path, QSettings.Format.IniFormat))
+    assert selected_after_reopening(qtbot, library, settings_path, session_id) == session_id
+
+
+def selected_after_reopening(qtbot, lib, settings_path: str, session_id: int) -> int | None:
+    """Select SESSION_ID in a window on LIB and close it: the session a new window on LIB selects."""
+    first = MainWindow(lib, QSettings(settings_path, QSettings.Format.IniFormat))
     qtbot.addWidget(first)
     first.sessions.select_session(session_id)
     first.close()
-    second = MainWindow(library, QSettings(settings_path, QSettings.Format.IniFormat))
-    qtbot.addWidget(second)
-    assert second.sessions.selected_session() == session_id
-    second.close()
+    again = MainWindow(lib, QSettings(settings_path, QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    selected = again.sessions.selected_session()
+    again.close()
+    return selected
 
 
 def test_the_last_session_of_one_library_is_not_selected_in_another(qtbot, library, tmp_path, message_boxes):
@@ -304,6 +311,16 @@ def test_the_last_session_of_one_library_is_not_selected_in_another(qtbot, libra
         qtbot.addWidget(window)
         assert window.sessions.selected_session() is None
         window.close()
+
+
+def test_the_last_session_is_remembered_in_a_folder_whose_name_is_not_utf8(qtbot, tmp_path, message_boxes):
+    """A library kept in a folder named in Latin-1 (b"R\\xe9union") opens on its last session like any other."""
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/R\xe9union"))
+    folder.mkdir()
+    with open_library(folder / "library.sqlite", daily_backup=False) as lib:
+        editing.new_session(lib, "Course", "S1", "One")
+        _, second_id = editing.new_session(lib, "Course", "S2", "Two")
+        assert selected_after_reopening(qtbot, lib, str(tmp_path / "settings.ini"), second_id) == second_id
 
 
 def test_daily_backup_is_written_in_the_background(qtbot, tmp_path):

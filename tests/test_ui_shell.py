@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from importlib import metadata
 from pathlib import Path
@@ -233,3 +234,17 @@ def test_quitting_after_a_switch_closes_the_library_open_then(qtbot, monkeypatch
         library_files._switched_windows.clear()
     # SQLite removes the WAL when the last connection closes: both libraries were closed.
     assert not (tmp_path / "second.sqlite-wal").exists() and not (tmp_path / "library.sqlite-wal").exists()
+
+
+def test_a_library_in_a_folder_whose_name_is_not_utf8_is_not_listed_as_another(qtbot, tmp_path, settings, first):
+    """Settings keep text only: b"R\\xe9union" came back as "Runion", an entry for a library that is not there
+    (or, worse, for another one); such a library is left out of Open Recent instead."""
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/R\xe9union"))
+    folder.mkdir()
+    with open_library(folder / "library.sqlite", daily_backup=False) as lib:
+        window = MainWindow(lib, settings, poll_interval_ms=100)
+        qtbot.addWidget(window)
+        window.library_files.recent_menu.aboutToShow.emit()
+        listed = [a.data() for a in window.library_files.recent_menu.actions() if a.data()]
+        assert listed == [str(tmp_path / "library.sqlite")]
+        window.close()

@@ -160,3 +160,22 @@ def test_the_library_add_button_names_the_session_the_papers_go_to(qtbot, window
     win.apply_changes(None)
     win.sessions.select_session(other)
     assert view.add_button.text() == "Add 2 to R&&D"  # (an & shown as it is, not a shortcut)
+
+
+def test_a_long_session_id_on_the_add_button_does_not_widen_the_window(qtbot, window):
+    """A post named after its whole title ("2024-04-02-agents-and-memory-…") is its session's id: the Add
+    button shortens it (whole in its tooltip) instead of making the window wider than a laptop screen."""
+    win, _ = window
+    code = "2024-04-02-" + "agents-and-memory-" * 6 + "S0-L29"
+    _, long_id = editing.new_session(win.lib, "Spring", code, "Long")
+    editing.add_reading(win.lib, long_id, paper=Paper("BERT"))
+    win.apply_changes(None)
+    win.sessions.select_session(long_id)
+    view = win.library_view
+    win.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() >= 1)
+    view.table.selectRow(0)
+    text = view.add_button.text()
+    assert text.startswith("Add to 2024-04") and "…" in text and text.endswith("S0-L29")
+    assert code in view.add_button.toolTip()
+    assert win.minimumSizeHint().width() < 1000

@@ -36,13 +36,19 @@ def validate_video_url(url: str) -> str:
     hold (http(s), one line), else raise AnnotatorError. Import offers a `+ Video:` line as a link by the
     same rule."""
     url = url.strip()
-    host = url.split("/")[0]
-    if "." in host and ":" not in host and video_link_problem(f"https://{url}") is None:
+    if _is_host_name(re.split(r"[/?#]", url, maxsplit=1)[0]) and video_link_problem(f"https://{url}") is None:
         url = f"https://{url}"  # "youtu.be/…" or "www.youtube.com/…", as a browser's address bar takes them
     problem = video_link_problem(url)
     if problem:
         raise AnnotatorError(f"the video link {url!r} {problem}")
     return url
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether HOST reads as a web host (youtu.be, bücher.de): not a note ('1.5', 'TBD.', '...') nor user@host."""
+    labels = host.split(".")
+    return (len(labels) > 1 and all(label and all(c.isalnum() or c == "-" for c in label) for label in labels)
+            and len(labels[-1]) > 1 and labels[-1].isalpha())
 
 
 def validate_team(team: str) -> str:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QTreeView
 
 _INTERACTIVE = QHeaderView.ResizeMode.Interactive
@@ -22,7 +22,9 @@ MAX_WIDTH = 20_000  # px, wider than any screen: a larger saved width is a damag
 class ColumnState(QObject):
     """Show/hide/resize for VIEW's columns; FIT columns are sized to their contents until the user resizes
     them (MEASURE, when given, says how wide a column's contents are); KEEP columns cannot be hidden
-    (a tree's first column holds its branches)."""
+    (a tree's first column holds its branches). `applied` after every (re)sizing of the columns."""
+
+    applied = Signal()
 
     def __init__(self, view: QTableView | QTreeView, fit: Iterable[int] = (), keep: Iterable[int] = (),
                  measure: Callable[[int], int] | None = None):
@@ -127,6 +129,7 @@ class ColumnState(QObject):
                     self.header.resizeSection(column, self._widths[name])
                 elif column in self._fit:
                     self.fit(column)
+        self.applied.emit()
 
     def fitted_width(self, column: int) -> int:
         """How wide COLUMN is when fitted: its widest cell or its header, whichever is wider."""

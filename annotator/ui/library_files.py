@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, readable
 from annotator.store.library import Library, open_library
 from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
@@ -47,6 +47,8 @@ def recent_libraries(settings: QSettings) -> list[str]:
 def remember_library(settings: QSettings, path: str) -> None:
     """Put PATH first in the recent libraries."""
     path = str(Path(path).absolute())
+    if readable(path) != path:  # a folder's name that is not UTF-8: settings would keep another path
+        return
     recent = [path] + [other for other in recent_libraries(settings) if other != path]
     settings.setValue(RECENT_KEY, recent[:MAX_RECENT])
 
@@ -142,7 +144,8 @@ class LibraryFiles(QObject):
 
     def clear_recent(self) -> None:
         """Forget every recent library but the open one."""
-        self.settings.setValue(RECENT_KEY, [str(Path(self.lib.path).absolute())])
+        self.settings.setValue(RECENT_KEY, [])
+        remember_library(self.settings, str(self.lib.path))
 
     def switch_to(self, path: str, create: bool = False) -> MainWindow | None:
         """Show the library at PATH in a new window and close this one; the new window, or None when refused."""

@@ -60,6 +60,8 @@ HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
 LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the box shows it with its count
+TARGET_WIDTH_CHARS = 24  # the Add button's session id is shortened to about this (a 20-character hash id fits)
+ADD_TIP = "Add the selected papers as readings of the session selected on the Sessions tab"
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -129,7 +131,7 @@ class LibraryView(QWidget):
         self.search.setToolTip("Search titles, abstracts, authors, sessions and notes as you type")
         self.search.setClearButtonEnabled(True)
         self.add_button = QPushButton("Add to session…")
-        self.add_button.setToolTip("Add the selected papers as readings of the session selected on the Sessions tab")
+        self.add_button.setToolTip(ADD_TIP)
         self.add_button.setEnabled(False)
         self.edit_button = QPushButton("Edit Paper…")
         self.edit_button.setToolTip("Correct the selected paper's title, URL, authors or abstract")
@@ -460,8 +462,14 @@ class LibraryView(QWidget):
         """"Add 3 to W05.1" names where the papers go; without a session, "Add to session…" asks for one."""
         count = len(self.table.selectionModel().selectedRows())
         what = f"Add {count}" if count > 1 else "Add"
-        where = f"to {self._target.replace('&', '&&')}" if self._target else "to session…"
+        # An id may be a post's whole file name: shortened, so that the button cannot widen the window.
+        metrics = self.add_button.fontMetrics()
+        code = metrics.elidedText(self._target or "", Qt.TextElideMode.ElideMiddle,
+                                  TARGET_WIDTH_CHARS * metrics.averageCharWidth())
+        where = f"to {code.replace('&', '&&')}" if self._target else "to session…"
         self.add_button.setText(f"{what} {where}")
+        self.add_button.setToolTip(tooltip(f"Add the selected papers as readings of {self._target}" if self._target
+                                           else ADD_TIP))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_detail(self.model.paper_id(current.row()) if current.isValid() else None)

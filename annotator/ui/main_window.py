@@ -7,6 +7,7 @@ picks up changes made by another process (the CLI) and refreshes everything.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -355,7 +356,7 @@ class MainWindow(QMainWindow):
         self._show_add_target()
         if session_id is not None:  # with its library: an id of one library means another session in the next
             self.settings.setValue("window/lastSession", session_id)
-            self.settings.setValue("window/lastSessionLibrary", str(self.lib.path))
+            self.settings.setValue("window/lastSessionLibrary", self._library_key())
         self._update_actions()
 
     def _show_add_target(self) -> None:
@@ -520,9 +521,14 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         restore_layout(self, self.settings)
         last = self.settings.value("window/lastSession")
-        of_this_library = self.settings.value("window/lastSessionLibrary") in (None, str(self.lib.path))
+        of_this_library = self.settings.value("window/lastSessionLibrary") in (None, self._library_key())
         if last is not None and str(last).isdigit() and of_this_library:
             self.sessions.select_session(int(last))
+
+    def _library_key(self) -> str:
+        """The library's path as QSettings keeps it: undecodable bytes of a folder's name (lone surrogates,
+        which Qt drops, so that the key matched no library) written as \\xNN."""
+        return os.fsencode(self.lib.path).decode("utf-8", "backslashreplace")
 
     def save_settings(self) -> None:
         save_layout(self, self.settings)

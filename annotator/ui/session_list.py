@@ -265,7 +265,8 @@ class SessionListPanel(QWidget):
         # Ids, dates and badges are as wide as their longest text; a pane narrower than that scrolls.
         self.columns = ColumnState(self.tree, fit=(0, 1, SITE_COLUMN), keep=(0,), measure=self._text_width)
         self.columns.set_available(SITE_COLUMN, False)  # until a course is linked to its site
-        self.tree.model().modelReset.connect(self._leave_room_for_titles)  # (after the columns' own fitting)
+        # After each fitting (a reset model, Fit Columns to Contents, a column hidden): it widens the ids again.
+        self.columns.applied.connect(self._leave_room_for_titles)
         self.tree.viewport().installEventFilter(self)
         self.tree.selectionModel().currentRowChanged.connect(self._current_changed)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -437,4 +438,3 @@ class SessionListPanel(QWidget):
         if changes is None or changes.sessions or changes.courses:
             self.model.refresh(changes)
             self.columns.apply()  # an id or date edited in place may be wider now
-            self._leave_room_for_titles()
