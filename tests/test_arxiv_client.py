@@ -134,3 +134,10 @@ def test_the_base_url_comes_from_annotator_arxiv_api(arxiv_server, monkeypatch):
     arxiv_server.add_paper("2303.17564", GPT)
     assert ArxivClient(min_interval=0.0).by_id("2303.17564")[0].title == GPT
     assert len(arxiv_server.requests) == 1
+
+
+def test_a_long_retry_after_is_busy_at_once(arxiv_server):
+    arxiv_server.script(Reply(503, body="busy", headers={"Retry-After": "3600"}))
+    with pytest.raises(ArxivOffline, match=r"^arXiv is busy \(HTTP 503, after 1 try\): nothing was changed$"):
+        quick_client(arxiv_server).by_id("2303.17564")
+    assert len(arxiv_server.requests) == 1
