@@ -180,3 +180,13 @@ def test_cancel_mid_batch_stops_asking_and_applies_nothing(lib, arxiv_server):
         look_up_many(lib.conn, client, ids, cancelled=lambda: len(arxiv_server.requests) >= 2)
     assert len(arxiv_server.requests) == 2
     assert dump(lib) == before
+
+
+def test_cancel_stops_a_batch_answered_by_the_cache_too(lib, arxiv_server, client):
+    _, ids = add_papers(lib, *(Paper(f"Paper number {number}") for number in range(3)))
+    arxiv_cache.remember(lib, [answer for r in look_up_many(lib.conn, client, ids) for answer in r.fetched])
+    seen: list[int] = []
+    with pytest.raises(LookupCancelled):
+        look_up_many(lib.conn, client, ids, progress=lambda done, total, title: seen.append(done),
+                     cancelled=lambda: len(seen) >= 2)
+    assert seen == [0, 1]

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from annotator.arxiv import ArxivClient, ArxivEntry
+from annotator.arxiv import ArxivClient, ArxivEntry, LookupCancelled
 from annotator.errors import AnnotatorError
 from annotator.formats.papers import arxiv_id_from_url, title_key
 from annotator.store.arxiv_cache import Answer, cached, id_key, title_query_key
@@ -92,9 +92,12 @@ def look_up(conn: sqlite3.Connection, client: ArxivClient, paper_id: int,
 
 def look_up_many(conn: sqlite3.Connection, client: ArxivClient, paper_ids: Sequence[int], *,
                  progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> list[LookupResult]:
-    """`look_up` for each of PAPER_IDS in order, reporting PROGRESS(done, total, title) before each."""
+    """`look_up` for each of PAPER_IDS in order, reporting PROGRESS(done, total, title) before each; a cancel
+    raises LookupCancelled before the next one (answers from the cache included)."""
     results = []
     for done, paper_id in enumerate(paper_ids):
+        if cancelled():
+            raise LookupCancelled()
         if progress:
             title = conn.execute("SELECT title FROM papers WHERE id = ?", (paper_id,)).fetchone()
             progress(done, len(paper_ids), title[0] if title else "")
