@@ -110,7 +110,7 @@ def test_an_answer_that_trickles_in_slower_than_the_timeout_times_out(arxiv_serv
     arxiv_server.add_paper("2303.17564", GPT)
     arxiv_server.script(Reply(trickle=0.1))  # about 1.5 KB: 2-3 s
     started = time.monotonic()
-    with pytest.raises(ArxivOffline, match=r"timed out after 0.5 s, 1 tries"):
+    with pytest.raises(ArxivOffline, match=r"timed out after 0.5 s, 1 try"):
         quick_client(arxiv_server, timeout=0.5, retries=0).by_id("2303.17564")
     assert time.monotonic() - started < 1.5
 
@@ -145,4 +145,11 @@ def test_the_base_url_comes_from_annotator_arxiv_api(arxiv_server, monkeypatch):
     monkeypatch.setenv(API_ENV, arxiv_server.url)
     arxiv_server.add_paper("2303.17564", GPT)
     assert ArxivClient(min_interval=0.0).by_id("2303.17564")[0].title == GPT
+    assert len(arxiv_server.requests) == 1
+
+
+def test_a_long_retry_after_is_busy_at_once(arxiv_server):
+    arxiv_server.script(Reply(503, body="busy", headers={"Retry-After": "3600"}))
+    with pytest.raises(ArxivOffline, match=r"^arXiv is busy \(HTTP 503, after 1 try\): nothing was changed$"):
+        quick_client(arxiv_server).by_id("2303.17564")
     assert len(arxiv_server.requests) == 1

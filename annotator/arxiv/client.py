@@ -84,7 +84,7 @@ class ArxivClient:
                     raise ArxivResponseError(f"arXiv answered HTTP {exc.code} {exc.reason}".rstrip()) from None
                 wait = _retry_after(exc.headers.get("Retry-After"))
                 if last or wait > MAX_RETRY_AFTER_S:
-                    raise ArxivOffline(f"arXiv is busy (HTTP {exc.code}, after {attempt + 1} tries): "
+                    raise ArxivOffline(f"arXiv is busy (HTTP {exc.code}, after {_tries(attempt + 1)}): "
                                        "nothing was changed") from None
                 self._postpone(wait)
             except urllib.error.URLError as exc:
@@ -113,7 +113,7 @@ class ArxivClient:
 
     def _timed_out(self) -> ArxivOffline:
         return ArxivOffline(f"arXiv is not reachable (timed out after {self.timeout:g} s, "
-                            f"{self.retries + 1} tries): nothing was changed")
+                            f"{_tries(self.retries + 1)}): nothing was changed")
 
     def _wait_turn(self, cancelled: Cancelled | None) -> None:
         """Sleep until MIN_INTERVAL has passed since the previous request; then this request is the latest."""
@@ -148,6 +148,10 @@ def _retry_after(value: str | None) -> float:
         return max(0.0, float(value or 0))
     except ValueError:
         return 0.0
+
+
+def _tries(count: int) -> str:
+    return f"{count} tr{'y' if count == 1 else 'ies'}"
 
 
 def _reason(reason: object) -> str:
