@@ -48,7 +48,9 @@ def write(folder: Path, files: dict[str, str]) -> list[Path]:
 def state(lib: Library) -> dict[str, list[tuple]]:
     """dump() without the import time, which differs by the second between two libraries."""
     tables = dump(lib)
-    tables["sessions"] = [row[:-1] for row in tables["sessions"]]  # imported_at is the last column
+    columns = [row[1] for row in lib.conn.execute("PRAGMA table_info(sessions)")]
+    at = columns.index("imported_at")  # (found by name: db/010 added a column after it)
+    tables["sessions"] = [row[:at] + row[at + 1:] for row in tables["sessions"]]
     tables["undoable"] = [tuple(r) for r in lib.conn.execute("SELECT label FROM operations WHERE state = 'done' ORDER BY id")]
     return tables
 
