@@ -5,6 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def is_utf8(text: str) -> bool:
+    """Whether TEXT can be stored by SQLite, printed and shown by Qt as it is: False for a file name that is
+    not UTF-8 (Python reads its undecodable bytes as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def readable(text: str) -> str:
     """TEXT with the undecodable bytes of a file name (lone surrogates, as Python reads a name that is not
     UTF-8) shown as U+FFFD: such a str cannot be printed, stored by SQLite or shown by Qt."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from annotator.errors import AnnotatorError, readable
+from annotator.errors import AnnotatorError, is_utf8
 from annotator.site.folders import site_folders
 from annotator.site.git import Cancelled
 from annotator.site.links import Fingerprint, set_imported_base, set_link
@@ -26,7 +26,7 @@ def link_site(lib: Library, course: str, folder: str | Path, *, progress: Progre
     if not course.strip():
         raise AnnotatorError("a course needs a name")
     folders = site_folders(folder)
-    if readable(str(folders.root)) != str(folders.root):  # SQLite keeps text: such a folder cannot be remembered
+    if not is_utf8(str(folders.root)):  # SQLite keeps text: such a folder cannot be remembered
         raise AnnotatorError("the site folder's name is not UTF-8 text, which the library cannot keep: "
                              "rename the folder to link it", folders.root)
     other = lib.conn.execute("SELECT c.name FROM site_links l JOIN courses c ON c.id = l.id WHERE l.folder = ? "

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from annotator.errors import readable
+from annotator.errors import is_utf8, readable
 from annotator.formats.model import PaperList, Reading, Session
 from annotator.formats.papers import title_key
 from annotator.store.editing import ensure_course
@@ -68,7 +68,7 @@ def course_for(path: Path, explicit: str | None) -> tuple[str, str]:
     for parent in resolved.parents:
         if parent.name in SITE_COLLECTIONS:
             site = parent.parent
-            folder = str(site) if readable(str(site)) == str(site) else ""  # ('' : not a folder SQLite can keep)
+            folder = str(site) if is_utf8(str(site)) else ""  # ('' : not a folder SQLite can keep)
             return (explicit or readable(site.name), folder)
     # A folder's name that is not UTF-8 still names a course: its undecodable bytes show as U+FFFD.
     return (explicit or readable(resolved.parent.name) or "library", "")
@@ -131,11 +131,8 @@ class ImportWriter:
         folder = os.path.dirname(str(path))
         if folder not in self._folders:
             resolved = str(path.parent.resolve())
-            try:
-                resolved.encode("utf-8")
-            except UnicodeEncodeError:  # a name that is not UTF-8 cannot be kept as SQLite text: '' says so
-                resolved = ""
-            self._folders[folder] = resolved
+            # A name that is not UTF-8 cannot be kept as SQLite text: '' says so.
+            self._folders[folder] = resolved if is_utf8(resolved) else ""
         return self._folders[folder]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.errors import AnnotatorError, readable
+from annotator.errors import AnnotatorError, is_utf8
 from annotator.formats.detect import parse_text
 from annotator.formats.model import PaperList, Session
 from annotator.formats.textfile import read_text_file
@@ -29,7 +29,7 @@ class ParsedFile:
 
 def parse_file(path: Path) -> ParsedFile:
     """Read and parse PATH; never raises for bad input."""
-    if readable(path.name) != path.name:  # its name is the session's id and the exported post's file name
+    if not is_utf8(path.name):  # its name is the session's id and the exported post's file name
         return ParsedFile(path, None, str(AnnotatorError(
             "the file's name is not UTF-8 text, which the library cannot keep: rename the file to import it", path)))
     try:

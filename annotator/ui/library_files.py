@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from annotator.errors import AnnotatorError, readable
+from annotator.errors import AnnotatorError, is_utf8
 from annotator.store.library import Library, open_library
 from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
@@ -47,7 +47,7 @@ def recent_libraries(settings: QSettings) -> list[str]:
 def remember_library(settings: QSettings, path: str) -> None:
     """Put PATH first in the recent libraries."""
     path = str(Path(path).absolute())
-    if readable(path) != path:  # a folder's name that is not UTF-8: settings would keep another path
+    if not is_utf8(path):  # a folder's name that is not UTF-8: settings would keep another path
         return
     recent = [path] + [other for other in recent_libraries(settings) if other != path]
     settings.setValue(RECENT_KEY, recent[:MAX_RECENT])
