@@ -16,7 +16,7 @@ from annotator.site.link import link_site
 from annotator.store import editing, operations, organising, queries
 from annotator.store.library import open_library
 from annotator.store.pane_rows import course_tree
-from annotator.ui.plain_text import tooltip
+from annotator.ui.plain_text import shown_menu_text, tooltip
 from tests.site_helpers import BASE, CONFIG, POST
 from tests.test_organising import make_list
 from tests.ui_helpers import settle
@@ -232,12 +232,7 @@ def shown_text(label: QLabel) -> str:
         document = QTextDocument()
         document.setHtml(text)
         text = document.toPlainText()
-    return without_mnemonics(text) if label.buddy() is not None else text
-
-
-def without_mnemonics(text: str) -> str:
-    """TEXT as a menu entry or a field's label shows it: an & underlines the next letter, && shows one &."""
-    return "&".join(part.replace("&", "") for part in text.split("&&"))
+    return shown_menu_text(text) if label.buddy() is not None else text
 
 
 def test_the_rename_dialog_shows_a_course_named_like_html_as_typed(qtbot, window) -> None:

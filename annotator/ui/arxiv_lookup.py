@@ -25,7 +25,7 @@ from annotator.store.read_connection import Connection
 from annotator.ui.arxiv_review import CandidatesDialog, LookupReviewDialog
 from annotator.ui.library_view import LIST_NAME_ROLE
 from annotator.ui.operation_runner import Cancelled, Task
-from annotator.ui.plain_text import ask
+from annotator.ui.plain_text import ask, menu_text
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -107,7 +107,7 @@ class ArxivLookups(QObject):
         self.find_action.setEnabled(idle and self.selected_paper() is not None)
         self.fill_session_action.setEnabled(idle and self.window.sessions.selected_session() is not None)
         self.fill_library_action.setEnabled(idle)
-        name = str(self.window.library_view.lists.currentData(LIST_NAME_ROLE) or "").replace("&", "&&")  # no shortcut
+        name = menu_text(str(self.window.library_view.lists.currentData(LIST_NAME_ROLE) or ""))
         list_shown = self.window.library_view.lists.currentData() is not None
         self.fill_list_action.setEnabled(idle and list_shown)
         self.fill_list_action.setText(f"Fill in Missing Links for &List “{name}”…" if list_shown

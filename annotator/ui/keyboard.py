@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.ui.plain_text import plain_label
+from annotator.ui.plain_text import plain_label, shown_menu_text
 
 EDIT_COMMANDS = ("cut", "copy", "paste", "selectAll")
 
@@ -50,10 +50,6 @@ def edit_focused(command: str, copy_papers: Callable[[QWidget], str | None]) -> 
 SHORT_NAME = "short name"  # QAction.data() of an action listed by its icon text (its menu text changes)
 
 
-def _menu_text(text: str) -> str:
-    return "&".join(part.replace("&", "") for part in text.split("&&"))
-
-
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     """(what it does, its keys) for each action that has a shortcut, without the menus' `&` marks, by name."""
     rows = {}
@@ -63,7 +59,7 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
             # The menu's text without its `&` marks (`&&` stays a literal `&`), but for Undo and Redo, whose menu
             # text names the step they take: their short (toolbar) name. A toolbar's short "Export" would not
             # say which export, so the menu's text is the name otherwise.
-            name = action.iconText() if action.data() == SHORT_NAME else _menu_text(action.text())
+            name = action.iconText() if action.data() == SHORT_NAME else shown_menu_text(action.text())
             rows[name.rstrip("…").strip()] = keys
     return sorted(rows.items(), key=lambda row: row[0].casefold())
 

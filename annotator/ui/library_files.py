@@ -20,7 +20,7 @@ from annotator.errors import AnnotatorError, is_utf8
 from annotator.store.library import Library, open_library
 from annotator.store.sharing import is_library_file
 from annotator.ui.file_dialogs import choose_file, safe_file_dialog
-from annotator.ui.plain_text import critical, tooltip, warn
+from annotator.ui.plain_text import critical, menu_text, tooltip, warn
 
 if TYPE_CHECKING:  # (main_window imports this module)
     from annotator.ui.main_window import MainWindow
@@ -128,7 +128,7 @@ class LibraryFiles(QObject):
         self.recent_menu.clear()
         current = str(Path(self.lib.path).absolute())
         for number, path in enumerate(recent_libraries(self.settings), 1):
-            shown = f"{Path(path).name} — {Path(path).parent}".replace("&", "&&")  # a folder's "&" is no shortcut
+            shown = menu_text(f"{Path(path).name} — {Path(path).parent}")
             action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setData(path)
             action.setCheckable(path == current)  # a tick on the open one only

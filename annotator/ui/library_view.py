@@ -50,7 +50,7 @@ from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
-from annotator.ui.plain_text import plain_label, tooltip
+from annotator.ui.plain_text import menu_text, plain_label, tooltip
 
 SEARCH_DELAY_MS = 150
 HITS_SHOWN = 100
@@ -466,7 +466,7 @@ class LibraryView(QWidget):
         metrics = self.add_button.fontMetrics()
         code = metrics.elidedText(self._target or "", Qt.TextElideMode.ElideMiddle,
                                   TARGET_WIDTH_CHARS * metrics.averageCharWidth())
-        where = f"to {code.replace('&', '&&')}" if self._target else "to session…"
+        where = f"to {menu_text(code)}" if self._target else "to session…"
         self.add_button.setText(f"{what} {where}")
         self.add_button.setToolTip(tooltip(f"Add the selected papers as readings of {self._target}" if self._target
                                            else ADD_TIP))

@@ -19,7 +19,7 @@ from annotator.store import organising
 from annotator.store.pane_rows import session_with_course
 from annotator.store.queries import paper_lists, session_readings
 from annotator.ui.paper_actions import markdown_link
-from annotator.ui.plain_text import safe_auto_text, tooltip
+from annotator.ui.plain_text import menu_text, safe_auto_text, tooltip
 
 if TYPE_CHECKING:
     from annotator.ui.library_view import LibraryView
@@ -30,7 +30,7 @@ def ask_name(parent: QWidget, title: str, label: str, current: str) -> str | Non
     """A new name typed by the user (None when cancelled or unchanged); the store checks it."""
     # The label names the course or list: Qt guesses whether it is HTML, and, as the label of the
     # text field, takes an & for a shortcut (R&D showed as RD, its D underlined).
-    text = safe_auto_text(label.replace("&", "&&"))
+    text = safe_auto_text(menu_text(label))
     name, accepted = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Normal, current)
     return name if accepted and name != current else None
 
@@ -126,7 +126,7 @@ class SessionMenus(QObject):
         move.menuAction().setToolTip(tooltip(refusal or "Move the session with its readings into another course"))
         for name in self.window.sessions.model.course_names():
             if name != current:
-                action = move.addAction(name.replace("&", "&&"))  # (an & would underline the next letter)
+                action = move.addAction(menu_text(name))
                 action.triggered.connect(lambda _checked=False, name=name: self.move_session(session_id, name))
         move.addSeparator()
         move.addAction("New Course…", lambda: self._move_to_new_course(session_id))

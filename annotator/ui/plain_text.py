@@ -10,6 +10,7 @@ from anyone, so every widget showing library text goes through one of these:
 - `tooltip`: tooltips always guess, so library text goes in escaped, as rich text that shows it
   literally (line breaks kept);
 - `escape`: library text inside the app's own rich text (headings, the paper pane);
+- `menu_text`: library text in a menu entry, a button or a field's label, where an & would be a shortcut;
 - `warn`, `inform`, `ask`, `critical`: QMessageBox's static dialogs with TEXT made safe for its guess.
 """
 
@@ -30,6 +31,17 @@ def escape(text: str) -> str:
 def as_rich_text(text: str) -> str:
     """Rich text showing TEXT literally, line breaks and runs of spaces kept."""
     return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
+def menu_text(text: str) -> str:
+    """TEXT for a menu entry, a button or a field's label, shown as it is: a single & there underlines the
+    next letter (a shortcut) and vanishes ("R&D" showed as "RD"), && shows one &."""
+    return text.replace("&", "&&")
+
+
+def shown_menu_text(text: str) -> str:
+    """What a menu entry, button or field's label whose text is TEXT shows: its & marks gone, && as one &."""
+    return "&".join(part.replace("&", "") for part in text.split("&&"))
 
 
 def tooltip(text: str | None) -> str:

@@ -19,7 +19,7 @@ from annotator.errors import AnnotatorError
 from annotator.store import operations
 from annotator.store.library import Library
 from annotator.store.operations import Changes
-from annotator.ui.plain_text import tooltip
+from annotator.ui.plain_text import menu_text, tooltip
 
 if TYPE_CHECKING:
     from annotator.ui.operation_runner import OperationRunner, Task
@@ -31,7 +31,7 @@ def name_step(action: QAction, verb: str, label: str, otherwise: str) -> None:
     """Name on Edit ▸ Undo/Redo ACTION (and on its toolbar button's tooltip) the step it takes back or again:
     VERB and the operation's LABEL, or OTHERWISE when there is none. A label holds library text, where an "&"
     would underline the next letter and vanish, and a tooltip would guess HTML."""
-    action.setText(f"&{verb} {label.replace('&', '&&')}".rstrip())
+    action.setText(f"&{verb} {menu_text(label)}".rstrip())
     action.setToolTip(tooltip(f"{verb} {label or otherwise}"))
 
 
