@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -42,13 +41,12 @@ def _print_result(result: Any) -> None:
         print(f"{'':<18}paper {result.duplicate_of} already has this arXiv id: --apply merges the two")
     if result.status == "ambiguous":
         for entry in result.candidates:
-            authors = ", ".join(entry.authors[:3]) + (" et al." if len(entry.authors) > 3 else "")
-            print(f"{'':<18}? {entry.arxiv_id}  {entry.title} ({authors}, {entry.year})")
+            print(f"{'':<18}? {entry.arxiv_id}  {entry.title} ({entry.first_authors(3)}, {entry.year})")
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
     from annotator.arxiv import ArxivClient
-    from annotator.cli import _open
+    from annotator.cli import _open, _print_json
     from annotator.store.arxiv_cache import remember
     from annotator.store.lookups import apply_lookups, look_up
 
@@ -75,8 +73,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
             _, summary = apply_lookups(lib, chosen, overwrite=args.overwrite, merge=not args.no_merge)
     counts = {word: sum(r.status == status for r in results) for status, word in _STATUS_WORDS.items()}
     if args.json:
-        print(json.dumps({"results": [r.as_json() for r in results], "applied": summary.as_json() if summary else None},
-                         ensure_ascii=False, indent=2))
+        _print_json({"results": [r.as_json() for r in results], "applied": summary.as_json() if summary else None})
         return 0
     line = ", ".join(f"{count} {word}" for word, count in counts.items())
     if not results:

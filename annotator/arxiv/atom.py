@@ -54,6 +54,10 @@ class ArxivEntry:
         """The authors as a paper's `authors` field holds them: comma-separated."""
         return ", ".join(self.authors)
 
+    def first_authors(self, most: int) -> str:
+        """The first MOST authors, "et al." after them: how a list of candidates names them."""
+        return ", ".join(self.authors[:most]) + (" et al." if len(self.authors) > most else "")
+
 
 def collapse(text: str | None) -> str:
     """TEXT with every run of whitespace (arXiv's hard wraps) made one space."""

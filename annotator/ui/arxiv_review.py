@@ -35,15 +35,9 @@ NO_CHOICE = "(none of these)"
 NOT_FOUND_SHOWN = 20  # a longer "Not found" group starts folded: there is nothing to do with its rows
 
 
-def authors_text(entry: ArxivEntry, most: int = 4) -> str:
-    """The first MOST authors, "et al." after them."""
-    names = list(entry.authors)
-    return ", ".join(names[:most]) + (" et al." if len(names) > most else "")
-
-
 def entry_cells(entry: ArxivEntry) -> list[str]:
     """An entry's title, authors, year and id, one line each."""
-    return [" ".join(entry.title.split()), authors_text(entry), str(entry.year or ""), entry.arxiv_id]
+    return [" ".join(entry.title.split()), entry.first_authors(4), str(entry.year or ""), entry.arxiv_id]
 
 
 def _entry_tooltip(entry: ArxivEntry) -> str:
@@ -182,7 +176,7 @@ class LookupReviewDialog(QDialog):
         combo = QComboBox()
         combo.addItem(NO_CHOICE)
         for entry in result.candidates:
-            combo.addItem(f"{' '.join(entry.title.split())} — {authors_text(entry, 2)} ({entry.year or '?'}, "
+            combo.addItem(f"{' '.join(entry.title.split())} — {entry.first_authors(2)} ({entry.year or '?'}, "
                           f"{entry.arxiv_id})")  # the authors tell two papers of one title apart
         combo.setToolTip("Several papers on arXiv have a similar title: pick the one this is, or none")
 
