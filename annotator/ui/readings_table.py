@@ -180,6 +180,7 @@ class ReadingsPanel(QWidget):
         super().__init__(parent)
         self._lib = lib
         self.model = ReadingsModel(lib, self)
+        self._heading: tuple[str, str] | None = None  # (code, title) of the session shown, read when it changes
         self.heading = QLabel(textFormat=Qt.TextFormat.RichText)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # One line whatever the title (it is elided, the tooltip has it all): the table below never moves when
@@ -244,27 +245,30 @@ class ReadingsPanel(QWidget):
 
     def _update_heading(self) -> None:
         session_id = self.model.session_id
-        heading = None if session_id is None else session_heading(self._lib.conn, session_id)
-        if heading is None:
-            self.heading.setText("<i>Select a session on the left to see its readings.</i>")
-        else:
-            code, title = heading
-            count = self.model.rowCount()
-            readings = f"{count} reading{'s' if count != 1 else ''}"
-            bold = QFont(self.heading.font())
-            bold.setBold(True)
-            room = self.heading.width() - QFontMetrics(bold).horizontalAdvance(code) \
-                - self.heading.fontMetrics().horizontalAdvance(f" —  ({readings})  ")
-            shown = self.heading.fontMetrics().elidedText(title or "untitled", Qt.TextElideMode.ElideRight, max(room, 0))
-            self.heading.setText(f"<b>{escape(code)}</b> — {escape(shown)} "
-                                 f"<span style='color:gray'>({readings})</span>")
-            self.heading.setToolTip(tooltip(f"{code} — {title} ({readings})"))
-        self.add_library_button.setEnabled(heading is not None)
+        self._heading = None if session_id is None else session_heading(self._lib.conn, session_id)
+        self._show_heading()
+        self.add_library_button.setEnabled(self._heading is not None)
         self.remove_button.setEnabled(self._selected is not None)
+
+    def _show_heading(self) -> None:
+        """The session's id, its title elided to the width there is, and its count of readings, on one line."""
+        if self._heading is None:
+            self.heading.setText("<i>Select a session on the left to see its readings.</i>")
+            return
+        code, title = self._heading
+        count = self.model.rowCount()
+        readings = f"{count} reading{'s' if count != 1 else ''}"
+        bold = QFont(self.heading.font())
+        bold.setBold(True)
+        room = self.heading.width() - QFontMetrics(bold).horizontalAdvance(code) \
+            - self.heading.fontMetrics().horizontalAdvance(f" —  ({readings})  ")
+        shown = self.heading.fontMetrics().elidedText(title or "untitled", Qt.TextElideMode.ElideRight, max(room, 0))
+        self.heading.setText(f"<b>{escape(code)}</b> — {escape(shown)} <span style='color:gray'>({readings})</span>")
+        self.heading.setToolTip(tooltip(f"{code} — {title} ({readings})"))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._update_heading()  # the title takes the width there is
+        self._show_heading()  # the title takes the width there is (no query: a drag resizes many times)
 
     def _current_changed(self, current: QModelIndex) -> None:
         if self._resetting:
