@@ -64,17 +64,19 @@ def test_a_paper_clicked_in_the_best_page_stays_selected_when_the_rest_of_the_li
     def answered(name: str, result: Any) -> None:
         shown(name, result)
         answers.append(name)
-        if name == "page":  # the best page is on screen: the user clicks its fourth paper
+        if name == "page":  # the best page is on screen, being counted: the user clicks its fourth paper
             assert view.model.rowCount() == FIRST_MATCHES
-            assert view.count_label.text().endswith("papers match “model”")
+            assert view.count_label.text() == "ranking…"
             view.table.selectRow(3)
+        if name == "count":
+            assert view.count_label.text() == f"{match_count(view.lib.conn, 'model'):,} papers match “model”"
 
     view._answered = answered
     picked = paper_ids(view.lib.conn, PaperQuery("model"))[3]
     view.search.setText("model")
     view.search.returnPressed.emit()
     qtbot.waitUntil(lambda: not view.is_loading())
-    assert answers[:3] == ["first", "page", "ids"]  # the first title matches, found at once, then the ranked list
+    assert answers[:3] == ["page", "count", "ids"]  # the best page at once, then how many match, then the ranked list
     assert view.model.paper_ids() == paper_ids(view.lib.conn, PaperQuery("model"))
     assert view.selected_paper_ids() == [picked] and view.current_paper() == picked
     assert view.count_label.text() == f"{view.model.rowCount():,} papers match “model”"

@@ -150,8 +150,8 @@ def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds
     """Up to LIMIT papers matching TEXT, those matching in the title first, unranked (found within SECONDS);
     with LIST_ID, only papers of that list, in its order.
 
-    Streams from the index at once even when most of 100k papers match (a one-letter prefix),
-    where ranking all of them by bm25 takes a while: shown while the ranking runs.
+    Streams from the index at once however many papers match: what a search shows when ranking
+    them by bm25 ran out of time.
     """
     match = fts_query(text)
     if not match:

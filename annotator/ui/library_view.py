@@ -43,6 +43,7 @@ from annotator.store.paper_browser import (
 )
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
+from annotator.store.search_pages import PAGE_SIZE, kept_page
 from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
 from annotator.ui.organise_menus import PaperListMenus
@@ -50,18 +51,18 @@ from annotator.ui.paper_actions import FIND_ON_ARXIV, add_paper_actions
 from annotator.ui.paper_detail_pane import PaperDetailPane
 from annotator.ui.paper_editor import PaperEditorDialog, open_paper_editor
 from annotator.ui.paper_table_model import COLUMNS, PaperTableModel
-from annotator.ui.plain_text import menu_text, plain_label, tooltip
+from annotator.ui.plain_text import SteadyLabel, menu_text, tooltip
 
 SEARCH_DELAY_MS = 150
 HITS_SHOWN = 100
-FIRST_MATCHES = 200  # rows shown before the whole ranked list: the first matches, or the best page
-FIRST_MATCHES_AFTER_MS = 50  # no ranked page by then: show the first title matches meanwhile (sooner, they only flicker by)
+FIRST_MATCHES = PAGE_SIZE  # rows shown before the whole ranked list: its best page (or, cut short, the first matches)
 HIT_KINDS = ("session", "notes")  # papers are ranked in the table itself
 _HIT_LABELS = {"paper": "Paper", "session": "Session", "notes": "Notes"}
 SEARCH_GROUP = "library search"
 LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the box shows it with its count
 TARGET_WIDTH_CHARS = 24  # the Add button's session id is shortened to about this (a 20-character hash id fits)
 ADD_TIP = "Add the selected papers as readings of the session selected on the Sessions tab"
+COUNT_WIDTH_CHARS = 30  # "96,447 papers match “retrieval”" whole; it changes as the user types, the search box must not
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -77,26 +78,34 @@ def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
 def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: bool) -> None:
     """Answer the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
-    A search in relevance order that matches more papers than a page answers the first title
-    matches, found at once ("first"), then its best page ("page": (ids, how many match)), as
-    ranking a page is quicker than ranking all (bm25 costs about 1 µs a match: a one-letter
-    prefix matches most of 100k papers).
+    A search in relevance order that matches more papers than a page answers its best page first
+    ("page": (ids, how many match or None)), then "count", then, unless a newer search replaced it
+    within a typing pause, the whole ranked list: bm25 scores every match (about 1 µs each, and a
+    one-letter prefix matches most of 100k papers), so a page is quicker than all. The page of one
+    half-typed word may be kept, ranked while the window was idle (store/search_pages.py), and is
+    answered at once.
     """
     searching = bool(query.text.strip())
-    first = page = None
+    ids = page = count = None
     try:
         if searching and query.sort is None and query.list_id is None:
-            count = match_count(conn, query.text)
-            if count > FIRST_MATCHES:
-                task.answer("first", first := first_matches(conn, query.text, FIRST_MATCHES))
-                task.answer("page", (page := ranked_page(conn, query.text, FIRST_MATCHES), count))
-        task.answer("ids", paper_ids(conn, query))
+            page, count = kept_page(conn, query.text) or (ranked_page(conn, query.text, FIRST_MATCHES), None)
+            if len(page) < FIRST_MATCHES:
+                ids = page  # every match: the whole list
+            else:
+                task.answer("page", (page, count))
+                if count is None:
+                    task.answer("count", count := match_count(conn, query.text))
+                if task.cancelled_within(SEARCH_DELAY_MS / 1000):
+                    return  # the user typed on: ranking the rest would only slow their next search down
+        task.answer("ids", ids if ids is not None else paper_ids(conn, query))
     except SearchCut as cut:  # over its time budget: the best page, or else the first matches, is what there is
         if page is not None:
-            task.answer("cut", (page, f"{cut}: showing the best {len(page):,} of {count:,} matches"))
+            of = f" of {count:,}" if count is not None else ""
+            task.answer("cut", (page, f"{cut}: showing the best {len(page):,}{of} matches"))
         else:
-            ids = first if first is not None else first_matches(conn, query.text, FIRST_MATCHES, list_id=query.list_id)
-            task.answer("cut", (ids, f"{cut}: showing the first {len(ids):,} matches, not the best"))
+            found = first_matches(conn, query.text, FIRST_MATCHES, list_id=query.list_id)
+            task.answer("cut", (found, f"{cut}: showing the first {len(found):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
 
@@ -136,7 +145,7 @@ class LibraryView(QWidget):
         self.edit_button = QPushButton("Edit Paper…")
         self.edit_button.setToolTip("Correct the selected paper's title, URL, authors or abstract")
         self.edit_button.setEnabled(False)
-        self.count_label = plain_label()  # names a paper list and the search text
+        self.count_label = SteadyLabel(COUNT_WIDTH_CHARS)  # names a paper list and the search text
         self.count_label.setStyleSheet("color: gray;")
 
         self.table = QTableView()
@@ -199,9 +208,6 @@ class LibraryView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.panes, 1)
 
-        self._first_matches: list[int] = []
-        self._first_timer = QTimer(self, singleShot=True, interval=FIRST_MATCHES_AFTER_MS)
-        self._first_timer.timeout.connect(self._show_first_matches)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_now)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
@@ -300,7 +306,6 @@ class LibraryView(QWidget):
         # a sort, a list or a refresh interrupts a search still owing its hits: this query owes them then
         with_hits = with_hits or self._hits_due
         self._hits_due = with_hits and bool(query.text.strip())
-        self._first_timer.stop()
         self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits), lambda _none: None) \
             .newest(SEARCH_GROUP).answers(self._answered) \
             .failure(lambda exc: self.status_message.emit(f"cannot read the library: {exc}")).run_in_background()
@@ -309,18 +314,17 @@ class LibraryView(QWidget):
             self.hits.hide()
 
     def _answered(self, name: str, result: Any) -> None:
-        if name == "first":  # shown only if the ranked ids are slow to come
-            self._first_matches = result
-            self._first_timer.start()
-        elif name == "page":  # (the best ids, how many match): the rest follows in "ids"
+        if name == "page":  # (the best ids, how many match or None): the rest follows in "ids"
             ids, count = result
-            self._first_timer.stop()
             self.model.set_ids(ids)
-            self._announce(count)
+            if count is None:
+                self.count_label.setText("ranking…")
+            else:
+                self._announce(count)
+        elif name == "count":
+            self._announce(result)
         elif name in ("ids", "cut"):  # "cut": (the first matches, why) when ranking ran out of time
             ids, cut = (result, "") if name == "ids" else result
-            self._first_timer.stop()
-            self._first_matches = []
             selected, current = self._restore
             added_below = self.model.set_ids(ids)  # below the best page: no reset, so select them here
             if added_below and (selected or current is not None) and not self.table.selectionModel().hasSelection():
@@ -335,11 +339,6 @@ class LibraryView(QWidget):
         elif name == "hits":
             self._hits_due = False
             self._show_hits(result)
-
-    def _show_first_matches(self) -> None:
-        if self.is_loading():
-            self.model.set_ids(self._first_matches)
-            self.count_label.setText("ranking…")
 
     def _announce(self, count: int) -> None:
         noun = "paper" if count == 1 else "papers"

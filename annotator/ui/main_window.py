@@ -42,6 +42,7 @@ from annotator.ui.plain_text import ask, inform
 from annotator.ui.post_view import PostView
 from annotator.ui.reading_editor import ReadingEditor
 from annotator.ui.readings_table import ReadingsPanel
+from annotator.ui.search_pages_keeper import SearchPagesKeeper
 from annotator.ui.session_editor import SessionEditor
 from annotator.ui.session_list import NewSessionDialog, SessionListPanel
 from annotator.ui.site_sync import SiteActions
@@ -92,6 +93,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.workspace, "Sessions")
         self.library_view = self._make_library_view()
         self.tabs.addTab(self.library_view, "Library")
+        self.search_pages = SearchPagesKeeper(self.runner, self)
+        self.watcher.changed_elsewhere.connect(self.search_pages.schedule)
+        self.library_view.search.textChanged.connect(self.search_pages.postpone)
         self.workload_view = self._make_workload_view()
         self.tabs.addTab(self.workload_view, "Workload")
         self.welcome = WelcomePage()
@@ -548,6 +552,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reading_editor.flush_notes()
+        self.search_pages.stop()
         self.runner.shutdown()  # typed notes and every queued edit land first; a backup is never cut off
         self.watcher.timer.stop()
         self.save_settings()

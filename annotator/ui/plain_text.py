@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import Qt as GuiQt  # Qt's namespace functions of QtGui (mightBeRichText)
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
@@ -67,6 +67,40 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label = QLabel(parent)
     set_plain(label, text)
     return label
+
+
+class SteadyLabel(QLabel):
+    """A one-line plain-text label WIDTH_CHARS wide whatever it says, so that a text that changes
+    with every keystroke (a search's match count) never moves or resizes the widgets beside it:
+    what does not fit is elided, and the tooltip shows it whole. `text()` is the whole text."""
+
+    def __init__(self, width_chars: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._width_chars = width_chars
+        self._whole = ""
+        self._fit_width()
+
+    def setText(self, text: str) -> None:
+        self._whole = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._whole
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_width()
+
+    def _fit_width(self) -> None:
+        self.setFixedWidth(self.fontMetrics().averageCharWidth() * self._width_chars)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight, self.width())
+        super().setText(shown)
+        self.setToolTip(tooltip(self._whole) if shown != self._whole else "")
 
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:

@@ -1,0 +1,138 @@
+"""Kept search pages (store/search_pages.py): what a one-word search shows at once is exactly what
+bm25 would rank, and a page goes stale with any change to what the search index holds of a paper."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.store import search_pages
+from annotator.store.editing import edit_paper
+from annotator.store.library import open_library
+from annotator.store.operations import undo
+from annotator.store.paper_browser import match_count, ranked_page
+from annotator.store.search_pages import due, keep_pages, kept_page, page_key, rank_pages
+from tests.bench.synthetic_library import make_library
+
+MIN_MATCHES = 700  # in place of 10,000: 3,000 papers then have many word starts worth keeping
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    """3,000 papers whose abstracts share a small vocabulary: a letter or a word matches hundreds."""
+    return make_library(tmp_path_factory.mktemp("pages") / "library.sqlite", 3000, sessions=20)
+
+
+@pytest.fixture
+def lib(synthetic: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(search_pages, "MIN_MATCHES", MIN_MATCHES)
+    path = tmp_path / "library.sqlite"
+    shutil.copy(synthetic, path)
+    library = open_library(path, daily_backup=False)
+    yield library
+    library.close()
+
+
+def ranked_and_kept(lib) -> search_pages.RankedPages:  # type: ignore[no-untyped-def]
+    ranked = rank_pages(lib.conn)
+    assert ranked is not None and keep_pages(lib, ranked) == (None, True)
+    return ranked
+
+
+def test_every_kept_page_is_what_bm25_ranks_and_counts(lib) -> None:
+    assert due(lib.conn)
+    ranked = ranked_and_kept(lib)
+    assert not due(lib.conn)
+    prefixes = [prefix for prefix, _, _ in ranked.pages]
+    assert {"m", "mo", "mod", "model", "r", "re", "retrieval"} <= set(prefixes)
+    assert not any(" " in prefix for prefix in prefixes)
+    for prefix, matches, ids in ranked.pages:
+        assert matches >= MIN_MATCHES
+        assert kept_page(lib.conn, prefix) == (ranked_page(lib.conn, prefix, search_pages.PAGE_SIZE),
+                                               match_count(lib.conn, prefix)) == (ids, matches)
+
+
+def test_word_starts_that_are_the_same_search_are_ranked_once(lib, monkeypatch) -> None:
+    asked: list[str] = []
+    real = search_pages.ranked_page
+    monkeypatch.setattr(search_pages, "ranked_page", lambda conn, text, *a: asked.append(text) or real(conn, text, *a))
+    ranked_and_kept(lib)
+    # "ret" … "retrieval" match the same words ("retrieval" alone): one ranking, read by each
+    assert [text for text in asked if text.startswith("ret")] == ["ret"]
+    assert kept_page(lib.conn, "retrieval") == kept_page(lib.conn, "retr") == kept_page(lib.conn, "ret") is not None
+    # "mod" matches "model" and "models", "model" too, "models" only itself: two rankings, not the same
+    assert kept_page(lib.conn, "models") != kept_page(lib.conn, "model")
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("r", "r"), ("  Re", "re"), ("RETRIEVAL", "retrieval"), ("7b", "7b"),
+    ("r ", "r"),  # (spaces after a word leave it half typed: fts_query)
+    ("retrieval a", None), ("ré", None), ("r_", None), ("c++", None), ("", None), ("?!", None),
+])
+def test_which_searches_read_a_kept_page(typed: str, key: str | None) -> None:
+    assert page_key(typed) == key
+
+
+def test_a_search_reads_its_kept_page_whatever_its_case(lib) -> None:
+    ranked_and_kept(lib)
+    assert kept_page(lib.conn, "  MoD") == kept_page(lib.conn, "mod") is not None
+    assert kept_page(lib.conn, "model retrieval") is None
+
+
+@pytest.mark.parametrize("field", ["title", "abstract", "authors"])
+def test_an_edit_of_what_is_searched_makes_the_pages_stale_and_its_undo_too(lib, field: str) -> None:
+    ranked_and_kept(lib)
+    edit_paper(lib, 1, {field: "Zebra"})
+    assert due(lib.conn) and kept_page(lib.conn, "m") is None
+    ranked_and_kept(lib)
+    undo(lib)
+    assert due(lib.conn) and kept_page(lib.conn, "m") is None
+
+
+def test_an_edit_of_a_link_leaves_the_pages_current(lib) -> None:
+    ranked_and_kept(lib)
+    edit_paper(lib, 1, {"url": "https://arxiv.org/abs/2401.00001"})
+    assert not due(lib.conn) and kept_page(lib.conn, "m") is not None
+
+
+def test_papers_added_or_removed_by_another_process_make_the_pages_stale(lib) -> None:
+    ranked_and_kept(lib)
+    other = sqlite3.connect(lib.path)
+    with other:
+        other.execute("INSERT INTO papers (title, title_key, url, authors, abstract) VALUES ('M', 'm', '', '', '')")
+    assert kept_page(lib.conn, "m") is None
+    ranked_and_kept(lib)
+    with other:
+        other.execute("DELETE FROM papers WHERE title = 'M'")
+    other.close()
+    assert due(lib.conn) and kept_page(lib.conn, "m") is None
+
+
+def test_pages_ranked_before_a_change_are_not_kept(lib) -> None:
+    ranked = rank_pages(lib.conn)
+    assert ranked is not None
+    edit_paper(lib, 2, {"title": "Changed while the pages were ranked"})
+    assert keep_pages(lib, ranked) == (None, False)
+    assert due(lib.conn) and lib.conn.execute("SELECT count(*) FROM search_pages").fetchone()[0] == 0
+
+
+def test_ranking_cancelled_keeps_nothing(lib) -> None:
+    assert rank_pages(lib.conn, cancelled=lambda: True) is None
+
+
+def test_a_small_library_ranks_and_writes_nothing(tmp_path: Path) -> None:
+    """Below MIN_MATCHES papers no search can match that many: the window never ranks or writes."""
+    with open_library(tmp_path / "small.sqlite", daily_backup=False) as lib:
+        edit_paper_count = lib.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        assert edit_paper_count < search_pages.MIN_MATCHES
+        assert not due(lib.conn)
+
+
+def test_a_read_only_library_keeps_nothing(lib) -> None:
+    ranked = rank_pages(lib.conn)
+    assert ranked is not None
+    lib.read_only = True
+    assert keep_pages(lib, ranked) == (None, False)
