@@ -62,7 +62,8 @@ SEARCH_GROUP = "library search"
 LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the box shows it with its count
 TARGET_WIDTH_CHARS = 24  # the Add button's session id is shortened to about this (a 20-character hash id fits)
 ADD_TIP = "Add the selected papers as readings of the session selected on the Sessions tab"
-COUNT_WIDTH_CHARS = 30  # "96,447 papers match “retrieval”" whole; it changes as the user types, the search box must not
+SEARCH_MIN_CHARS = 16
+COUNT_ROOM_FOR = "100,000 papers match “retrieval aug”"  # the count changes as the user types; the search box must not
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -139,14 +140,16 @@ class LibraryView(QWidget):
         self.search = QLineEdit(placeholderText="Search papers, sessions and notes (Ctrl+F)")
         self.search.setToolTip("Search titles, abstracts, authors, sessions and notes as you type")
         self.search.setClearButtonEnabled(True)
+        # In a narrow window the search box keeps room for a few words; the count beside it gives
+        # way first (the status bar says it whole too).
+        self.search.setMinimumWidth(self.search.fontMetrics().averageCharWidth() * SEARCH_MIN_CHARS)
         self.add_button = QPushButton("Add to session…")
         self.add_button.setToolTip(ADD_TIP)
         self.add_button.setEnabled(False)
         self.edit_button = QPushButton("Edit Paper…")
         self.edit_button.setToolTip("Correct the selected paper's title, URL, authors or abstract")
         self.edit_button.setEnabled(False)
-        self.count_label = SteadyLabel(COUNT_WIDTH_CHARS)  # names a paper list and the search text
-        self.count_label.setStyleSheet("color: gray;")
+        self.count_label = SteadyLabel(COUNT_ROOM_FOR)  # names a paper list and the search text
 
         self.table = QTableView()
         self.table.setModel(self.model)
