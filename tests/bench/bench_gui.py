@@ -410,7 +410,7 @@ def _probe_rows(size: int, f: dict) -> list[str]:  # type: ignore[type-arg]
     for group, ms in f["search_ranked_p95_by_length"].items():
         rows.append(_row(f"[{size:,}]   ranked p95, queries of {group}", f"{ms:.1f} ms", "", None))
     rows.append(_row(f"[{size:,}]   ranked median / max", f"{ranked['median']:.0f} / {ranked['max']:.0f} ms", "", None))
-    rows.append(_row(f"[{size:,}]   pages of 1-2 letters ranked, after opening", f"{f['pages_ranked_s']:.1f} s", "", None))
+    rows.append(_row(f"[{size:,}]   one-word pages ranked (idle, after opening)", f"{f['pages_ranked_s']:.1f} s", "", None))
     live = f["search_ranked_live_ms"]
     rows.append(_row(f"[{size:,}] baseline: ranked list, pages stale (p95)", f"{live['p95']:.1f} ms", "", None))
     for group, ms in f["search_ranked_live_p95_by_length"].items():
