@@ -96,3 +96,48 @@ def test_when_ranking_every_match_runs_out_of_time_the_best_page_stays_and_says_
     count = match_count(view.lib.conn, "model")
     assert view.count_label.text() == (f"the search took longer than 1 s and was stopped: "
                                        f"showing the best {FIRST_MATCHES} of {count:,} matches")
+
+
+def test_typing_on_stops_the_running_search_and_the_text_typed_back_is_searched_again(qtbot, view) -> None:
+    """What a search still works out once the user typed on (the rest of its list) is for the old
+    text: it stops at once instead of slowing the next search down."""
+    answers: list[str] = []
+    shown = view._answered
+
+    def answered(name: str, result: Any) -> None:
+        shown(name, result)
+        answers.append(name)
+        if answers == ["page"]:  # the best page of "model" is shown: the user types on, then back
+            view.search.setText("model x")
+            view.search.setText("model")
+
+    view._answered = answered
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: answers.count("ids") == 1 and not view.is_loading())
+    assert answers[:3] == ["page", "page", "count"]  # the first search stopped after its page; the text searched again
+    assert view.model.paper_ids() == paper_ids(view.lib.conn, PaperQuery("model"))
+    assert view.count_label.text() == f"{view.model.rowCount():,} papers match “model”"
+
+
+def test_a_paper_selected_deep_in_a_search_stays_selected_through_two_quick_refreshes(qtbot, view) -> None:
+    """A refresh (an edit here or elsewhere) shows the best page, then the rest; a second refresh
+    while only the page is shown must restore what was selected before the first."""
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: not view.is_loading() and view.model.rowCount() > 1000)
+    view.table.selectRow(1000)
+    chosen = view.selected_paper_ids()
+    answers: list[str] = []
+    shown = view._answered
+
+    def answered(name: str, result: Any) -> None:
+        shown(name, result)
+        answers.append(name)
+        if answers == ["page"]:  # only the best page is shown: another change comes in
+            view.refresh(None)
+
+    view._answered = answered
+    view.refresh(None)
+    qtbot.waitUntil(lambda: "ids" in answers and not view.is_loading())
+    assert view.selected_paper_ids() == chosen and view.current_paper() == chosen[0]

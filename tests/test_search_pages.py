@@ -136,3 +136,23 @@ def test_a_read_only_library_keeps_nothing(lib) -> None:
     assert ranked is not None
     lib.read_only = True
     assert keep_pages(lib, ranked) == (None, False)
+
+
+def test_no_two_libraries_and_no_two_states_of_one_share_a_generation(lib, tmp_path: Path) -> None:
+    """A count would start every library at 0 and could come back to a value pages were ranked at
+    from other papers (a restored backup, a copy synced from another laptop): a drawn one does not."""
+    with open_library(tmp_path / "other.sqlite", daily_backup=False) as other:
+        assert search_pages.generation(other.conn) != search_pages.generation(lib.conn)
+    seen = {search_pages.generation(lib.conn)}
+    for title in ("One", "Two", "Three"):
+        edit_paper(lib, 1, {"title": title})
+        seen.add(search_pages.generation(lib.conn))
+    assert len(seen) == 4
+
+
+@pytest.mark.parametrize(("name", "value"), [("PAPER_WEIGHTS", "1.0, 1.0, 1.0"), ("PAGE_SIZE", 500)])
+def test_pages_ranked_another_way_are_not_read(lib, monkeypatch, name: str, value: object) -> None:
+    """Another version's weights or page size (a library two versions share) rank differently."""
+    ranked_and_kept(lib)
+    monkeypatch.setattr(search_pages, name, value)
+    assert due(lib.conn) and kept_page(lib.conn, "m") is None

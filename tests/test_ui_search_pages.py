@@ -103,3 +103,24 @@ def test_the_match_count_changing_as_the_user_types_never_moves_the_search_box(q
     assert whole.endswith("match “retrieval augmented generation for large language models”")
     assert view.count_label.shown().endswith("…")  # what is painted
     assert "retrieval augmented generation for large language models" in view.count_label.toolTip()
+
+
+def test_a_change_to_papers_stops_a_ranking_under_way_and_other_changes_do_not(qtbot, window, library) -> None:
+    from annotator.store.operations import Changes
+
+    keeper = window.search_pages
+    library.conn.execute("UPDATE search_generation SET pages_of = NULL")  # stale: a ranking is due
+    library.conn.commit()
+    keeper._rank_if_due()
+    ranking = keeper._ranking
+    assert ranking is not None
+    keeper.schedule(Changes(sessions={1}))  # notes, teams, sessions: the pages stay good
+    assert keeper._ranking is ranking and not ranking.task.cancelled()
+    keeper.schedule(Changes(papers={1}))
+    assert ranking.task.cancelled() and keeper._ranking is None
+
+
+def test_a_restored_library_is_ranked_again(qtbot, window) -> None:
+    window.search_pages._idle.stop()
+    window._library_restored()
+    assert window.search_pages._idle.isActive()

@@ -8,10 +8,10 @@ So the window ranks every word start that matches at least MIN_MATCHES papers wh
 (`rank_pages`, off the GUI thread), keeps its best page (`keep_pages`), and a search reads it
 (`kept_page`) instead of ranking again. Searches of two words or more are ranked as they are typed.
 
-A kept page is exactly what bm25 would answer: the triggers of db/011 count up
+A kept page is exactly what bm25 would answer: the triggers of db/011 draw a new
 search_generation.generation with every change to a paper's title, abstract or authors (any
 process, any path: edit, import, undo), and a page is read only when it was ranked at the current
-generation. Words spelt with other letters (é, ß, 中) are ranked as they are typed.
+generation, the way this version ranks (`ranking`). Words spelt with other letters (é, ß, 中) are ranked as they are typed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from annotator.store.library import Library
 from annotator.store.operations import write_transaction
-from annotator.store.paper_browser import match_count, ranked_page
+from annotator.store.paper_browser import PAPER_WEIGHTS, match_count, ranked_page
 from annotator.store.queries import SearchCut, fts_query
 
 PREFIX_CHARS = string.ascii_lowercase + string.digits
@@ -52,16 +52,23 @@ def page_key(text: str) -> str | None:
 
 
 def generation(conn: sqlite3.Connection) -> int:
-    """How many times the papers' search index has changed (db/011)."""
+    """The papers' search index as it is now: drawn anew with every change to it (db/011)."""
     return conn.execute("SELECT generation FROM search_generation").fetchone()[0]
+
+
+def ranking(conn: sqlite3.Connection) -> str:
+    """How this version ranks: pages ranked otherwise (another version's weights, page size or
+    search index, in a library two versions share) are not what its searches would show."""
+    index = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+    return f"bm25({PAPER_WEIGHTS}), best {PAGE_SIZE}, {index}"
 
 
 def due(conn: sqlite3.Connection) -> bool:
     """True when the kept pages are not those of the papers as they are now, and the library is large
     enough for a search to match MIN_MATCHES papers (a small one never ranks, nor writes, anything)."""
     return bool(conn.execute(
-        "SELECT generation != pages_of AND (SELECT count(*) FROM papers) >= ? FROM search_generation",
-        (MIN_MATCHES,)).fetchone()[0])
+        "SELECT (pages_of IS NOT generation OR ranked_as IS NOT ?) AND (SELECT count(*) FROM papers) >= ? "
+        "FROM search_generation", (ranking(conn), MIN_MATCHES)).fetchone()[0])
 
 
 def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int] | None:
@@ -72,7 +79,7 @@ def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int] | No
         return None
     row = conn.execute(
         "SELECT p.ids, p.matches FROM search_pages p JOIN search_generation g ON g.generation = p.generation "
-        "WHERE p.prefix = ?", (key,)).fetchone()
+        "WHERE p.prefix = ? AND g.ranked_as = ?", (key, ranking(conn))).fetchone()
     if row is None:
         return None
     return [int(paper_id) for paper_id in row[0].split()], row[1]
@@ -162,5 +169,5 @@ def keep_pages(lib: Library, ranked: RankedPages) -> tuple[None, bool]:
         lib.conn.executemany(
             "INSERT INTO search_pages (prefix, generation, matches, ids) VALUES (?, ?, ?, ?)",
             [(prefix, ranked.generation, matches, " ".join(map(str, ids))) for prefix, matches, ids in ranked.pages])
-        lib.conn.execute("UPDATE search_generation SET pages_of = generation")
+        lib.conn.execute("UPDATE search_generation SET pages_of = generation, ranked_as = ?", (ranking(lib.conn),))
     return None, True

@@ -80,11 +80,10 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
     """Answer the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
     A search in relevance order that matches more papers than a page answers its best page first
-    ("page": (ids, how many match or None)), then "count", then, unless a newer search replaced it
-    within a typing pause, the whole ranked list: bm25 scores every match (about 1 µs each, and a
-    one-letter prefix matches most of 100k papers), so a page is quicker than all. The page of one
-    half-typed word may be kept, ranked while the window was idle (store/search_pages.py), and is
-    answered at once.
+    ("page": (ids, how many match or None)), then "count", then the whole ranked list: bm25 scores
+    every match (about 1 µs each, and a one-letter prefix matches most of 100k papers), so a page
+    is quicker than all. The page of one half-typed word may be kept, ranked while the window was
+    idle (store/search_pages.py), and is answered at once.
     """
     searching = bool(query.text.strip())
     ids = page = count = None
@@ -97,8 +96,6 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
                 task.answer("page", (page, count))
                 if count is None:
                     task.answer("count", count := match_count(conn, query.text))
-                if task.cancelled_within(SEARCH_DELAY_MS / 1000):
-                    return  # the user typed on: ranking the rest would only slow their next search down
         task.answer("ids", ids if ids is not None else paper_ids(conn, query))
     except SearchCut as cut:  # over its time budget: the best page, or else the first matches, is what there is
         if page is not None:
@@ -213,7 +210,7 @@ class LibraryView(QWidget):
 
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search_now)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.textChanged.connect(self._text_changed)
         self.search.returnPressed.connect(self._search_now)
         for key, slot in ((Qt.Key.Key_Escape, self.search.clear), (Qt.Key.Key_Down, self._focus_table)):
             QShortcut(QKeySequence(key), self.search, slot, context=Qt.ShortcutContext.WidgetShortcut)
@@ -303,8 +300,10 @@ class LibraryView(QWidget):
 
     def _run_query(self, with_hits: bool) -> None:
         """Ask for the ids of self._query (and the search hits) in the background."""
-        selected = self.selected_paper_ids()
-        self._restore = (selected if len(selected) <= 1000 else [], self.current_paper())
+        selected, current = self.selected_paper_ids(), self.current_paper()
+        if not selected and current is None and self.is_loading():
+            selected, current = self._restore  # only a best page is shown: what was selected before it
+        self._restore = (selected if len(selected) <= 1000 else [], current)
         query = self._query
         # a sort, a list or a refresh interrupts a search still owing its hits: this query owes them then
         with_hits = with_hits or self._hits_due
@@ -381,6 +380,14 @@ class LibraryView(QWidget):
             self._show_detail(None)
 
     # --- user actions --------------------------------------------------------------------------
+
+    def _text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+        if self._query.text.strip() and self.is_loading():
+            # What the running search still works out (the rest of its list, its hits) is for the old
+            # text: stop it now rather than when the next search starts, which it would slow down.
+            self.runner.cancel_newest(SEARCH_GROUP)
+            self._ids_stale = True  # (the same text typed back must be searched again)
 
     def _search_now(self) -> None:
         self._search_timer.stop()

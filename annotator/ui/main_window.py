@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
         self.library_view = self._make_library_view()
         self.tabs.addTab(self.library_view, "Library")
         self.search_pages = SearchPagesKeeper(self.runner, self)
-        self.watcher.changed_elsewhere.connect(self.search_pages.schedule)
+        self.watcher.changed_elsewhere.connect(lambda: self.search_pages.schedule())
+        self.watcher.reopened.connect(lambda _reason: self.search_pages.schedule())
         self.library_view.search.textChanged.connect(self.search_pages.postpone)
         self.workload_view = self._make_workload_view()
         self.tabs.addTab(self.workload_view, "Workload")
@@ -308,6 +309,7 @@ class MainWindow(QMainWindow):
     def _library_restored(self) -> None:
         self.runner.history.stack.clear()  # its steps belong to the library that was replaced
         self.apply_changes(None)
+        self.search_pages.schedule()  # (a restore announces no change: its pages may be another library's)
 
     def _library_reopened(self, reason: str) -> None:
         """The connection had lost its share of the library and was opened again: say so, in one box."""

@@ -90,10 +90,6 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def cancelled_within(self, seconds: float) -> bool:
-        """Wait SECONDS, or less when the work is cancelled meanwhile; True when it was."""
-        return self._cancel.wait(seconds)
-
     def read(self, path: Path, work: Callable[[Connection, Task], T]) -> T:
         """WORK(conn, self) on a fresh read-only connection to the library at PATH (worker thread)."""
         conn = open_read_only(path, READ_TIMEOUT_S)
@@ -279,7 +275,7 @@ class OperationRunner(QObject):
         self._then: dict[int, list[Callable[[], Any]]] = {}  # id(work) -> called after that work
         self._newest: dict[str, QueryOp[Any]] = {}
         self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
+        self._pool.setMaxThreadCount(3)  # one per group (library search, site status, search pages): none waits
         self._long: deque[QueryOp[Any]] = deque()  # long-running queries, in the order asked
         self._long_pool = QThreadPool(self)
         self._long_pool.setMaxThreadCount(1)
@@ -361,6 +357,11 @@ class OperationRunner(QObject):
     def is_busy_long(self) -> bool:
         """True while a `long_running` query is asked for and not delivered."""
         return bool(self._long)
+
+    def cancel_newest(self, group: str) -> None:
+        """Stop the newest query of GROUP, if one runs; its answers are dropped."""
+        if (work := self._newest.get(group)) is not None:
+            work.task.cancel()
 
     def is_searching(self, group: str) -> bool:
         """True until the newest query of GROUP has answered."""

@@ -8,13 +8,12 @@ as it is typed, as it always did: the pages only make the first keystrokes quick
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotator.store.operations import Changes
 from annotator.store.read_connection import LibraryError
 from annotator.store.search_pages import RankedPages, due, keep_pages, rank_pages
-from annotator.ui.operation_runner import OperationRunner
+from annotator.ui.operation_runner import OperationRunner, QueryOp
 
 IDLE_MS = 2000  # ranking takes a core for seconds at 100k papers: not while the user types or imports
 GROUP = "search pages"
@@ -31,11 +30,16 @@ class SearchPagesKeeper(QObject):
         self._idle = QTimer(self, singleShot=True, interval=IDLE_MS)
         self._idle.timeout.connect(self._rank_if_due)
         self._stopped = False
+        self._ranking: QueryOp[RankedPages | None] | None = None
         runner.changed.connect(self.schedule)
         self._idle.start()  # the library may have changed since it was last open (the CLI, another laptop's sync)
 
-    def schedule(self, *_why: Any) -> None:
-        """Rank the pages once the window has been idle for IDLE_MS (they may be stale)."""
+    def schedule(self, changes: Changes | None = None) -> None:
+        """Rank the pages once the window has been idle for IDLE_MS: CHANGES (None: anything, made
+        anywhere) may have made them stale. A ranking under way stops if papers may have changed."""
+        if self._ranking is not None and (changes is None or changes.papers):
+            self._ranking.task.cancel()
+            self._ranking = None
         if not self._stopped:
             self._idle.start()
 
@@ -48,6 +52,7 @@ class SearchPagesKeeper(QObject):
         """The window is closing: rank nothing more."""
         self._stopped = True
         self._idle.stop()
+        self.schedule()
 
     def _rank_if_due(self) -> None:
         lib = self._runner.lib
@@ -56,10 +61,12 @@ class SearchPagesKeeper(QObject):
                 return
         except LibraryError:  # (the library is being reopened, or was closed): the next change tries again
             return
-        self._runner.query_op(None, lambda conn, task: rank_pages(conn, task.cancelled), self._ranked) \
-            .newest(GROUP).failure(self._failed).run_in_background()
+        self._ranking = self._runner.query_op(None, lambda conn, task: rank_pages(conn, task.cancelled), self._ranked) \
+            .newest(GROUP).failure(self._failed)
+        self._ranking.run_in_background()
 
     def _ranked(self, ranked: RankedPages | None) -> None:
+        self._ranking = None
         if ranked is None:
             return
         self._runner.collection_op(None, lambda lib, _task: keep_pages(lib, ranked)) \
