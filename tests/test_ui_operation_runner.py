@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,32 @@ def test_a_newer_search_interrupts_and_drops_an_older_one(qtbot, lib):
     assert runner.wait_for_searches(5000)
     qtbot.wait(0)  # (the interrupted query's outcome, if it was queued, is delivered now: and dropped)
     assert answers == ["slow", "fast"] and not runner.is_searching("search")
+
+
+def test_a_search_cancelled_between_two_statements_stops_at_its_next_answer(qtbot, lib):
+    """An interrupt stops only the statement running when it comes: a search cancelled between
+    statements must not go on to rank all matches for nobody."""
+    runner = make_runner(qtbot, lib)
+    between = threading.Event()
+    cancelled = threading.Event()
+    ran: list[str] = []
+
+    def search(conn, task):  # type: ignore[no-untyped-def]
+        task.answer("page", [1])
+        between.set()
+        cancelled.wait(5)  # (the user types on here)
+        task.answer("count", 1)
+        ran.append("the whole ranking")  # not reached
+        return "all"
+
+    op = runner.query_op(None, search, lambda _value: ran.append("delivered")).newest("search")
+    op.run_in_background()
+    assert between.wait(5)
+    runner.cancel_newest("search")
+    cancelled.set()
+    assert runner.wait_for_searches(5000)
+    qtbot.waitUntil(lambda: not runner.is_searching("search"))  # (its outcome delivered: and dropped)
+    assert ran == [] and op.task.cancelled()
 
 
 def test_closing_the_window_waits_for_a_queued_notes_edit(qtbot, lib, tmp_path, boxes):

@@ -77,7 +77,13 @@ class Task:
         self._signals.progressed.emit(self._work, done, total, what)
 
     def answer(self, name: str, value: Any) -> None:
-        """A partial result the GUI may show before the work ends (a search's first matches)."""
+        """A partial result the GUI may show before the work ends (a search's best page).
+
+        Raises Cancelled once the work was cancelled: nobody wants its answers any more, and an
+        interrupt stops only the statement running when it comes, not the next one.
+        """
+        if self.cancelled():
+            raise Cancelled()
         self._signals.answered.emit(self._work, name, value)
 
     def cancel(self) -> None:
