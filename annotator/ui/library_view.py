@@ -63,7 +63,7 @@ LIST_NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a paper list's own name; the bo
 TARGET_WIDTH_CHARS = 24  # the Add button's session id is shortened to about this (a 20-character hash id fits)
 ADD_TIP = "Add the selected papers as readings of the session selected on the Sessions tab"
 SEARCH_MIN_CHARS = 16
-COUNT_ROOM_FOR = "100,000 papers match “retrieval aug”"  # the count changes as the user types; the search box must not
+COUNT_ROOM_FOR = "100,000 papers match"  # the count's width at least, whatever it says: the search box must not move
 DETAILS_BESIDE_CHARS = 150  # a narrower tab shows a paper's details under the table
 
 
@@ -187,8 +187,8 @@ class LibraryView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.lists)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.count_label)
+        top.addWidget(self.search, 2)  # room to spare goes two parts to the search box, one to the count
+        top.addWidget(self.count_label, 1)
         top.addWidget(self.edit_button)
         top.addWidget(self.add_button)
         results = QSplitter(Qt.Orientation.Vertical)
@@ -350,7 +350,7 @@ class LibraryView(QWidget):
         message = f"{count:,} {noun}{where} {verb} “{text}”" if text else f"{count:,} {noun}{where}"
         if queries.words_left_out(text):
             message += f" (its first {queries.MAX_WORDS} distinct words)"
-        self.count_label.setText(message)
+        self.count_label.setText(message, short=f"{count:,} {noun}")
         if self._query != self._announced:  # a re-read of the same search leaves the status bar to the edit that caused it
             self._announced = self._query
             self.status_message.emit(message)

@@ -71,9 +71,9 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
 
 
 class SteadyLabel(QWidget):
-    """One line of plain text painted in the palette's quiet colour, as wide as ROOM_FOR whatever
-    it says (narrower, down to nothing, only when its row has no room): for a text that changes
-    with every keystroke (a search's match count).
+    """One line of plain text painted in the palette's quiet colour, as wide as ROOM_FOR (or what
+    its layout gives it: narrower, down to nothing, only when its row has no room) whatever it says:
+    for a text that changes with every keystroke (a search's match count).
 
     A QLabel asks its window to lay itself out again each time its text changes (4–5 ms at 100k
     papers, every keystroke), and moves the widgets beside it when its width changes; this only
@@ -83,20 +83,25 @@ class SteadyLabel(QWidget):
     def __init__(self, room_for: str, parent: QWidget | None = None):
         super().__init__(parent)
         self._room_for = room_for
-        self._text = ""
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._text = self._short = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def text(self) -> str:
         return self._text
 
-    def setText(self, text: str) -> None:
-        self._text = text
+    def setText(self, text: str, short: str = "") -> None:
+        """Show TEXT, or SHORT (its gist: "28,602 papers") when TEXT does not fit."""
+        self._text, self._short = text, short
         self.setAccessibleName(text)
         self._show()
 
     def shown(self) -> str:
-        """The text as painted: elided when it does not fit."""
-        return self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        """The text as painted: whole, else the short one, else elided."""
+        metrics = self.fontMetrics()
+        for text in (self._text, self._short):
+            if text and metrics.horizontalAdvance(text) <= self.width():
+                return text
+        return metrics.elidedText(self._short or self._text, Qt.TextElideMode.ElideRight, self.width())
 
     def sizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance(self._room_for), self.fontMetrics().height())
