@@ -62,10 +62,10 @@ def test_each_word_is_searched_once_whatever_its_case_and_the_last_stays_a_prefi
 
 
 def test_a_search_over_its_time_budget_shows_first_matches_and_says_it_was_cut(big_library, monkeypatch, capsys):
-    monkeypatch.setattr(queries, "SEARCH_SECONDS", 0.0005)  # (ranking 5,000 matches takes ~5 ms)
+    monkeypatch.setattr(queries, "SEARCH_SECONDS", 0.0)  # any search is over a budget of nothing
     assert main(["--db", str(big_library), "search", "model"]) == 0
     out, err = capsys.readouterr()
-    assert err.startswith("note: the search took longer than 0.0005 s and was stopped: showing the first ")
+    assert err.startswith("note: the search took longer than 0 s and was stopped: showing the first ")
     assert err.endswith(" matches found, not the best\n") and err.count("\n") == 1
 
 
@@ -84,8 +84,8 @@ def test_a_search_in_time_is_ranked_and_says_nothing(conn):
 
 
 def test_the_window_ranking_over_budget_is_cut_and_the_first_matches_stand(conn):
-    with pytest.raises(SearchCut, match="took longer than 0.0005 s"):  # (ranking 5,000 matches takes ~5 ms)
-        paper_ids(conn, PaperQuery(text="model"), seconds=0.0005)
+    with pytest.raises(SearchCut, match="took longer than 0 s"):
+        paper_ids(conn, PaperQuery(text="model"), seconds=0.0)
     assert len(paper_ids(conn, PaperQuery(text="model"))) > 1000
     assert paper_ids(conn, PaperQuery(sort="title"), seconds=0.0)  # not a search: no budget
     assert len(first_matches(conn, "model", 50)) == 50
@@ -96,7 +96,7 @@ def test_the_library_window_says_when_a_search_was_cut(qtbot, big_library, monke
     from annotator.store.library import open_library
     from annotator.ui.library_view import LibraryView
 
-    monkeypatch.setattr(queries, "SEARCH_SECONDS", 0.0005)  # (ranking 5,000 matches takes ~5 ms)
+    monkeypatch.setattr(queries, "SEARCH_SECONDS", 0.0)
     with open_library(big_library, daily_backup=False) as lib:
         view = LibraryView(lib, make_runner(qtbot, lib))
         qtbot.addWidget(view)
@@ -104,7 +104,7 @@ def test_the_library_window_says_when_a_search_was_cut(qtbot, big_library, monke
         qtbot.waitUntil(lambda: view.model.rowCount() == 5000)
         qtbot.keyClicks(view.search, "model")
         qtbot.waitUntil(lambda: "stopped" in view.count_label.text())
-        assert view.count_label.text().startswith("the search took longer than 0.0005 s and was stopped: showing the first ")
+        assert view.count_label.text().startswith("the search took longer than 0 s and was stopped: showing the first ")
         assert view.model.rowCount() <= 200
         view.runner.wait_for_searches()
         view.close()  # before the library closes: a repaint would read it

@@ -38,6 +38,13 @@ def library(synthetic: Path, tmp_path: Path, monkeypatch):
     lib.close()
 
 
+def tamper(lib, prefix: str, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Make PREFIX's kept ranking say IDS (no generation is drawn: it stays current)."""
+    lib.conn.execute("UPDATE search_rankings SET ids = ? WHERE id = (SELECT ranking FROM search_pages WHERE prefix = ?)",
+                     (" ".join(map(str, ids)), prefix))
+    lib.conn.commit()
+
+
 def search(qtbot, window, text: str) -> list[int]:  # type: ignore[no-untyped-def]
     """Type TEXT in the Library tab's search box; the ids it showed first (its best page, or all it matches)."""
     view = window.library_view
@@ -62,8 +69,7 @@ def test_the_window_ranks_the_pages_when_idle_and_a_search_shows_them(qtbot, win
     qtbot.waitUntil(lambda: not due(library.conn), timeout=30_000)
     # A kept page that says something bm25 would not: the search shows it, so the search read it.
     best = ranked_page(library.conn, "m", FIRST_MATCHES)
-    library.conn.execute("UPDATE search_pages SET ids = ? WHERE prefix = 'm'", (" ".join(map(str, best[::-1])),))
-    library.conn.commit()
+    tamper(library, "m", best[::-1])
     assert search(qtbot, window, "m") == best[::-1]
     # The rest of the list follows, ranked as always.
     assert window.library_view.model.paper_ids() == paper_ids(library.conn, PaperQuery("m"))
@@ -71,8 +77,7 @@ def test_the_window_ranks_the_pages_when_idle_and_a_search_shows_them(qtbot, win
 
 def test_after_a_paper_changed_a_search_ranks_again_and_the_window_keeps_new_pages(qtbot, window, library) -> None:
     qtbot.waitUntil(lambda: not due(library.conn), timeout=30_000)
-    library.conn.execute("UPDATE search_pages SET ids = '1 2 3' WHERE prefix = 'mo'")
-    library.conn.commit()
+    tamper(library, "mo", list(range(1, FIRST_MATCHES + 1)))
     with qtbot.waitSignal(window.search_pages.kept, timeout=30_000):
         window.runner.edit(edit_paper, 5, {"title": "Models of models: a model"}).run_in_background()
         qtbot.waitUntil(window.runner.is_idle)

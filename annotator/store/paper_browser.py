@@ -76,17 +76,27 @@ def _ranked_sql(descending: bool) -> str:
 
 
 def _ids(conn: sqlite3.Connection, sql: str, params: dict[str, object]) -> list[int]:
+    return [row[0] for row in _tuples(conn, sql, params)]
+
+
+def _tuples(conn: sqlite3.Connection, sql: str, params: dict[str, object]) -> list[tuple[Any, ...]]:
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: 100k ids come back much sooner than as Rows
-    return [row[0] for row in cursor.execute(sql, params)]
+    return cursor.execute(sql, params).fetchall()
 
 
 def _ids_within(conn: sqlite3.Connection, sql: str, params: dict[str, object], seconds: float | None) -> list[int]:
     """The first column of SQL's rows, or SearchCut when it runs longer than SECONDS (default SEARCH_SECONDS)."""
+    return [row[0] for row in tuples_within(conn, sql, params, seconds)]
+
+
+def tuples_within(conn: sqlite3.Connection, sql: str, params: dict[str, object],
+                  seconds: float | None) -> list[tuple[Any, ...]]:
+    """SQL's rows as tuples, or SearchCut when it runs longer than SECONDS (default SEARCH_SECONDS)."""
     seconds = queries.SEARCH_SECONDS if seconds is None else seconds
     with TimeBudget(conn, seconds) as budget:
         try:
-            return _ids(conn, sql, params)
+            return _tuples(conn, sql, params)
         except sqlite3.OperationalError as exc:
             if budget.cut(exc):
                 raise SearchCut(seconds) from None
@@ -143,6 +153,17 @@ def ranked_page(conn: sqlite3.Connection, text: str, limit: int, seconds: float 
     if not match:
         return []
     return _ids_within(conn, _ranked_sql(False) + " LIMIT :limit", {"match": match, "limit": limit}, seconds)
+
+
+def ranked_with_scores(conn: sqlite3.Connection, text: str, limit: int,
+                       seconds: float | None = None) -> list[tuple[int, float]]:
+    """`ranked_page` with each paper's bm25 score (as SQLite orders them: the lower, the better)."""
+    match = fts_query(text)
+    if not match:
+        return []
+    sql = (f"SELECT rowid, bm25(papers_fts, {PAPER_WEIGHTS}) AS score FROM papers_fts "
+           "WHERE papers_fts MATCH :match ORDER BY score, rowid LIMIT :limit")
+    return [(row[0], row[1]) for row in tuples_within(conn, sql, {"match": match, "limit": limit}, seconds)]
 
 
 def first_matches(conn: sqlite3.Connection, text: str, limit: int = 200, seconds: float | None = None,

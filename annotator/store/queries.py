@@ -147,7 +147,12 @@ def fts_query(text: str) -> str:
 
     Only the first MAX_WORDS distinct words are searched for (`words_left_out` says how many were not).
     """
-    return " ".join(_search_terms(text)[:MAX_WORDS])
+    return " ".join(fts_phrases(text))
+
+
+def fts_phrases(text: str) -> list[str]:
+    """The phrases of `fts_query(TEXT)`, one per word searched for: '"model"', '"retr"*'."""
+    return _search_terms(text)[:MAX_WORDS]
 
 
 def words_left_out(text: str) -> int:
@@ -167,16 +172,20 @@ class TimeBudget:
 
     def __init__(self, conn: sqlite3.Connection, seconds: float):
         self.conn = conn
-        self.spent = False
+        self.spent = seconds <= 0
         self._timer = threading.Timer(seconds, self._over)
         self._timer.daemon = True
 
     def __enter__(self) -> TimeBudget:
-        self._timer.start()
+        if self.spent:  # no time at all: stop at once (a timer could fire before the statement starts), but
+            self.conn.set_progress_handler(lambda: True, 1000)  # not inside FTS5's set-up of its table
+        else:
+            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._timer.cancel()
+        self.conn.set_progress_handler(None, 0)
 
     def _over(self) -> None:
         self.spent = True

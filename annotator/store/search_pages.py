@@ -1,22 +1,30 @@
-"""The best page of each one-word search that matches many papers, ranked once and kept (db/011).
+"""The best papers of each one-word search that matches many papers, ranked once and kept (db/011).
 
 A search-as-you-type starts with one half-typed word ("r", "re", "ret"…). In a large library the
 first letters match most papers, and bm25 scores every match before it can name the best (about
 1 µs each in FTS5: 0.1 s for "r" at 100k papers), so every search waited for the same rankings
 while its first word was typed. Those searches are few: the starts of the library's common words.
 So the window ranks every word start that matches at least MIN_MATCHES papers when it is idle
-(`rank_pages`, off the GUI thread), keeps its best page (`keep_pages`), and a search reads it
-(`kept_page`) instead of ranking again. Searches of two words or more are ranked as they are typed.
+(`rank_pages`, off the GUI thread) and keeps its best KEPT papers (`keep_pages`); a search reads
+them (`kept_page`) instead of ranking again:
+
+- a search for one word start shows its kept best PAGE_SIZE;
+- a search for several words whose every word is kept ("diffusion m") is ranked among the kept
+  best of its rarest word only, when a bound proves that no other paper can be among its best
+  (`_page_within_bound`); otherwise it is ranked as it is typed.
 
 A kept page is exactly what bm25 would answer: the triggers of db/011 draw a new
 search_generation.generation with every change to a paper's title, abstract or authors (any
-process, any path: edit, import, undo), and a page is read only when it was ranked at the current
-generation, the way this version ranks (`ranking`). Words spelt with other letters (é, ß, 中) are ranked as they are typed.
+process, any path: edit, import, undo), and kept rankings are read only when they were made at the
+current generation, the way this version ranks (`ranking`). Words spelt with other letters (é, ß,
+中) are ranked as they are typed.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
+import math
 import sqlite3
 import string
 from collections.abc import Callable
@@ -24,31 +32,55 @@ from dataclasses import dataclass
 
 from annotator.store.library import Library
 from annotator.store.operations import write_transaction
-from annotator.store.paper_browser import PAPER_WEIGHTS, match_count, ranked_page
-from annotator.store.queries import SearchCut, fts_query
+from annotator.store.paper_browser import PAPER_WEIGHTS, match_count, ranked_with_scores, tuples_within
+from annotator.store.queries import SearchCut, fts_phrases
 
 PREFIX_CHARS = string.ascii_lowercase + string.digits
 MIN_MATCHES = 10_000  # ranking fewer takes under ~10 ms: not worth keeping
 PAGE_SIZE = 200  # the rows a search shows before its whole ranked list (as library_view.FIRST_MATCHES)
-RANK_SECONDS = 30.0  # a page that takes longer than this (an enormous library) is left to the search
+KEPT = 600  # the best kept of each: a page, and room below it for the bound of a search of several words
+RANK_SECONDS = 30.0  # a ranking that takes longer than this (an enormous library) is left to the search
+BM25_K1 = 1.2  # FTS5's bm25 k1: a phrase adds less than idf × (k1 + 1) to any paper's score
 _AFTER_EVERY_TERM = "\U0010ffff"  # p + this sorts after every term starting with p
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """The best KEPT papers of one search, best first, how many match, and the bm25 scores of the
+    last of its first page and of the last of them."""
+
+    matches: int
+    ids: list[int]
+    page_score: float
+    last_score: float
+
+
+@dataclass(frozen=True)
 class RankedPages:
-    """Pages ranked from the papers as they were at GENERATION: (prefix, matches, best ids) each."""
+    """Rankings made from the papers as they were at GENERATION (PAPERS of them), and the word
+    starts that read them: (prefix, index in RANKINGS, whether PREFIX is the only word starting so)."""
 
     generation: int
-    pages: list[tuple[str, int, list[int]]]
+    papers: int
+    rankings: list[Ranking]
+    prefixes: list[tuple[str, int, bool]]
+
+
+def _phrase_key(phrase: str) -> tuple[str, bool] | None:
+    """(word start, whole word?) for an FTS5 phrase of `fts_phrases` in ASCII letters and digits:
+    '"Ret"*' -> ('ret', False), '"model"' -> ('model', True); else None."""
+    word, prefix = (phrase[1:-2], True) if phrase.endswith('"*') else (phrase[1:-1], False)
+    if not (word.isascii() and word.isalnum()):
+        return None
+    return word.lower(), not prefix
 
 
 def page_key(text: str) -> str | None:
-    """The prefix whose page a search for TEXT would read: TEXT is one half-typed word of ASCII
+    """The word start whose kept page a search for TEXT reads: TEXT is one half-typed word of ASCII
     letters and digits ("R", "ret", "7b"); else None."""
-    word = text.strip()
-    if not (word.isascii() and word.isalnum()):
-        return None
-    return word.lower() if fts_query(text) == f'"{word}"*' else None  # ("ret " is a finished word)
+    phrases = fts_phrases(text)
+    key = _phrase_key(phrases[0]) if len(phrases) == 1 else None
+    return key[0] if key is not None and not key[1] else None
 
 
 def generation(conn: sqlite3.Connection) -> int:
@@ -57,32 +89,82 @@ def generation(conn: sqlite3.Connection) -> int:
 
 
 def ranking(conn: sqlite3.Connection) -> str:
-    """How this version ranks: pages ranked otherwise (another version's weights, page size or
-    search index, in a library two versions share) are not what its searches would show."""
+    """How this version ranks: rankings made otherwise (another version's weights or search index,
+    in a library two versions share) are not what its searches would show."""
     index = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
-    return f"bm25({PAPER_WEIGHTS}), best {PAGE_SIZE}, {index}"
+    return f"bm25({PAPER_WEIGHTS}), a page of {PAGE_SIZE} of the best {KEPT}, {index}"
 
 
 def due(conn: sqlite3.Connection) -> bool:
-    """True when the kept pages are not those of the papers as they are now, and the library is large
-    enough for a search to match MIN_MATCHES papers (a small one never ranks, nor writes, anything)."""
+    """True when the kept rankings are not those of the papers as they are now, and the library is
+    large enough for a search to match MIN_MATCHES papers (a small one never ranks, nor writes, anything)."""
     return bool(conn.execute(
         "SELECT (pages_of IS NOT generation OR ranked_as IS NOT ?) AND (SELECT count(*) FROM papers) >= ? "
         "FROM search_generation", (ranking(conn), MIN_MATCHES)).fetchone()[0])
 
 
-def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int] | None:
-    """(the best PAGE_SIZE ids by bm25, how many papers match) for a search for TEXT, when that page
-    is kept and still current; else None (rank it as usual)."""
-    key = page_key(text)
+def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | None] | None:
+    """(the best PAGE_SIZE ids by bm25, how many papers match or None) for a search for TEXT, when
+    the kept rankings give it exactly; else None (rank it as usual)."""
+    phrases = fts_phrases(text)
+    current = conn.execute("SELECT papers FROM search_generation WHERE pages_of IS generation AND ranked_as IS ?",
+                           (ranking(conn),)).fetchone()
+    if not phrases or current is None:
+        return None
+    kept = [_kept_ranking(conn, phrase) for phrase in phrases]
+    if any(each is None for each in kept):
+        return None
+    if len(kept) == 1:
+        return kept[0].ids[:PAGE_SIZE], kept[0].matches
+    page = _page_within_bound(conn, " ".join(phrases), kept, current[0])  # type: ignore[arg-type]
+    return (page, None) if page is not None else None
+
+
+def _kept_ranking(conn: sqlite3.Connection, phrase: str) -> Ranking | None:
+    key = _phrase_key(phrase)
     if key is None:
         return None
+    prefix, whole = key
     row = conn.execute(
-        "SELECT p.ids, p.matches FROM search_pages p JOIN search_generation g ON g.generation = p.generation "
-        "WHERE p.prefix = ? AND g.ranked_as = ?", (key, ranking(conn))).fetchone()
-    if row is None:
+        "SELECT r.matches, r.ids, r.page_score, r.last_score FROM search_pages p "
+        "JOIN search_rankings r ON r.id = p.ranking WHERE p.prefix = ? AND (p.whole_word OR NOT ?)",
+        (prefix, whole)).fetchone()
+    return Ranking(row[0], [int(paper_id) for paper_id in row[1].split()], row[2], row[3]) if row else None
+
+
+def _page_within_bound(conn: sqlite3.Connection, match: str, kept: list[Ranking], papers: int) -> list[int] | None:
+    """The best PAGE_SIZE ids for MATCH (several phrases, each with its KEPT ranking), found among
+    the kept best of its rarest phrase, when that is sure to be exact; else None.
+
+    bm25 adds one term per phrase, and a phrase adds less than idf × (k1 + 1) to any paper's score
+    (`_most_added`). Every paper outside the rarest phrase's kept best scores at least its last
+    score λ for that phrase, so at least λ − R for the whole search, R being the most the other
+    phrases add. FTS5 scores the kept papers that match the whole search; when the PAGE_SIZE-th
+    of them scores below λ − R, no other paper can come before it, and they are bm25's own page.
+    ("diffusion m": "m" matches most papers, so its idf, and what it adds, is nearly nothing.)
+    """
+    rarest = min(kept, key=lambda each: each.matches)
+    reach = sum(_most_added(each.matches, papers) for each in kept if each is not rarest)
+    if reach >= rarest.last_score - rarest.page_score:  # the others may add more than the kept room below
+        return None  # the page: the bound would hold only by luck, so do not spend a query on it
+    rows = tuples_within(conn, f"SELECT rowid, bm25(papers_fts, {PAPER_WEIGHTS}) AS score FROM papers_fts "
+                               "WHERE papers_fts MATCH :match AND +rowid IN (SELECT value FROM json_each(:ids))",
+                         {"match": match, "ids": json.dumps(rarest.ids)}, None)  # (+rowid: filtered, not looked up)
+    if len(rows) < PAGE_SIZE:
         return None
-    return [int(paper_id) for paper_id in row[0].split()], row[1]
+    rows.sort(key=lambda row: (row[1], row[0]))  # as SQLite orders them: score, then id
+    floor = rarest.last_score - reach
+    if not rows[PAGE_SIZE - 1][1] < floor - 1e-9 * (abs(floor) + 1):  # (room for rounding in FTS5's sums)
+        return None
+    return [row[0] for row in rows[:PAGE_SIZE]]
+
+
+def _most_added(matches: int, papers: int) -> float:
+    """More than a phrase matching MATCHES of PAPERS can add to a paper's bm25 score: FTS5's idf
+    (log((N - n + 0.5) / (n + 0.5)), at least 1e-6) times k1 + 1."""
+    ratio = (papers - matches + 0.5) / (matches + 0.5)
+    idf = math.log(ratio) if ratio > 0 else 0.0
+    return max(idf, 1e-6) * (BM25_K1 + 1) * (1 + 1e-9)
 
 
 class _Vocabulary:
@@ -104,6 +186,10 @@ class _Vocabulary:
     def most_papers(self, words: tuple[int, int]) -> int:
         """At least as many papers as hold one of WORDS (a paper holding two counts twice)."""
         return self._papers_before[words[1]] - self._papers_before[words[0]]
+
+    def is_whole_word(self, prefix: str, words: tuple[int, int]) -> bool:
+        """True when PREFIX itself is the only word starting with PREFIX."""
+        return words[1] - words[0] == 1 and self.terms[words[0]] == prefix
 
 
 def _word_starts(vocabulary: _Vocabulary) -> dict[str, tuple[int, int]]:
@@ -127,35 +213,41 @@ def rank_pages(conn: sqlite3.Connection, cancelled: Callable[[], bool] = lambda:
     `keep_pages` then refuses.
 
     "retrieval", "retrieva" … "retr" are one search when no other word starts with "retr": it is
-    counted and ranked once, and each of them gets its page.
+    counted and ranked once, and each of them reads it.
     """
-    at = generation(conn)  # read first: a change after it, seen by a ranking below, makes these pages stale
-    ranked: dict[tuple[int, int], tuple[int, list[int]] | None] = {}  # by range of words
-    pages = []
-    for prefix, words in sorted(_word_starts(_Vocabulary(conn)).items()):
+    at = generation(conn)  # read first: a change after it, seen by a ranking below, makes these stale
+    papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    vocabulary = _Vocabulary(conn)
+    rankings: list[Ranking] = []
+    index_of: dict[tuple[int, int], int | None] = {}  # by range of words
+    prefixes = []
+    for prefix, words in sorted(_word_starts(vocabulary).items()):
         if cancelled():
             return None
-        if words not in ranked:
-            ranked[words] = _best_page(conn, prefix)
-        if ranked[words] is not None:
-            matches, ids = ranked[words]
-            pages.append((prefix, matches, ids))
-    return None if cancelled() else RankedPages(at, pages)
+        if words not in index_of:
+            best = _best(conn, prefix)
+            index_of[words] = len(rankings) if best is not None else None
+            rankings += [best] if best is not None else []
+        if (index := index_of[words]) is not None:
+            prefixes.append((prefix, index, vocabulary.is_whole_word(prefix, words)))
+    return None if cancelled() else RankedPages(at, papers, rankings, prefixes)
 
 
-def _best_page(conn: sqlite3.Connection, prefix: str) -> tuple[int, list[int]] | None:
-    """(how many papers match, the best PAGE_SIZE) for PREFIX, or None when too few match to keep it."""
+def _best(conn: sqlite3.Connection, prefix: str) -> Ranking | None:
+    """The kept ranking of PREFIX, or None when too few papers match to keep it."""
     try:
         matches = match_count(conn, prefix, RANK_SECONDS)
         if matches < MIN_MATCHES:
             return None
-        return matches, ranked_page(conn, prefix, PAGE_SIZE, RANK_SECONDS)
+        scored = ranked_with_scores(conn, prefix, KEPT, RANK_SECONDS)
     except SearchCut:
         return None
+    return Ranking(matches, [paper_id for paper_id, _ in scored], scored[min(PAGE_SIZE, len(scored)) - 1][1],
+                   scored[-1][1])
 
 
 def keep_pages(lib: Library, ranked: RankedPages) -> tuple[None, bool]:
-    """Keep RANKED in place of the pages kept before, unless a paper changed since it was ranked.
+    """Keep RANKED in place of the rankings kept before, unless a paper changed since it was ranked.
 
     One transaction, no undo step and no change announced: nothing the user sees changes. True when kept.
     """
@@ -166,8 +258,13 @@ def keep_pages(lib: Library, ranked: RankedPages) -> tuple[None, bool]:
         if generation(lib.conn) != ranked.generation:
             return None, False
         lib.conn.execute("DELETE FROM search_pages")
+        lib.conn.execute("DELETE FROM search_rankings")
         lib.conn.executemany(
-            "INSERT INTO search_pages (prefix, generation, matches, ids) VALUES (?, ?, ?, ?)",
-            [(prefix, ranked.generation, matches, " ".join(map(str, ids))) for prefix, matches, ids in ranked.pages])
-        lib.conn.execute("UPDATE search_generation SET pages_of = generation, ranked_as = ?", (ranking(lib.conn),))
+            "INSERT INTO search_rankings (id, matches, ids, page_score, last_score) VALUES (?, ?, ?, ?, ?)",
+            [(n, each.matches, " ".join(map(str, each.ids)), each.page_score, each.last_score)
+             for n, each in enumerate(ranked.rankings)])
+        lib.conn.executemany("INSERT INTO search_pages (prefix, ranking, whole_word) VALUES (?, ?, ?)",
+                             ranked.prefixes)
+        lib.conn.execute("UPDATE search_generation SET pages_of = generation, ranked_as = ?, papers = ?",
+                         (ranking(lib.conn), ranked.papers))
     return None, True
