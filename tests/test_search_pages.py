@@ -14,6 +14,7 @@ from annotator.store.editing import edit_paper
 from annotator.store.library import open_library
 from annotator.store.operations import undo
 from annotator.store.paper_browser import match_count, ranked_page
+from annotator.store.queries import SearchCut
 from annotator.store.search_pages import due, keep_pages, kept_page, page_key, rank_pages
 from tests.bench.synthetic_library import make_library
 
@@ -189,3 +190,13 @@ def test_pages_ranked_another_way_are_not_read(lib, monkeypatch, name: str, valu
     """Another version's weights or page size (a library two versions share) rank differently."""
     monkeypatch.setattr(search_pages, name, value)
     assert due(lib.conn) and kept_page(lib.conn, "m") is None
+
+
+def test_a_bound_check_that_runs_out_of_time_leaves_the_search_to_rank_as_typed(lib, monkeypatch) -> None:
+    assert kept_page(lib.conn, "retrieval a") is not None
+
+    def out_of_time(*_args: object) -> None:
+        raise SearchCut(1.0)
+
+    monkeypatch.setattr(search_pages, "tuples_within", out_of_time)
+    assert kept_page(lib.conn, "retrieval a") is None

@@ -116,7 +116,10 @@ def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | Non
         return None
     if len(kept) == 1:
         return kept[0].ids[:PAGE_SIZE], kept[0].matches
-    page = _page_within_bound(conn, " ".join(phrases), kept, current[0])  # type: ignore[arg-type]
+    try:
+        page = _page_within_bound(conn, " ".join(phrases), kept, current[0])  # type: ignore[arg-type]
+    except SearchCut:  # (an enormous library): ranked as it is typed, which says so if it runs out of time too
+        return None
     return (page, None) if page is not None else None
 
 
