@@ -7,15 +7,16 @@
 -- Kept rankings are good only for the papers they were ranked from: every change to what the
 -- search index holds of a paper (its title, abstract or authors; a paper added or removed, by an
 -- edit, an import, an undo or another process) draws a new search_generation.generation in the
--- same transaction, and they are read only while pages_of is the current generation. The
--- generation is random, not a count: a restored backup, or a copy synced from another laptop,
--- never comes back to a value that rankings were made at from other papers.
+-- same transaction, and they are read only while pages_of is the current generation, and while
+-- the index's own totals are those they were ranked with (an index written to directly, or rebuilt,
+-- by hand). The generation is random, not a count: a restored backup, or a copy synced from
+-- another laptop, never comes back to a value that rankings were made at from other papers.
 CREATE TABLE search_generation (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     generation INTEGER NOT NULL,              -- drawn anew with every change to the papers' search index
     pages_of INTEGER,                         -- the generation the kept rankings are of; NULL: none
     ranked_as TEXT,                           -- how they were ranked (store/search_pages.ranking): weights, index
-    papers INTEGER                            -- how many papers the index held then
+    index_totals BLOB                         -- FTS5's record of the index's rows and words then (papers_fts_data 1)
 );
 INSERT INTO search_generation (id, generation) VALUES (1, random());
 

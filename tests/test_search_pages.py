@@ -200,3 +200,30 @@ def test_a_bound_check_that_runs_out_of_time_leaves_the_search_to_rank_as_typed(
 
     monkeypatch.setattr(search_pages, "tuples_within", out_of_time)
     assert kept_page(lib.conn, "retrieval a") is None
+
+
+def test_an_index_out_of_step_with_its_papers_keeps_its_pages_exact(lib) -> None:
+    """bm25 counts the index's rows, not the papers: `INSERT OR REPLACE` from another program fires
+    no delete trigger, and leaves rows in the index that no paper has. The bound must count as
+    bm25 does, and a page it lets through must still be bm25's."""
+    other = sqlite3.connect(lib.path)
+    with other:
+        for _ in range(300):  # paper 1 rewritten as itself, 300 times: 300 rows too many in the index
+            other.execute("INSERT OR REPLACE INTO papers (id, title, title_key, url, arxiv_id, authors, abstract) "
+                          "SELECT id, title, title_key, url, arxiv_id, authors, abstract FROM papers WHERE id = 1")
+    other.close()
+    ranked_and_kept(lib)
+    assert several_words_answered(lib, every=3) > 20
+
+
+def test_an_index_rebuilt_or_written_to_by_hand_makes_the_pages_stale(lib) -> None:
+    """Around the triggers on papers: the index's own totals tell."""
+    other = sqlite3.connect(lib.path)
+    with other:
+        other.execute("INSERT OR REPLACE INTO papers (id, title, title_key, url, arxiv_id, authors, abstract) "
+                      "SELECT id, title, title_key, url, arxiv_id, authors, abstract FROM papers WHERE id = 1")
+    ranked_and_kept(lib)
+    with other:
+        other.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")  # the repair: every score changes
+    other.close()
+    assert due(lib.conn) and kept_page(lib.conn, "m") is None and kept_page(lib.conn, "retrieval a") is None

@@ -16,7 +16,8 @@ them (`kept_page`) instead of ranking again:
 A kept page is exactly what bm25 would answer: the triggers of db/011 draw a new
 search_generation.generation with every change to a paper's title, abstract or authors (any
 process, any path: edit, import, undo), and kept rankings are read only when they were made at the
-current generation, the way this version ranks (`ranking`). Words spelt with other letters (é, ß,
+current generation, the way this version ranks (`ranking`), from an index whose own totals are
+still the same (one written to or rebuilt by hand, around the triggers, is not). Words spelt with other letters (é, ß,
 中) are ranked as they are typed.
 """
 
@@ -57,11 +58,12 @@ class Ranking:
 
 @dataclass(frozen=True)
 class RankedPages:
-    """Rankings made from the papers as they were at GENERATION (PAPERS of them), and the word
-    starts that read them: (prefix, index in RANKINGS, whether PREFIX is the only word starting so)."""
+    """Rankings made from the papers as they were at GENERATION (the index's totals then:
+    INDEX_TOTALS), and the word starts that read them: (prefix, index in RANKINGS, whether PREFIX
+    is the only word starting so)."""
 
     generation: int
-    papers: int
+    index_totals: bytes
     rankings: list[Ranking]
     prefixes: list[tuple[str, int, bool]]
 
@@ -95,20 +97,36 @@ def ranking(conn: sqlite3.Connection) -> str:
     return f"bm25({PAPER_WEIGHTS}), a page of {PAGE_SIZE} of the best {KEPT}, {index}"
 
 
+_INDEX_TOTALS = "SELECT block FROM papers_fts_data WHERE id = 1"  # FTS5's averages record: rows, then words by column
+_CURRENT = f"pages_of IS generation AND ranked_as IS ? AND index_totals IS ({_INDEX_TOTALS})"
+
+
 def due(conn: sqlite3.Connection) -> bool:
     """True when the kept rankings are not those of the papers as they are now, and the library is
     large enough for a search to match MIN_MATCHES papers (a small one never ranks, nor writes, anything)."""
     return bool(conn.execute(
-        "SELECT (pages_of IS NOT generation OR ranked_as IS NOT ?) AND (SELECT count(*) FROM papers) >= ? "
-        "FROM search_generation", (ranking(conn), MIN_MATCHES)).fetchone()[0])
+        f"SELECT NOT ({_CURRENT}) AND (SELECT count(*) FROM papers) >= ? FROM search_generation",
+        (ranking(conn), MIN_MATCHES)).fetchone()[0])
+
+
+def _indexed_papers(index_totals: bytes) -> int:
+    """How many rows FTS5's bm25 counts (its N): the first varint (SQLite's) of the averages record.
+    Not `count(*) FROM papers`: an index out of step with its table would make the bound wrong."""
+    value = 0
+    for position, byte in enumerate(index_totals[:9]):
+        if position == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            break
+    return value
 
 
 def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | None] | None:
     """(the best PAGE_SIZE ids by bm25, how many papers match or None) for a search for TEXT, when
     the kept rankings give it exactly; else None (rank it as usual)."""
     phrases = fts_phrases(text)
-    current = conn.execute("SELECT papers FROM search_generation WHERE pages_of IS generation AND ranked_as IS ?",
-                           (ranking(conn),)).fetchone()
+    current = conn.execute(f"SELECT index_totals FROM search_generation WHERE {_CURRENT}", (ranking(conn),)).fetchone()
     if not phrases or current is None:
         return None
     kept = [_kept_ranking(conn, phrase) for phrase in phrases]
@@ -117,7 +135,7 @@ def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | Non
     if len(kept) == 1:
         return kept[0].ids[:PAGE_SIZE], kept[0].matches
     try:
-        page = _page_within_bound(conn, " ".join(phrases), kept, current[0])  # type: ignore[arg-type]
+        page = _page_within_bound(conn, " ".join(phrases), kept, _indexed_papers(current[0]))  # type: ignore[arg-type]
     except SearchCut:  # (an enormous library): ranked as it is typed, which says so if it runs out of time too
         return None
     return (page, None) if page is not None else None
@@ -137,7 +155,8 @@ def _kept_ranking(conn: sqlite3.Connection, phrase: str) -> Ranking | None:
 
 def _page_within_bound(conn: sqlite3.Connection, match: str, kept: list[Ranking], papers: int) -> list[int] | None:
     """The best PAGE_SIZE ids for MATCH (several phrases, each with its KEPT ranking), found among
-    the kept best of its rarest phrase, when that is sure to be exact; else None.
+    the kept best of its rarest phrase, when that is sure to be exact; else None. PAPERS is the
+    index's own count of rows (bm25's N).
 
     bm25 adds one term per phrase, and a phrase adds less than idf × (k1 + 1) to any paper's score
     (`_most_added`). Every paper outside the rarest phrase's kept best scores at least its last
@@ -219,7 +238,7 @@ def rank_pages(conn: sqlite3.Connection, cancelled: Callable[[], bool] = lambda:
     counted and ranked once, and each of them reads it.
     """
     at = generation(conn)  # read first: a change after it, seen by a ranking below, makes these stale
-    papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    index_totals = conn.execute(_INDEX_TOTALS).fetchone()[0]
     vocabulary = _Vocabulary(conn)
     rankings: list[Ranking] = []
     index_of: dict[tuple[int, int], int | None] = {}  # by range of words
@@ -233,7 +252,7 @@ def rank_pages(conn: sqlite3.Connection, cancelled: Callable[[], bool] = lambda:
             rankings += [best] if best is not None else []
         if (index := index_of[words]) is not None:
             prefixes.append((prefix, index, vocabulary.is_whole_word(prefix, words)))
-    return None if cancelled() else RankedPages(at, papers, rankings, prefixes)
+    return None if cancelled() else RankedPages(at, index_totals, rankings, prefixes)
 
 
 def _best(conn: sqlite3.Connection, prefix: str) -> Ranking | None:
@@ -268,6 +287,6 @@ def keep_pages(lib: Library, ranked: RankedPages) -> tuple[None, bool]:
              for n, each in enumerate(ranked.rankings)])
         lib.conn.executemany("INSERT INTO search_pages (prefix, ranking, whole_word) VALUES (?, ?, ?)",
                              ranked.prefixes)
-        lib.conn.execute("UPDATE search_generation SET pages_of = generation, ranked_as = ?, papers = ?",
-                         (ranking(lib.conn), ranked.papers))
+        lib.conn.execute("UPDATE search_generation SET pages_of = generation, ranked_as = ?, index_totals = ?",
+                         (ranking(lib.conn), ranked.index_totals))
     return None, True
