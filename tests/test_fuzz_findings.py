@@ -52,3 +52,19 @@ def test_notes_or_a_team_holding_a_nul_character_are_refused(lib, tmp_path):
     editing.edit_reading(lib, reading, notes="pasted junk \x01\x7f")  # other control characters read back
     _, again = round_trip(lib, session, tmp_path)
     assert again["readings"][0]["notes"] == "pasted junk \x01\x7f"
+
+
+def test_a_lecture_page_link_ending_with_a_colon_keeps_its_title_through_a_post(lib, tmp_path):
+    """A reading heading of a session post cannot end with `:` (the post parser drops it, as in
+    `### Paper:`), so a lecture page's link text `… Paper: ` came back from its exported post
+    without its colon; every importer now drops it."""
+    source = tmp_path / "L1.md"
+    source.write_text("\n# Sheep Models\n\n2025 Spring Course\n\nProf. Ada\n\n20250111\n\n"
+                      "# Attention Sheep Nets\n\n- [Attention Sheep Model#### Paper: ](https://arxiv.org/abs/2401.00002)\n"
+                      "- [Mixed / ](https://arxiv.org/abs/2401.00003)\n", encoding="utf-8")
+    import_paths(lib, [source], course="C")
+    session = queries.resolve_session(lib.conn, "C/L1")
+    before = [r["title"] for r in queries.session_detail(lib.conn, session)["readings"]]
+    assert before == ["Attention Sheep Model#### Paper", "Mixed"]
+    _, again = round_trip(lib, session, tmp_path)
+    assert [r["title"] for r in again["readings"]] == before

@@ -269,11 +269,13 @@ def clean_heading(text: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    """A link text as a title: one line, no markup, no leading `2023/11/21` date."""
+    """A link text as a title: one line, no markup, no leading `2023/11/21` date, and no `:` or `/`
+    at its end, which a session post's reading heading cannot keep (session_post drops them): a
+    title ending so would change when the session is exported as a post and read back."""
     text = _SPACES.sub(" ", _MARKUP.sub("", text)).strip().strip("*_").strip()
     if _URLISH.match(text):
         return ""
-    return _LEADING_DATE.sub("", text)
+    return _LEADING_DATE.sub("", text).rstrip(" :/")
 
 
 def clean_url(target: str) -> str:
