@@ -82,8 +82,9 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
     A search in relevance order that matches more papers than a page answers its best page first
     ("page": (ids, how many match or None)), then "count", then the whole ranked list: bm25 scores
     every match (about 1 µs each, and a one-letter prefix matches most of 100k papers), so a page
-    is quicker than all. The page of one half-typed word may be kept, ranked while the window was
-    idle (store/search_pages.py), and is answered at once.
+    is quicker than all. The page may come from rankings kept while the window was idle
+    (store/search_pages.py: one half-typed word, or several words whose others are common), and is
+    then answered at once.
     """
     searching = bool(query.text.strip())
     ids = page = count = None
