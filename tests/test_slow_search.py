@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,18 @@ def test_a_time_budget_calls_no_python_while_its_statement_runs(conn):
 
     assert match_count(conn, "m") > 4 * match_count(conn, "hinton")
     assert python_calls("m") <= python_calls("hinton") + 5
+
+
+def test_a_search_past_its_budget_is_stopped_and_one_in_time_starts_no_thread(conn, monkeypatch):
+    """The budgets share one watchdog thread: a thread started for each statement waited for the
+    GIL to start (5 ms whenever the window ran Python), three or four times a search."""
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+    with queries.TimeBudget(conn, 0.05) as budget, pytest.raises(sqlite3.OperationalError, match="interrupted") as stop:
+        conn.execute(endless).fetchone()
+    assert budget.cut(stop.value)
+    started: list[str] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread.name) or real_start(thread))
+    for text in ("model", "retrieval aug", "m"):
+        assert ranked_page(conn, text, 200)
+    assert started == []

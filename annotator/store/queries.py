@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +165,7 @@ def words_left_out(text: str) -> int:
 class TimeBudget:
     """`with TimeBudget(conn, seconds) as budget:` SQLite stops any statement on CONN still running SECONDS after the start.
 
-    A timer thread interrupts the connection at the deadline, which stops the statement with
+    The watchdog thread interrupts the connection at the deadline, which stops the statement with
     sqlite3.OperationalError ("interrupted"); `cut(exc)` tells that apart from another interrupt()
     (the window cancelling a stale search). Not a progress handler: that calls into Python every
     thousand steps of the statement, and each call waits for the GIL while the GUI thread runs
@@ -172,28 +174,68 @@ class TimeBudget:
 
     def __init__(self, conn: sqlite3.Connection, seconds: float):
         self.conn = conn
+        self.seconds = seconds
         self.spent = seconds <= 0
-        self._timer = threading.Timer(seconds, self._over)
-        self._timer.daemon = True
 
     def __enter__(self) -> TimeBudget:
-        if self.spent:  # no time at all: stop at once (a timer could fire before the statement starts), but
-            self.conn.set_progress_handler(lambda: True, 1000)  # not inside FTS5's set-up of its table
+        if self.spent:  # no time at all: stop at once (the watchdog could come before the statement starts),
+            self.conn.set_progress_handler(lambda: True, 1000)  # but not inside FTS5's set-up of its table
         else:
-            self._timer.start()
+            _WATCHDOG.watch(self, time.monotonic() + self.seconds)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-        self.conn.set_progress_handler(None, 0)
+        if self.seconds <= 0:
+            self.conn.set_progress_handler(None, 0)
+        else:
+            _WATCHDOG.forget(self)
 
-    def _over(self) -> None:
+    def over(self) -> None:
+        """The deadline passed (the watchdog's thread)."""
         self.spent = True
         self.conn.interrupt()  # (a no-op when no statement runs: one that just ended stays ended)
 
     def cut(self, exc: BaseException) -> bool:
         """True when EXC is a statement stopped because this budget ran out."""
         return self.spent and isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
+
+
+class _Watchdog:
+    """One thread for every TimeBudget: it sleeps until the earliest deadline and interrupts what
+    is past it. (A timer thread started for each statement waited for the GIL to start, 5 ms
+    whenever the GUI thread ran Python, three or four times a search.)"""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._deadlines: dict[TimeBudget, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def watch(self, budget: TimeBudget, deadline: float) -> None:
+        with self._changed:
+            earliest = min(self._deadlines.values(), default=math.inf)
+            self._deadlines[budget] = deadline
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="annotator time budgets", daemon=True)
+                self._thread.start()
+            elif deadline < earliest:  # (else it wakes at the earliest and looks again)
+                self._changed.notify()
+
+    def forget(self, budget: TimeBudget) -> None:
+        with self._changed:
+            self._deadlines.pop(budget, None)
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                for budget in [b for b, deadline in self._deadlines.items() if deadline <= now]:
+                    del self._deadlines[budget]
+                    budget.over()
+                earliest = min(self._deadlines.values(), default=None)
+                self._changed.wait(None if earliest is None else earliest - now)
+
+
+_WATCHDOG = _Watchdog()
 
 
 class SearchCut(AnnotatorError):
