@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,27 @@ def test_a_paper_selected_deep_in_a_search_stays_selected_through_two_quick_refr
     view.refresh(None)
     qtbot.waitUntil(lambda: "ids" in answers and not view.is_loading())
     assert view.selected_paper_ids() == chosen and view.current_paper() == chosen[0]
+
+
+def test_while_typing_the_rest_of_the_list_waits_for_a_pause_and_a_refresh_does_not(qtbot, view) -> None:
+    """Ranked at once, the rest would slow down the painting of the best page (a laptop's cores
+    are few), and the next keystroke would throw it away; a refresh is not typing."""
+    from annotator.ui.library_view import SEARCH_DELAY_MS
+
+    times: dict[str, float] = {}
+    shown = view._answered
+
+    def answered(name: str, result: Any) -> None:
+        shown(name, result)
+        times.setdefault(name, time.perf_counter())
+
+    view._answered = answered
+    view.search.setText("model")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: "ids" in times and not view.is_loading())
+    pause = SEARCH_DELAY_MS / 1000
+    assert times["ids"] - times["page"] >= 0.8 * pause  # (as received: the page may have come in late)
+    times.clear()
+    view.refresh(None)
+    qtbot.waitUntil(lambda: "ids" in times and not view.is_loading())
+    assert times["ids"] - times["page"] < 0.8 * pause

@@ -76,13 +76,15 @@ def hit_cells(hit: dict[str, Any]) -> tuple[str, str, str]:
     return kind, " ".join(str(hit["title"]).split()), snippet
 
 
-def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: bool) -> None:
+def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: bool, typing: bool = False) -> None:
     """Answer the table's "ids" for QUERY, then (a search) the sessions and notes "hits".
 
     A search in relevance order that matches more papers than a page answers its best page first
     ("page": (ids, how many match or None)), then "count", then the whole ranked list: bm25 scores
     every match (about 1 µs each, and a one-letter prefix matches most of 100k papers), so a page
-    is quicker than all. The page may come from rankings kept while the window was idle
+    is quicker than all. While the user is TYPING, the rest waits for a pause in the typing: ranked
+    at once, it would slow down the painting of the page (a laptop's cores are few), and the next
+    keystroke would throw it away. The page may come from rankings kept while the window was idle
     (store/search_pages.py: one half-typed word, or several words whose others are common), and is
     then answered at once.
     """
@@ -97,6 +99,8 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
                 task.answer("page", (page, count))
                 if count is None:
                     task.answer("count", count := match_count(conn, query.text))
+                if typing and task.cancelled_within(SEARCH_DELAY_MS / 1000):
+                    return  # the user typed on
         task.answer("ids", ids if ids is not None else paper_ids(conn, query))
     except SearchCut as cut:  # over its time budget: the best page, or else the first matches, is what there is
         if page is not None:
@@ -299,8 +303,9 @@ class LibraryView(QWidget):
         if found < 0 and chosen is not None:  # the shown list was deleted (or its import undone)
             self._list_chosen()
 
-    def _run_query(self, with_hits: bool) -> None:
-        """Ask for the ids of self._query (and the search hits) in the background."""
+    def _run_query(self, with_hits: bool, typing: bool = False) -> None:
+        """Ask for the ids of self._query (and the search hits) in the background; TYPING: the
+        user is typing the search (see _library_job)."""
         selected, current = self.selected_paper_ids(), self.current_paper()
         if not selected and current is None and self.is_loading():
             selected, current = self._restore  # only a best page is shown: what was selected before it
@@ -309,7 +314,8 @@ class LibraryView(QWidget):
         # a sort, a list or a refresh interrupts a search still owing its hits: this query owes them then
         with_hits = with_hits or self._hits_due
         self._hits_due = with_hits and bool(query.text.strip())
-        self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits), lambda _none: None) \
+        self.runner.query_op(self, partial(_library_job, query=query, with_hits=with_hits, typing=typing),
+                             lambda _none: None) \
             .newest(SEARCH_GROUP).answers(self._answered) \
             .failure(lambda exc: self.status_message.emit(f"cannot read the library: {exc}")).run_in_background()
         if with_hits and not query.text.strip():
@@ -396,7 +402,7 @@ class LibraryView(QWidget):
         if text == self._query.text and not self._ids_stale:
             return
         self._set_filter(text, self._query.list_id)
-        self._run_query(with_hits=True)
+        self._run_query(with_hits=True, typing=True)
 
     def _list_chosen(self, _index: int = 0) -> None:
         self._set_filter(self._query.text, self.lists.currentData())

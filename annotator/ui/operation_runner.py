@@ -96,6 +96,10 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def cancelled_within(self, seconds: float) -> bool:
+        """Wait SECONDS, or less when the work is cancelled meanwhile; True when it was."""
+        return self._cancel.wait(seconds)
+
     def read(self, path: Path, work: Callable[[Connection, Task], T]) -> T:
         """WORK(conn, self) on a fresh read-only connection to the library at PATH (worker thread)."""
         conn = open_read_only(path, READ_TIMEOUT_S)
