@@ -15,7 +15,7 @@ from annotator.store.library import open_library
 from annotator.store.operations import undo
 from annotator.store.paper_browser import match_count, ranked_page
 from annotator.store.queries import SearchCut
-from annotator.store.search_pages import due, keep_pages, kept_page, page_key, rank_pages
+from annotator.store.search_pages import due, keep_pages, kept_page, page_key, rank_pages, remember_page, same_search
 from tests.bench.synthetic_library import make_library
 
 MIN_MATCHES = 700  # in place of 10,000: 3,000 papers then have many word starts worth keeping
@@ -227,3 +227,23 @@ def test_an_index_rebuilt_or_written_to_by_hand_makes_the_pages_stale(lib) -> No
         other.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")  # the repair: every score changes
     other.close()
     assert due(lib.conn) and kept_page(lib.conn, "m") is None and kept_page(lib.conn, "retrieval a") is None
+
+
+def test_keystrokes_that_are_the_same_search_read_the_page_ranked_for_the_first(lib) -> None:
+    """"retrieval mod", "mode" and "model" match the same words (no other word starts so): the
+    page ranked as typed for the first is the page of the others, until a paper changes."""
+    texts = ["retrieval mod", "retrieval mode", "retrieval model"]
+    searches = {same_search(lib.conn, text) for text in texts}
+    assert len(searches) == 1 and None not in searches
+    assert same_search(lib.conn, "retrieval mo") not in searches  # ("molecule" starts so too)
+    assert same_search(lib.conn, "model retrieval") not in searches  # (bm25 adds word by word, in order)
+    assert same_search(lib.conn, "retrieval") is None  # (one word: its kept ranking is its page)
+    search = searches.pop()
+    page = ranked_page(lib.conn, texts[0], search_pages.PAGE_SIZE)
+    remember_page(search, page)
+    for text in texts:
+        assert kept_page(lib.conn, text) == (ranked_page(lib.conn, text, search_pages.PAGE_SIZE), None) == (page, None)
+    edit_paper(lib, 1, {"title": "Retrieval models, edited"})
+    ranked_and_kept(lib)
+    assert same_search(lib.conn, "retrieval model") not in (None, search)  # the library changed: another search
+    assert kept_page(lib.conn, "retrieval model") in (None, (ranked_page(lib.conn, "retrieval model", 200), None))

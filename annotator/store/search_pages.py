@@ -11,7 +11,8 @@ them (`kept_page`) instead of ranking again:
 - a search for one word start shows its kept best PAGE_SIZE;
 - a search for several words whose every word is kept ("diffusion m") is ranked among the kept
   best of its rarest word only, when a bound proves that no other paper can be among its best
-  (`_page_within_bound`); otherwise it is ranked as it is typed.
+  (`_page_within_bound`); otherwise it is ranked as it is typed, and its page remembered for the
+  next keystrokes that are the same search ("diffusion mod", "mode", "model": `same_search`).
 
 A kept page is exactly what bm25 would answer: the triggers of db/011 draw a new
 search_generation.generation with every change to a paper's title, abstract or authors (any
@@ -28,13 +29,15 @@ import json
 import math
 import sqlite3
 import string
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from annotator.store.library import Library
 from annotator.store.operations import write_transaction
 from annotator.store.paper_browser import PAPER_WEIGHTS, match_count, ranked_with_scores, tuples_within
-from annotator.store.queries import SearchCut, fts_phrases
+from annotator.store.queries import SearchCut, fts_phrases, fts_query
 
 PREFIX_CHARS = string.ascii_lowercase + string.digits
 MIN_MATCHES = 10_000  # ranking fewer takes under ~10 ms: not worth keeping
@@ -124,33 +127,92 @@ def _indexed_papers(index_totals: bytes) -> int:
 
 def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | None] | None:
     """(the best PAGE_SIZE ids by bm25, how many papers match or None) for a search for TEXT, when
-    the kept rankings give it exactly; else None (rank it as usual)."""
-    phrases = fts_phrases(text)
-    current = conn.execute(f"SELECT index_totals FROM search_generation WHERE {_CURRENT}", (ranking(conn),)).fetchone()
-    if not phrases or current is None:
+    the kept rankings give it exactly; else None (rank it as usual, and `remember_page` it)."""
+    found = _kept_rankings(conn, text)
+    if found is None:
         return None
-    kept = [_kept_ranking(conn, phrase) for phrase in phrases]
-    if any(each is None for each in kept):
-        return None
+    search, kept, papers = found
     if len(kept) == 1:
         return kept[0].ids[:PAGE_SIZE], kept[0].matches
+    if (page := _RECENT.get(search)) is not None:
+        return page, None
     try:
-        page = _page_within_bound(conn, " ".join(phrases), kept, _indexed_papers(current[0]))  # type: ignore[arg-type]
+        page = _page_within_bound(conn, fts_query(text), kept, papers)
     except SearchCut:  # (an enormous library): ranked as it is typed, which says so if it runs out of time too
         return None
     return (page, None) if page is not None else None
 
 
-def _kept_ranking(conn: sqlite3.Connection, phrase: str) -> Ranking | None:
+def same_search(conn: sqlite3.Connection, text: str) -> Hashable | None:
+    """What a search of several words for TEXT searches for, when all its words are kept: searches
+    with the same one match the same words ("diffusion mod", "mode" and "model", when no other
+    words start so) and rank the same, in this library as it is now. None for other searches."""
+    found = _kept_rankings(conn, text)
+    return found[0] if found is not None and len(found[1]) > 1 else None
+
+
+def remember_page(search: Hashable, page: list[int]) -> None:
+    """Keep PAGE, ranked as typed for SEARCH (`same_search`), for the next searches that are the same."""
+    _RECENT.put(search, page)
+
+
+class _RecentPages:
+    """The pages of the last few searches of several words ranked as typed, by what they search
+    for (shared by the window's search threads)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._pages: OrderedDict[Hashable, list[int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, search: Hashable) -> list[int] | None:
+        with self._lock:
+            page = self._pages.get(search)
+            if page is not None:
+                self._pages.move_to_end(search)
+            return page
+
+    def put(self, search: Hashable, page: list[int]) -> None:
+        with self._lock:
+            self._pages[search] = page
+            self._pages.move_to_end(search)
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+
+_RECENT = _RecentPages(32)
+
+
+def _kept_rankings(conn: sqlite3.Connection, text: str) -> tuple[Hashable, list[Ranking], int] | None:
+    """(what TEXT searches for, the kept ranking of each of its phrases, bm25's N) when the kept
+    rankings are current and every phrase has one; else None. Phrases with the same ranking match
+    the same words, so the rankings' ids, in order (bm25 adds phrase by phrase), the library's file
+    and its generation name the search."""
+    phrases = fts_phrases(text)
+    current = conn.execute(f"SELECT generation, index_totals FROM search_generation WHERE {_CURRENT}",
+                           (ranking(conn),)).fetchone()
+    if not phrases or current is None:
+        return None
+    found = [_kept_ranking(conn, phrase) for phrase in phrases]
+    if any(each is None for each in found):
+        return None
+    file = conn.execute("PRAGMA database_list").fetchone()[2]
+    search = (file, current[0], tuple(ranking_id for ranking_id, _ in found))  # type: ignore[misc]
+    return search, [each for _, each in found], _indexed_papers(current[1])  # type: ignore[misc]
+
+
+def _kept_ranking(conn: sqlite3.Connection, phrase: str) -> tuple[int, Ranking] | None:
     key = _phrase_key(phrase)
     if key is None:
         return None
     prefix, whole = key
     row = conn.execute(
-        "SELECT r.matches, r.ids, r.page_score, r.last_score FROM search_pages p "
+        "SELECT r.id, r.matches, r.ids, r.page_score, r.last_score FROM search_pages p "
         "JOIN search_rankings r ON r.id = p.ranking WHERE p.prefix = ? AND (p.whole_word OR NOT ?)",
         (prefix, whole)).fetchone()
-    return Ranking(row[0], [int(paper_id) for paper_id in row[1].split()], row[2], row[3]) if row else None
+    if row is None:
+        return None
+    return row[0], Ranking(row[1], [int(paper_id) for paper_id in row[2].split()], row[3], row[4])
 
 
 def _page_within_bound(conn: sqlite3.Connection, match: str, kept: list[Ranking], papers: int) -> list[int] | None:

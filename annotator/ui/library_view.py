@@ -43,7 +43,7 @@ from annotator.store.paper_browser import (
 )
 from annotator.store.queries import SearchCut
 from annotator.store.read_connection import Connection
-from annotator.store.search_pages import PAGE_SIZE, kept_page
+from annotator.store.search_pages import PAGE_SIZE, kept_page, remember_page, same_search
 from annotator.ui.column_state import ColumnState
 from annotator.ui.operation_runner import OperationRunner, Task
 from annotator.ui.organise_menus import PaperListMenus
@@ -92,7 +92,7 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
     ids = page = count = None
     try:
         if searching and query.sort is None and query.list_id is None:
-            page, count = kept_page(conn, query.text) or (ranked_page(conn, query.text, FIRST_MATCHES), None)
+            page, count = kept_page(conn, query.text) or (_ranked_as_typed(conn, query.text), None)
             if len(page) < FIRST_MATCHES:
                 ids = page  # every match: the whole list
             else:
@@ -111,6 +111,16 @@ def _library_job(conn: Connection, task: Task, query: PaperQuery, with_hits: boo
             task.answer("cut", (found, f"{cut}: showing the first {len(found):,} matches, not the best"))
     if with_hits and searching:  # after the ids: the table is what the user waits for
         task.answer("hits", queries.search(conn, query.text, HITS_SHOWN, HIT_KINDS))
+
+
+def _ranked_as_typed(conn: Connection, text: str) -> list[int]:
+    """The best page of a search no kept ranking answers, remembered for the next keystrokes that are
+    the same search (when the library did not change meanwhile: what it searches for names its state)."""
+    search = same_search(conn, text)
+    page = ranked_page(conn, text, FIRST_MATCHES)
+    if search is not None and same_search(conn, text) == search:
+        remember_page(search, page)
+    return page
 
 
 class LibraryView(QWidget):
