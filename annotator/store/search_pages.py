@@ -128,16 +128,17 @@ def _indexed_papers(index_totals: bytes) -> int:
 def kept_page(conn: sqlite3.Connection, text: str) -> tuple[list[int], int | None] | None:
     """(the best PAGE_SIZE ids by bm25, how many papers match or None) for a search for TEXT, when
     the kept rankings give it exactly; else None (rank it as usual, and `remember_page` it)."""
-    found = _kept_rankings(conn, text)
+    found = _search(conn, text)
     if found is None:
         return None
-    search, kept, papers = found
-    if len(kept) == 1:
-        return kept[0].ids[:PAGE_SIZE], kept[0].matches
+    search, ranking_ids, papers = found
+    if len(ranking_ids) == 1:
+        kept = _kept(conn, ranking_ids[0])
+        return kept.ids[:PAGE_SIZE], kept.matches
     if (page := _RECENT.get(search)) is not None:
         return page, None
     try:
-        page = _page_within_bound(conn, fts_query(text), kept, papers)
+        page = _page_within_bound(conn, fts_query(text), [_kept(conn, each) for each in ranking_ids], papers)
     except SearchCut:  # (an enormous library): ranked as it is typed, which says so if it runs out of time too
         return None
     return (page, None) if page is not None else None
@@ -147,7 +148,7 @@ def same_search(conn: sqlite3.Connection, text: str) -> Hashable | None:
     """What a search of several words for TEXT searches for, when all its words are kept: searches
     with the same one match the same words ("diffusion mod", "mode" and "model", when no other
     words start so) and rank the same, in this library as it is now. None for other searches."""
-    found = _kept_rankings(conn, text)
+    found = _search(conn, text)
     return found[0] if found is not None and len(found[1]) > 1 else None
 
 
@@ -183,8 +184,8 @@ class _RecentPages:
 _RECENT = _RecentPages(32)
 
 
-def _kept_rankings(conn: sqlite3.Connection, text: str) -> tuple[Hashable, list[Ranking], int] | None:
-    """(what TEXT searches for, the kept ranking of each of its phrases, bm25's N) when the kept
+def _search(conn: sqlite3.Connection, text: str) -> tuple[Hashable, list[int], int] | None:
+    """(what TEXT searches for, the id of each of its phrases' kept ranking, bm25's N) when the kept
     rankings are current and every phrase has one; else None. Phrases with the same ranking match
     the same words, so the rankings' ids, in order (bm25 adds phrase by phrase), the library's file
     and its generation name the search."""
@@ -193,26 +194,26 @@ def _kept_rankings(conn: sqlite3.Connection, text: str) -> tuple[Hashable, list[
                            (ranking(conn),)).fetchone()
     if not phrases or current is None:
         return None
-    found = [_kept_ranking(conn, phrase) for phrase in phrases]
-    if any(each is None for each in found):
+    ranking_ids = [_ranking_id(conn, phrase) for phrase in phrases]
+    if any(each is None for each in ranking_ids):
         return None
     file = conn.execute("PRAGMA database_list").fetchone()[2]
-    search = (file, current[0], tuple(ranking_id for ranking_id, _ in found))  # type: ignore[misc]
-    return search, [each for _, each in found], _indexed_papers(current[1])  # type: ignore[misc]
+    return (file, current[0], tuple(ranking_ids)), ranking_ids, _indexed_papers(current[1])  # type: ignore[return-value]
 
 
-def _kept_ranking(conn: sqlite3.Connection, phrase: str) -> tuple[int, Ranking] | None:
+def _ranking_id(conn: sqlite3.Connection, phrase: str) -> int | None:
+    """The kept ranking an FTS5 phrase of `fts_phrases` reads, if it has one."""
     key = _phrase_key(phrase)
     if key is None:
         return None
-    prefix, whole = key
-    row = conn.execute(
-        "SELECT r.id, r.matches, r.ids, r.page_score, r.last_score FROM search_pages p "
-        "JOIN search_rankings r ON r.id = p.ranking WHERE p.prefix = ? AND (p.whole_word OR NOT ?)",
-        (prefix, whole)).fetchone()
-    if row is None:
-        return None
-    return row[0], Ranking(row[1], [int(paper_id) for paper_id in row[2].split()], row[3], row[4])
+    row = conn.execute("SELECT ranking FROM search_pages WHERE prefix = ? AND (whole_word OR NOT ?)", key).fetchone()
+    return row[0] if row else None
+
+
+def _kept(conn: sqlite3.Connection, ranking_id: int) -> Ranking:
+    row = conn.execute("SELECT matches, ids, page_score, last_score FROM search_rankings WHERE id = ?",
+                       (ranking_id,)).fetchone()
+    return Ranking(row[0], [int(paper_id) for paper_id in row[1].split()], row[2], row[3])
 
 
 def _page_within_bound(conn: sqlite3.Connection, match: str, kept: list[Ranking], papers: int) -> list[int] | None:
